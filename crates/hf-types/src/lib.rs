@@ -1,0 +1,31 @@
+//! Core types of the Hugging Face Hub, shared by every crate of `hf-api`.
+//!
+//! This crate does no I/O: it names things (repositories, revisions, paths inside
+//! a repository) and describes what the Hub returns (serde models). Parsing
+//! validates exactly as the Hub and the Python client do, so a bad id is refused
+//! before any request is sent.
+//!
+//! ```
+//! use hf_types::{RepoId, RepoType, Revision};
+//!
+//! let id: RepoId = "openai-community/gpt2".parse()?;
+//! assert_eq!(id.namespace(), Some("openai-community"));
+//! assert_eq!(RepoType::Dataset.api_segment(), "datasets");
+//!
+//! let rev: Revision = "refs/pr/3".parse()?;
+//! assert_eq!(rev.url_encoded(), "refs%2Fpr%2F3");
+//! assert!("bad--id".parse::<RepoId>().is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod encoding;
+mod path;
+mod repo_id;
+mod repo_url;
+mod revision;
+
+pub use encoding::{encode_path, encode_segment};
+pub use path::{InvalidRepoPath, RepoPath};
+pub use repo_id::{InvalidRepoId, InvalidRepoType, RepoId, RepoType};
+pub use repo_url::{InvalidRepoUrl, RepoUrl};
+pub use revision::{InvalidRevision, Revision, RevisionKind};
