@@ -1,34 +1,87 @@
 //! Repository automation, run as `cargo xtask <command>` (matklad's xtask pattern).
+//!
+//! - `cargo xtask test`: every test: the Rust workspace (unit, integration, doc tests) and the
+//!   Python conformance suite that drives the official `huggingface_hub` client against `hf-local-hub`.
+//! - `cargo xtask ci`: the checks CI runs before the tests (format, clippy, rustdoc, cargo-deny), then `test`.
+//! - `cargo xtask bench <serve>`: benchmarks against `hf-local-hub`; figures printed, never asserted.
 #![allow(clippy::print_stdout)]
 
-use std::process::{Command, ExitCode};
+mod bench;
+mod cmd;
+
+use std::process::ExitCode;
+
+use cmd::{Cmd, repo_root};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("test") => run_all(&[&["cargo", "test", "--workspace", "--all-targets"]]),
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("ci") => ci().and_then(|()| test()),
+        Some("checks") => ci(),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
-            println!("usage: cargo xtask <test|ci|bench>");
+            println!(
+                "usage: cargo xtask <command>\n\n\
+                 commands:\n  \
+                 test    run every test (Rust workspace + Python conformance)\n  \
+                 checks  fmt, clippy, rustdoc and cargo-deny checks\n  \
+                 ci      checks, then test\n  \
+                 bench   benchmarks against hf-local-hub (`cargo xtask bench help`)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run_all(commands: &[&[&str]]) -> ExitCode {
-    for command in commands {
-        eprintln!("$ {}", command.join(" "));
-        let status = Command::new(command[0]).args(&command[1..]).status();
-        match status {
-            Ok(s) if s.success() => {}
-            Ok(s) => {
-                eprintln!("failed: {} ({s})", command.join(" "));
-                return ExitCode::FAILURE;
-            }
-            Err(e) => {
-                eprintln!("could not run {}: {e}", command[0]);
-                return ExitCode::FAILURE;
-            }
-        }
+/// Every test of the project.
+fn test() -> Result<(), String> {
+    let root = repo_root()?;
+    // nextest runs each test in its own process (isolation, parallelism); it skips doc tests,
+    // which `cargo test --doc` runs next. Fall back to `cargo test` where nextest is missing.
+    if Cmd::new("cargo").args(["nextest", "--version"]).quiet().succeeds() {
+        Cmd::new("cargo")
+            .args(["nextest", "run", "--workspace", "--all-targets", "--no-fail-fast"])
+            .run()?;
+    } else {
+        Cmd::new("cargo")
+            .args(["test", "--workspace", "--all-targets", "--no-fail-fast"])
+            .run()?;
     }
-    ExitCode::SUCCESS
+    Cmd::new("cargo").args(["test", "--workspace", "--doc"]).run()?;
+    // The Python client against our server: the protocol as the official client speaks it.
+    Cmd::new("cargo")
+        .args(["build", "--package", "hf-local-hub", "--bin", "hf-local-hub"])
+        .run()?;
+    let hub = root.join("target/debug/hf-local-hub");
+    Cmd::new("bash")
+        .arg(root.join("tests/python/run-conformance.sh"))
+        .arg(&hub)
+        .run()?;
+    Ok(())
+}
+
+/// The static checks CI runs before the tests.
+fn ci() -> Result<(), String> {
+    Cmd::new("cargo").args(["fmt", "--all", "--", "--check"]).run()?;
+    Cmd::new("cargo")
+        .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        .run()?;
+    Cmd::new("cargo")
+        .args(["doc", "--no-deps", "--workspace"])
+        .env("RUSTDOCFLAGS", "-Dwarnings")
+        .run()?;
+    let deny = cmd::cargo_deny()?;
+    // Offline checks only: the advisory database needs the network, which CI does not have.
+    Cmd::new(&deny)
+        .args(["check", "bans", "licenses", "sources"])
+        .run()?;
+    Ok(())
 }
