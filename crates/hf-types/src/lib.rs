@@ -19,12 +19,24 @@
 //! ```
 
 mod encoding;
+mod models;
 mod path;
 mod repo_id;
 mod repo_url;
 mod revision;
 
 pub use encoding::{encode_path, encode_segment};
+pub use models::timestamp;
+pub use models::{
+    AccessTokenInfo, AccountType, AuthInfo, BlobLfsInfo, BlobSecurityInfo, CardData, CommitAuthor,
+    CommitInfo, CommitResponse, DType, DatasetInfo, FormattedCommit, Gated, GitCommitInfo,
+    GitRefInfo, GitRefs, InferenceProviderMapping, InvalidCommitResponse, InvalidTimestamp,
+    LastCommitInfo, ModelInfo, Organization, RepoFile, RepoFolder, RepoInfo, RepoSibling,
+    RepoTreeEntry, SAFETENSORS_MAX_HEADER_LENGTH, SafetensorsFileMetadata, SafetensorsIndex,
+    SafetensorsInfo, SafetensorsParseError, SafetensorsRepoMetadata, SiblingLfsInfo, SpaceInfo,
+    SpaceRuntime, SpaceStage, SpaceStorage, TensorInfo, TokenRole, TransformersInfo, User, WhoAmI,
+    WhoAmIOrg, safetensors_header_length,
+};
 pub use path::{InvalidRepoPath, RepoPath};
 pub use repo_id::{InvalidRepoId, InvalidRepoType, RepoId, RepoType};
 pub use repo_url::{InvalidRepoUrl, RepoUrl};

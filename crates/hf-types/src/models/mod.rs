@@ -1,0 +1,44 @@
+//! Serde models of what the Hub returns.
+//!
+//! Conventions, shared by every model here:
+//! * Rust field names, renamed to the wire's spelling (camelCase, or the odd
+//!   `pipeline_tag`, `library_name`, `model-index`, `_id`);
+//! * every field the Hub may omit is an `Option`, and `None` is not written back,
+//!   so a reduced answer (listing, `expand`) reads and prints faithfully;
+//! * unknown keys are ignored (info objects keep them in `extra`), so a new field
+//!   on the server never breaks a client;
+//! * timestamps are [`time::OffsetDateTime`] through [`crate::timestamp`];
+//! * open sets of strings (stages, dtypes, roles) are enums with an `Other` variant.
+
+mod card;
+mod commit;
+mod open_enum;
+mod refs;
+mod repo_info;
+mod safetensors;
+mod sibling;
+mod space;
+pub mod timestamp;
+mod tree;
+mod user;
+
+pub use card::CardData;
+pub use commit::{CommitInfo, CommitResponse, InvalidCommitResponse};
+pub use refs::{CommitAuthor, FormattedCommit, GitCommitInfo, GitRefInfo, GitRefs};
+pub use repo_info::{
+    DatasetInfo, Gated, InferenceProviderMapping, ModelInfo, RepoInfo, SpaceInfo, TransformersInfo,
+};
+pub use safetensors::{
+    DType, SAFETENSORS_MAX_HEADER_LENGTH, SafetensorsFileMetadata, SafetensorsIndex,
+    SafetensorsInfo, SafetensorsParseError, SafetensorsRepoMetadata, TensorInfo,
+    safetensors_header_length,
+};
+pub use sibling::{RepoSibling, SiblingLfsInfo};
+pub use space::{SpaceRuntime, SpaceStage, SpaceStorage};
+pub use timestamp::InvalidTimestamp;
+pub use tree::{
+    BlobLfsInfo, BlobSecurityInfo, LastCommitInfo, RepoFile, RepoFolder, RepoTreeEntry,
+};
+pub use user::{
+    AccessTokenInfo, AccountType, AuthInfo, Organization, TokenRole, User, WhoAmI, WhoAmIOrg,
+};
