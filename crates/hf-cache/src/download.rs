@@ -1,0 +1,389 @@
+//! `hf_hub_download` in cache mode (protocol §4.4), as an owned request builder.
+
+use std::future::{Future, IntoFuture};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hf_http::HubClient;
+use hf_types::{RepoId, RepoPath, RepoType, Revision};
+
+use crate::fsutil::{FileLock, io_err, unique_sibling};
+use crate::layout::RepoCache;
+use crate::metadata::{HfFileMetadata, get_hf_file_metadata, hf_hub_url};
+use crate::progress::{NoReporter, SharedReporter};
+use crate::transfer::{Fetch, fetch_into};
+use crate::{CacheDir, Error, local_dir, net};
+
+/// Downloads one file of a repo into the cache (or a local folder) and returns its path:
+/// the Python client's `hf_hub_download`. `.await` sends it.
+///
+/// ```no_run
+/// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_cache::Error> {
+/// use hf_cache::HubDownload;
+/// let path = HubDownload::new(client, "openai-community/gpt2".parse()?, "config.json")
+///     .revision("main".parse()?)
+///     .await?;
+/// println!("{}", path.display());
+/// # Ok(()) }
+/// ```
+#[must_use = "a download does nothing until awaited"]
+#[derive(Clone)]
+pub struct HubDownload {
+    pub(crate) client: HubClient,
+    pub(crate) repo_id: RepoId,
+    pub(crate) filename: String,
+    pub(crate) subfolder: Option<String>,
+    pub(crate) repo_type: RepoType,
+    pub(crate) revision: Revision,
+    pub(crate) cache_dir: Option<CacheDir>,
+    pub(crate) local_dir: Option<PathBuf>,
+    pub(crate) force_download: bool,
+    pub(crate) etag_timeout: Option<Duration>,
+    pub(crate) local_files_only: bool,
+    pub(crate) reporter: SharedReporter,
+}
+
+impl std::fmt::Debug for HubDownload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HubDownload")
+            .field("repo_id", &self.repo_id)
+            .field("filename", &self.filename)
+            .field("revision", &self.revision)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HubDownload {
+    /// Downloads `filename` (a path in the repo) of the model repo `repo_id` at `main`.
+    pub fn new(client: HubClient, repo_id: RepoId, filename: impl Into<String>) -> HubDownload {
+        HubDownload {
+            client,
+            repo_id,
+            filename: filename.into(),
+            subfolder: None,
+            repo_type: RepoType::Model,
+            revision: Revision::main(),
+            cache_dir: None,
+            local_dir: None,
+            force_download: false,
+            etag_timeout: None,
+            local_files_only: false,
+            reporter: Arc::new(NoReporter),
+        }
+    }
+
+    /// A folder the filename is relative to (`{subfolder}/{filename}`).
+    pub fn subfolder(mut self, subfolder: impl Into<String>) -> Self {
+        self.subfolder = Some(subfolder.into());
+        self
+    }
+
+    /// Model (default), dataset or space.
+    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
+        self.repo_type = repo_type;
+        self
+    }
+
+    /// Branch, tag, commit or `refs/pr/N` (default `main`).
+    pub fn revision(mut self, revision: Revision) -> Self {
+        self.revision = revision;
+        self
+    }
+
+    /// The cache to use (default: [`CacheDir::from_env`]).
+    pub fn cache_dir(mut self, cache: CacheDir) -> Self {
+        self.cache_dir = Some(cache);
+        self
+    }
+
+    /// Put the file at `{local_dir}/{path}` instead of returning a cache path (protocol §4.5).
+    pub fn local_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.local_dir = Some(dir.into());
+        self
+    }
+
+    /// Download again even when cached, replacing the cached file.
+    pub fn force_download(mut self, force: bool) -> Self {
+        self.force_download = force;
+        self
+    }
+
+    /// Timeout of the metadata `HEAD` (default: the client's, 10 s).
+    pub fn etag_timeout(mut self, timeout: Duration) -> Self {
+        self.etag_timeout = Some(timeout);
+        self
+    }
+
+    /// Never touch the network: answer from the cache or fail.
+    pub fn local_files_only(mut self, yes: bool) -> Self {
+        self.local_files_only = yes;
+        self
+    }
+
+    /// Where progress events go.
+    pub fn reporter(mut self, reporter: SharedReporter) -> Self {
+        self.reporter = reporter;
+        self
+    }
+
+    pub(crate) fn repo_path(&self) -> Result<RepoPath, Error> {
+        let joined = match &self.subfolder {
+            Some(sub) if !sub.is_empty() => format!("{}/{}", sub.trim_end_matches('/'), self.filename),
+            _ => self.filename.clone(),
+        };
+        Ok(joined.parse()?)
+    }
+
+    pub(crate) fn cache(&self) -> CacheDir {
+        self.cache_dir.clone().unwrap_or_else(CacheDir::from_env)
+    }
+
+    pub(crate) fn offline(&self) -> bool {
+        self.local_files_only || net::is_offline(&self.client)
+    }
+
+    pub(crate) fn url(&self, path: &RepoPath, revision: &Revision) -> String {
+        hf_hub_url(&net::endpoint(&self.client), &self.repo_id, self.repo_type, revision, path)
+    }
+
+    async fn run(self) -> Result<PathBuf, Error> {
+        let path = self.repo_path()?;
+        match self.local_dir.clone() {
+            Some(dir) => local_dir::download(&self, &dir, &path).await,
+            None => self.to_cache(&path).await,
+        }
+    }
+
+    /// Fetches the metadata unless offline; classifies the outcome as in §4.4 step 2.
+    pub(crate) async fn metadata(
+        &self,
+        path: &RepoPath,
+    ) -> Result<Result<HfFileMetadata, Error>, Error> {
+        if self.offline() {
+            return Ok(Err(Error::LocalEntryNotFound {
+                message: "offline mode or local_files_only: no request sent".into(),
+                source: None,
+            }));
+        }
+        let url = self.url(path, &self.revision);
+        let timeout = self.etag_timeout.or_else(|| Some(net::etag_timeout(&self.client)));
+        match get_hf_file_metadata(&self.client, &url, timeout).await {
+            Ok(m) => Ok(Ok(m)),
+            Err(Error::Http(e)) if matches!(e, hf_http::Error::RevisionNotFound(_)) => Err(Error::Http(e)),
+            Err(Error::Http(hf_http::Error::Transport { kind, url, source }))
+                if matches!(kind, hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy) =>
+            {
+                Err(Error::Http(hf_http::Error::Transport { kind, url, source }))
+            }
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    /// §4.4 step 3: no metadata; answer from the cache or explain why not.
+    pub(crate) fn fallback_error(&self, what: &str, remembered: Error) -> Error {
+        let offline = net::is_offline(&self.client);
+        if self.force_download {
+            let why = if self.local_files_only {
+                "force_download and local_files_only cannot be combined".to_owned()
+            } else if offline {
+                "force_download is impossible in offline mode (HF_HUB_OFFLINE)".to_owned()
+            } else {
+                format!("force_download is impossible: the Hub could not be reached ({remembered})")
+            };
+            return Error::InvalidArgument(why);
+        }
+        if self.local_files_only {
+            return Error::LocalEntryNotFound {
+                message: format!(
+                    "cannot find {what} in the local cache and outgoing traffic has been disabled \
+                     (local_files_only); allow Hub look-ups to download it"
+                ),
+                source: None,
+            };
+        }
+        if remembered.is_access_error() {
+            return remembered;
+        }
+        Error::LocalEntryNotFound {
+            message: format!(
+                "an error happened while trying to locate {what} on the Hub and it is not in the \
+                 local cache; check your connection"
+            ),
+            source: Some(Box::new(remembered)),
+        }
+    }
+
+    async fn to_cache(&self, path: &RepoPath) -> Result<PathBuf, Error> {
+        let cache = self.cache();
+        let repo = cache.repo(&self.repo_id, self.repo_type);
+        let rev = &self.revision;
+        // 1. A pinned commit that is already cached needs no request.
+        if rev.is_commit() && !self.force_download && repo.pointer_is_file(rev.as_str(), path) {
+            let p = repo.pointer_path(rev.as_str(), path);
+            self.reporter.on_cached(path.as_str(), &p);
+            return Ok(p);
+        }
+        // 2. Metadata.
+        let meta = match self.metadata(path).await? {
+            Ok(m) => m,
+            Err(Error::Http(hf_http::Error::EntryNotFound(e))) => {
+                let commit = e
+                    .headers()
+                    .get("x-repo-commit")
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|c| crate::metadata::is_commit(c))
+                    .map(str::to_owned);
+                if let Some(commit) = commit {
+                    let repo = repo.clone();
+                    let (p, r) = (path.clone(), rev.clone());
+                    blocking(move || {
+                        repo.mark_no_exist(&commit, &p)?;
+                        repo.write_ref(&r, &commit)
+                    })
+                    .await?;
+                }
+                return Err(Error::Http(hf_http::Error::EntryNotFound(e)));
+            }
+            Err(remembered) => {
+                // 3. Fallback to the cache.
+                if !self.force_download
+                    && let Some(commit) = repo.resolve_local(rev)?
+                    && repo.pointer_is_file(&commit, path)
+                {
+                    let p = repo.pointer_path(&commit, path);
+                    self.reporter.on_cached(path.as_str(), &p);
+                    return Ok(p);
+                }
+                return Err(self.fallback_error(&format!("{} in {}", path, self.repo_id), remembered));
+            }
+        };
+        self.fetch_to_cache(&repo, path, &meta).await
+    }
+
+    /// §4.4 steps 4–7 once the metadata is known.
+    pub(crate) async fn fetch_to_cache(
+        &self,
+        repo: &RepoCache,
+        path: &RepoPath,
+        meta: &HfFileMetadata,
+    ) -> Result<PathBuf, Error> {
+        let force = self.force_download;
+        if self.revision.as_str() != meta.commit {
+            let (repo, rev, commit) = (repo.clone(), self.revision.clone(), meta.commit.clone());
+            blocking(move || repo.write_ref(&rev, &commit)).await?;
+        }
+        let pointer = repo.pointer_path(&meta.commit, path);
+        if !force && pointer.is_file() {
+            self.reporter.on_cached(path.as_str(), &pointer);
+            return Ok(pointer);
+        }
+        let blob = repo.blob_path(&meta.etag);
+        let lock = FileLock::acquire_async(repo.lock_path(&meta.etag)).await?;
+        // Another process may have finished this blob while we waited for the lock.
+        if !force && blob.is_file() {
+            let linked = self.link(repo, &blob, meta, path, false).await?;
+            drop(lock);
+            self.reporter.on_cached(path.as_str(), &linked);
+            return Ok(linked);
+        }
+        let temp = claim_incomplete(&blob, force).await?;
+        let resolve = self.url(path, &self.revision);
+        let (get_url, no_auth) = download_target(&resolve, &meta.location);
+        let fetch = Fetch {
+            file: path.as_str(),
+            url: &get_url,
+            no_auth,
+            etag: &meta.etag,
+            size: meta.size,
+            read_timeout: Some(net::download_timeout(&self.client)),
+            reporter: self.reporter.as_ref(),
+        };
+        fetch_into(&self.client, &fetch, temp.clone()).await?;
+        std::fs::rename(&temp, &blob).map_err(io_err("rename into place", &blob))?;
+        let linked = self.link(repo, &blob, meta, path, true).await?;
+        drop(lock);
+        self.reporter.on_download_done(path.as_str(), &linked);
+        Ok(linked)
+    }
+
+    async fn link(
+        &self,
+        repo: &RepoCache,
+        blob: &Path,
+        meta: &HfFileMetadata,
+        path: &RepoPath,
+        new_blob: bool,
+    ) -> Result<PathBuf, Error> {
+        let (repo, blob, etag, commit, path) = (
+            repo.clone(),
+            blob.to_path_buf(),
+            meta.etag.clone(),
+            meta.commit.clone(),
+            path.clone(),
+        );
+        blocking(move || repo.link_pointer(&blob, &etag, &commit, &path, new_blob)).await
+    }
+}
+
+/// GET `location` directly when it differs from the resolve URL (without the token
+/// when it is on another host); else the resolve URL.
+pub(crate) fn download_target(resolve: &str, location: &str) -> (String, bool) {
+    if location == resolve || location.is_empty() {
+        return (resolve.to_owned(), false);
+    }
+    let host = |u: &str| {
+        let rest = u.split_once("://").map(|(_, r)| r).unwrap_or(u);
+        rest.split('/').next().unwrap_or_default().to_ascii_lowercase()
+    };
+    (location.to_owned(), host(location) != host(resolve))
+}
+
+/// Picks the temp file for `blob`: a previous run's `{etag}.incomplete` or
+/// `{etag}.*.incomplete` (taken over by renaming it to a fresh unique name; its prefix
+/// is re-hashed when the download resumes), else a fresh unique name. With `force`,
+/// leftovers are deleted. Called under the blob's lock.
+pub(crate) async fn claim_incomplete(blob: &Path, force: bool) -> Result<PathBuf, Error> {
+    let blob = blob.to_path_buf();
+    blocking(move || {
+        let dir = blob.parent().map(Path::to_path_buf).unwrap_or_default();
+        crate::fsutil::create_dir_all(&dir)?;
+        let fresh = unique_sibling(&blob, ".incomplete");
+        let name = blob.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let prefix = format!("{name}.");
+        let mut taken = false;
+        let entries = std::fs::read_dir(&dir).map_err(io_err("list", &dir))?;
+        for entry in entries.flatten() {
+            let n = entry.file_name().to_string_lossy().into_owned();
+            if !(n.starts_with(&prefix) && n.ends_with(".incomplete")) {
+                continue;
+            }
+            if force || taken {
+                let _ = std::fs::remove_file(entry.path());
+            } else if std::fs::rename(entry.path(), &fresh).is_ok() {
+                taken = true;
+            }
+        }
+        Ok(fresh)
+    })
+    .await
+}
+
+/// Runs blocking filesystem work off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+}
+
+impl IntoFuture for HubDownload {
+    type Output = Result<PathBuf, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}

@@ -1,0 +1,57 @@
+//! Downloads from the Hugging Face Hub into the file cache the Python client uses.
+//!
+//! The cache layout, the lock files, the ref files, the `.no_exist` markers and the
+//! `trees/{commit}.json` listings are exactly those of `huggingface_hub`, so a cache
+//! filled by either client serves the other. Every download is written to a temp
+//! file unique to the process, verified while it streams (SHA-256 for LFS files, the
+//! git blob SHA-1 otherwise) and renamed into place: a cache is never left corrupt,
+//! whatever happens to the process or the connection.
+//!
+//! ```
+//! use hf_cache::{CacheDir, CachedFile, scan_cache_dir, try_to_load_from_cache};
+//! use hf_types::{RepoType, Revision};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let cache = CacheDir::new(dir.path());
+//! let repo = "acme/tiny".parse()?;
+//! let found = try_to_load_from_cache(&cache, &repo, RepoType::Model, &Revision::main(), "config.json")?;
+//! assert_eq!(found, CachedFile::NotCached);
+//! assert!(scan_cache_dir(cache.path())?.repos.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod delete;
+mod download;
+mod error;
+mod fsutil;
+mod hash;
+mod layout;
+mod local_dir;
+mod lookup;
+mod metadata;
+mod net;
+mod patterns;
+mod progress;
+mod scan;
+mod snapshot;
+mod trees;
+mod transfer;
+mod writer;
+
+pub use delete::DeleteCacheStrategy;
+pub use download::HubDownload;
+pub use error::Error;
+pub use fsutil::FileLock;
+pub use hash::{ContentHasher, EtagKind, git_blob_sha1, sha256_hex};
+pub use layout::{CacheDir, RepoCache, env_truthy, relative_blob_target};
+pub use local_dir::{LocalDirPaths, LocalDownloadMetadata, read_local_metadata, write_local_metadata};
+pub use lookup::{CachedFile, try_to_load_from_cache};
+pub use metadata::{HfFileMetadata, get_hf_file_metadata, hf_hub_url};
+pub use patterns::{Patterns, filter_path};
+pub use progress::{NoReporter, Reporter, SharedReporter};
+pub use scan::{
+    CachedFileInfo, CachedRepoInfo, CachedRevisionInfo, CorruptedCache, HfCacheInfo,
+    format_size, scan_cache_dir,
+};
+pub use snapshot::SnapshotDownload;
+pub use trees::{TREE_FORMAT_VERSION, TreeEntry, TreeListing, read_tree, validate_etag, write_tree};

@@ -1,0 +1,394 @@
+//! `scan_cache_dir`: what the cache holds, with warnings for corrupt entries (protocol §5.6).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::{self, Metadata};
+use std::path::{Component, Path, PathBuf};
+use std::time::SystemTime;
+
+use hf_types::RepoType;
+
+use crate::Error;
+use crate::fsutil::io_err;
+
+/// Everything found in a cache folder.
+#[derive(Debug, Clone)]
+pub struct HfCacheInfo {
+    /// The scanned folder.
+    pub cache_dir: PathBuf,
+    /// Sum of the repos' sizes.
+    pub size_on_disk: u64,
+    /// The repos, sorted by type then id.
+    pub repos: Vec<CachedRepoInfo>,
+    /// One entry per corrupt repo folder (the repo is then left out of `repos`).
+    pub warnings: Vec<CorruptedCache>,
+}
+
+/// A repo folder that could not be scanned, and why (Python's `CorruptedCacheException`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} ({})", path.display())]
+pub struct CorruptedCache {
+    /// The offending path.
+    pub path: PathBuf,
+    /// What is wrong, in the Python client's words.
+    pub message: String,
+}
+
+/// One cached repo.
+#[derive(Debug, Clone)]
+pub struct CachedRepoInfo {
+    /// `namespace/name` (the folder name after the type, `--` read as `/`).
+    pub repo_id: String,
+    /// Model, dataset or space.
+    pub repo_type: RepoType,
+    /// The repo folder.
+    pub repo_path: PathBuf,
+    /// Sum of the sizes of the distinct blobs referenced by its snapshots.
+    pub size_on_disk: u64,
+    /// Number of distinct blobs.
+    pub nb_files: usize,
+    /// The snapshots, sorted by commit.
+    pub revisions: Vec<CachedRevisionInfo>,
+    /// Latest blob access time (the folder's when there is no blob).
+    pub last_accessed: SystemTime,
+    /// Latest blob modification time (the folder's when there is no blob).
+    pub last_modified: SystemTime,
+}
+
+impl CachedRepoInfo {
+    /// Ref name (`main`, `refs/pr/1`) → commit.
+    pub fn refs(&self) -> BTreeMap<String, String> {
+        self.revisions
+            .iter()
+            .flat_map(|r| r.refs.iter().map(|name| (name.clone(), r.commit_hash.clone())))
+            .collect()
+    }
+}
+
+/// One snapshot of a cached repo.
+#[derive(Debug, Clone)]
+pub struct CachedRevisionInfo {
+    /// The commit (snapshot folder name).
+    pub commit_hash: String,
+    /// The snapshot folder.
+    pub snapshot_path: PathBuf,
+    /// Sum of the sizes of the distinct blobs of this snapshot.
+    pub size_on_disk: u64,
+    /// Its files, sorted by path.
+    pub files: Vec<CachedFileInfo>,
+    /// Names of the refs pointing to it, relative to `refs/` (`main`, `refs/pr/1`).
+    pub refs: BTreeSet<String>,
+    /// Latest blob modification time (the folder's when empty).
+    pub last_modified: SystemTime,
+}
+
+impl CachedRevisionInfo {
+    /// Number of files.
+    pub fn nb_files(&self) -> usize {
+        self.files.len()
+    }
+}
+
+/// One file of a snapshot.
+#[derive(Debug, Clone)]
+pub struct CachedFileInfo {
+    /// The base name.
+    pub file_name: String,
+    /// The path in the snapshot folder.
+    pub file_path: PathBuf,
+    /// The blob it resolves to (itself in a symlink-less cache).
+    pub blob_path: PathBuf,
+    /// Size of the blob.
+    pub size_on_disk: u64,
+    /// Blob access time.
+    pub blob_last_accessed: SystemTime,
+    /// Blob modification time.
+    pub blob_last_modified: SystemTime,
+}
+
+/// Formats a size in decimal units as the Python client does (`1.2K` = 1200 bytes).
+pub fn format_size(bytes: u64) -> String {
+    let mut n = bytes as f64;
+    for unit in ["", "K", "M", "G", "T", "P", "E", "Z"] {
+        if n.abs() < 1000.0 {
+            return format!("{n:.1}{unit}");
+        }
+        n /= 1000.0;
+    }
+    format!("{n:.1}Y")
+}
+
+/// Scans a cache folder. A missing folder (or a file) is an error; a corrupt repo
+/// becomes a warning. `.locks`, `CACHEDIR.TAG`, the shared `blobs/` store and
+/// hidden entries at the root are not repos and are skipped silently.
+pub fn scan_cache_dir(cache_dir: &Path) -> Result<HfCacheInfo, Error> {
+    if !cache_dir.is_dir() {
+        return Err(Error::CacheNotFound(cache_dir.to_path_buf()));
+    }
+    let mut repos = Vec::new();
+    let mut warnings = Vec::new();
+    let entries = fs::read_dir(cache_dir).map_err(io_err("list", cache_dir))?;
+    for entry in entries {
+        let entry = entry.map_err(io_err("list", cache_dir))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || name == "CACHEDIR.TAG" || name == "blobs" {
+            continue;
+        }
+        match scan_repo(&entry.path()) {
+            Ok(repo) => repos.push(repo),
+            Err(w) => warnings.push(w),
+        }
+    }
+    repos.sort_by(|a, b| (a.repo_type, &a.repo_id).cmp(&(b.repo_type, &b.repo_id)));
+    Ok(HfCacheInfo {
+        cache_dir: cache_dir.to_path_buf(),
+        size_on_disk: repos.iter().map(|r| r.size_on_disk).sum(),
+        repos,
+        warnings,
+    })
+}
+
+fn corrupt(path: &Path, message: impl Into<String>) -> CorruptedCache {
+    CorruptedCache {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// Parses a repo folder name `{type}s--{id with / as --}`.
+pub(crate) fn parse_repo_folder(name: &str) -> Option<(RepoType, String)> {
+    let (prefix, id) = name.split_once("--")?;
+    let repo_type = RepoType::ALL.into_iter().find(|t| t.cache_prefix() == prefix)?;
+    Some((repo_type, id.replace("--", "/")))
+}
+
+fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
+    let meta = fs::metadata(repo_path).map_err(|e| corrupt(repo_path, e.to_string()))?;
+    if !meta.is_dir() {
+        return Err(corrupt(
+            repo_path,
+            format!("Repo path is not a directory: {}", repo_path.display()),
+        ));
+    }
+    let name = repo_path.file_name().unwrap_or_default().to_string_lossy();
+    if !name.contains("--") {
+        return Err(corrupt(
+            repo_path,
+            format!("Repo path is not a valid HuggingFace cache directory: {}", repo_path.display()),
+        ));
+    }
+    let Some((repo_type, repo_id)) = parse_repo_folder(&name) else {
+        return Err(corrupt(
+            repo_path,
+            format!(
+                "Repo type must be `dataset`, `model` or `space`, found `{}` ({}).",
+                name.split("--").next().unwrap_or_default(),
+                repo_path.display()
+            ),
+        ));
+    };
+
+    let snapshots = repo_path.join("snapshots");
+    if !snapshots.is_dir() {
+        return Err(corrupt(
+            repo_path,
+            format!("Snapshots dir doesn't exist in cached repo: {}", snapshots.display()),
+        ));
+    }
+
+    let mut refs_by_hash: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let refs_dir = repo_path.join("refs");
+    if let Ok(m) = fs::metadata(&refs_dir) {
+        if m.is_file() {
+            return Err(corrupt(&refs_dir, format!("Refs directory cannot be a file: {}", refs_dir.display())));
+        }
+        collect_refs(&refs_dir, "", &mut refs_by_hash).map_err(|e| corrupt(&refs_dir, e.to_string()))?;
+    }
+
+    let mut blob_stats: HashMap<PathBuf, Metadata> = HashMap::new();
+    let mut revisions = Vec::new();
+    let snapshot_entries = fs::read_dir(&snapshots).map_err(|e| corrupt(&snapshots, e.to_string()))?;
+    for entry in snapshot_entries {
+        let entry = entry.map_err(|e| corrupt(&snapshots, e.to_string()))?;
+        let commit = entry.file_name().to_string_lossy().into_owned();
+        if commit == ".DS_Store" {
+            continue;
+        }
+        let revision_path = entry.path();
+        let rmeta = fs::metadata(&revision_path).map_err(|e| corrupt(&revision_path, e.to_string()))?;
+        if rmeta.is_file() {
+            return Err(corrupt(
+                &revision_path,
+                format!("Snapshots folder corrupted. Found a file: {}", revision_path.display()),
+            ));
+        }
+        let mut files = Vec::new();
+        collect_files(&revision_path, &mut files).map_err(|e| corrupt(&revision_path, e.to_string()))?;
+        let mut infos = Vec::with_capacity(files.len());
+        let mut distinct: BTreeSet<PathBuf> = BTreeSet::new();
+        for file_path in files {
+            let blob_path = resolve_blob(&file_path);
+            let stat = match blob_stats.get(&blob_path) {
+                Some(s) => s.clone(),
+                None => match fs::metadata(&blob_path) {
+                    Ok(s) => {
+                        blob_stats.insert(blob_path.clone(), s.clone());
+                        s
+                    }
+                    Err(_) => {
+                        return Err(corrupt(
+                            &file_path,
+                            format!("Blob missing (broken symlink): {}", blob_path.display()),
+                        ));
+                    }
+                },
+            };
+            distinct.insert(blob_path.clone());
+            infos.push(CachedFileInfo {
+                file_name: file_path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                file_path,
+                blob_path,
+                size_on_disk: stat.len(),
+                blob_last_accessed: stat.accessed().unwrap_or(SystemTime::UNIX_EPOCH),
+                blob_last_modified: stat.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            });
+        }
+        infos.sort_by(|a, b| a.file_path.cmp(&b.file_path));
+        let last_modified = infos
+            .iter()
+            .map(|f| f.blob_last_modified)
+            .max()
+            .unwrap_or_else(|| rmeta.modified().unwrap_or(SystemTime::UNIX_EPOCH));
+        let size_on_disk = distinct
+            .iter()
+            .filter_map(|b| blob_stats.get(b))
+            .map(Metadata::len)
+            .sum();
+        revisions.push(CachedRevisionInfo {
+            refs: refs_by_hash.remove(&commit).unwrap_or_default(),
+            commit_hash: commit,
+            snapshot_path: revision_path,
+            size_on_disk,
+            files: infos,
+            last_modified,
+        });
+    }
+    if !refs_by_hash.is_empty() {
+        let mut missing: Vec<_> = refs_by_hash.keys().cloned().collect();
+        missing.sort();
+        return Err(corrupt(
+            repo_path,
+            format!("Reference(s) refer to missing commit hashes: {missing:?} ({}).", repo_path.display()),
+        ));
+    }
+    revisions.sort_by(|a, b| a.commit_hash.cmp(&b.commit_hash));
+    let last_accessed = blob_stats
+        .values()
+        .filter_map(|m| m.accessed().ok())
+        .max()
+        .unwrap_or_else(|| meta.accessed().unwrap_or(SystemTime::UNIX_EPOCH));
+    let last_modified = blob_stats
+        .values()
+        .filter_map(|m| m.modified().ok())
+        .max()
+        .unwrap_or_else(|| meta.modified().unwrap_or(SystemTime::UNIX_EPOCH));
+    Ok(CachedRepoInfo {
+        repo_id,
+        repo_type,
+        repo_path: repo_path.to_path_buf(),
+        size_on_disk: blob_stats.values().map(Metadata::len).sum(),
+        nb_files: blob_stats.len(),
+        revisions,
+        last_accessed,
+        last_modified,
+    })
+}
+
+fn collect_refs(
+    dir: &Path,
+    prefix: &str,
+    out: &mut HashMap<String, BTreeSet<String>>,
+) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == ".DS_Store" {
+            continue;
+        }
+        let ref_name = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        let path = entry.path();
+        if path.is_dir() {
+            collect_refs(&path, &ref_name, out)?;
+        } else {
+            let commit = fs::read_to_string(&path)?.trim().to_owned();
+            out.entry(commit).or_default().insert(ref_name);
+        }
+    }
+    Ok(())
+}
+
+/// Every non-directory entry below `dir` (symlinks to folders are followed as folders).
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The blob a snapshot entry resolves to. Relative links (what we and Python write)
+/// are joined lexically, saving a full path resolution per file; anything else is
+/// canonicalised. A non-link is its own blob.
+fn resolve_blob(file: &Path) -> PathBuf {
+    let Ok(target) = fs::read_link(file) else {
+        return file.to_path_buf();
+    };
+    let Some(parent) = file.parent() else {
+        return target;
+    };
+    if target.is_relative() {
+        let mut out = parent.to_path_buf();
+        for comp in target.components() {
+            match comp {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::Normal(c) => out.push(c),
+                Component::CurDir => {}
+                _ => return fs::canonicalize(file).unwrap_or_else(|_| parent.join(&target)),
+            }
+        }
+        // A blob that is itself a link (1.x shared store) resolves further.
+        if fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink()) {
+            return fs::canonicalize(&out).unwrap_or(out);
+        }
+        out
+    } else {
+        fs::canonicalize(file).unwrap_or(target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_format_like_python() {
+        assert_eq!(format_size(0), "0.0");
+        assert_eq!(format_size(1200), "1.2K");
+        assert_eq!(format_size(999), "999.0");
+        assert_eq!(format_size(1_500_000), "1.5M");
+    }
+
+    #[test]
+    fn folder_names() {
+        assert_eq!(parse_repo_folder("models--a--b"), Some((RepoType::Model, "a/b".into())));
+        assert_eq!(parse_repo_folder("datasets--x"), Some((RepoType::Dataset, "x".into())));
+        assert_eq!(parse_repo_folder("foo--x"), None);
+    }
+}

@@ -1,0 +1,464 @@
+//! `snapshot_download`: a whole repo (or the files matching patterns) at one commit
+//! (protocol §4.6), with one listing request and no per-file `HEAD`.
+
+use std::future::{Future, IntoFuture};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use hf_http::HubClient;
+use hf_types::{RepoFile, RepoId, RepoPath, RepoSibling, RepoType, Revision, encode_segment};
+use serde::Deserialize;
+
+use crate::download::{HubDownload, blocking};
+use crate::local_dir::{LocalDirPaths, fetch_to_local, read_local_metadata};
+use crate::metadata::{HfFileMetadata, is_commit};
+use crate::patterns::{Patterns, filter_path};
+use crate::progress::{NoReporter, SharedReporter};
+use crate::trees::{TreeEntry, TreeListing, read_tree, validate_etag, write_tree};
+use crate::{CacheDir, Error, FileLock, net};
+
+/// Siblings beyond this count make the client list the tree instead (as Python).
+const MAX_SIBLINGS: usize = 50_000;
+
+/// Downloads every file of a repo at a revision (optionally filtered) and returns the
+/// snapshot folder (or `local_dir`): the Python client's `snapshot_download`.
+///
+/// ```no_run
+/// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_cache::Error> {
+/// let folder = hf_cache::SnapshotDownload::new(client, "acme/tiny".parse()?)
+///     .allow_patterns(["*.json", "*.safetensors"])
+///     .max_workers(8)
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a download does nothing until awaited"]
+#[derive(Clone)]
+pub struct SnapshotDownload {
+    client: HubClient,
+    repo_id: RepoId,
+    repo_type: RepoType,
+    revision: Revision,
+    cache_dir: Option<CacheDir>,
+    local_dir: Option<PathBuf>,
+    allow: Patterns,
+    ignore: Patterns,
+    max_workers: usize,
+    force_download: bool,
+    local_files_only: bool,
+    etag_timeout: Option<Duration>,
+    reporter: SharedReporter,
+}
+
+impl std::fmt::Debug for SnapshotDownload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SnapshotDownload")
+            .field("repo_id", &self.repo_id)
+            .field("revision", &self.revision)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SnapshotDownload {
+    /// The whole model repo `repo_id` at `main`.
+    pub fn new(client: HubClient, repo_id: RepoId) -> SnapshotDownload {
+        SnapshotDownload {
+            client,
+            repo_id,
+            repo_type: RepoType::Model,
+            revision: Revision::main(),
+            cache_dir: None,
+            local_dir: None,
+            allow: Patterns::default(),
+            ignore: Patterns::default(),
+            max_workers: 8,
+            force_download: false,
+            local_files_only: false,
+            etag_timeout: None,
+            reporter: Arc::new(NoReporter),
+        }
+    }
+
+    /// Model (default), dataset or space.
+    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
+        self.repo_type = repo_type;
+        self
+    }
+
+    /// Branch, tag, commit or `refs/pr/N` (default `main`).
+    pub fn revision(mut self, revision: Revision) -> Self {
+        self.revision = revision;
+        self
+    }
+
+    /// The cache to use (default: [`CacheDir::from_env`]).
+    pub fn cache_dir(mut self, cache: CacheDir) -> Self {
+        self.cache_dir = Some(cache);
+        self
+    }
+
+    /// Put real files in this folder instead of the cache.
+    pub fn local_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.local_dir = Some(dir.into());
+        self
+    }
+
+    /// Keep only files matching one of these globs (Python `fnmatch`, `*` matches `/`).
+    pub fn allow_patterns<I: IntoIterator<Item = S>, S: Into<String>>(mut self, patterns: I) -> Self {
+        self.allow = Patterns::new(patterns);
+        self
+    }
+
+    /// Drop files matching one of these globs.
+    pub fn ignore_patterns<I: IntoIterator<Item = S>, S: Into<String>>(mut self, patterns: I) -> Self {
+        self.ignore = Patterns::new(patterns);
+        self
+    }
+
+    /// Files downloaded concurrently (default 8, at least 1).
+    pub fn max_workers(mut self, n: usize) -> Self {
+        self.max_workers = n.max(1);
+        self
+    }
+
+    /// Download every selected file again.
+    pub fn force_download(mut self, force: bool) -> Self {
+        self.force_download = force;
+        self
+    }
+
+    /// Never touch the network.
+    pub fn local_files_only(mut self, yes: bool) -> Self {
+        self.local_files_only = yes;
+        self
+    }
+
+    /// Timeout of the revision look-up (default: the client's etag timeout).
+    pub fn etag_timeout(mut self, timeout: Duration) -> Self {
+        self.etag_timeout = Some(timeout);
+        self
+    }
+
+    /// Where progress events go.
+    pub fn reporter(mut self, reporter: SharedReporter) -> Self {
+        self.reporter = reporter;
+        self
+    }
+
+    fn file_request(&self, commit: &str) -> Result<HubDownload, Error> {
+        let mut d = HubDownload::new(self.client.clone(), self.repo_id.clone(), String::new())
+            .repo_type(self.repo_type)
+            .revision(commit.parse()?)
+            .force_download(self.force_download)
+            .local_files_only(self.local_files_only)
+            .reporter(self.reporter.clone());
+        if let Some(c) = &self.cache_dir {
+            d = d.cache_dir(c.clone());
+        }
+        Ok(d)
+    }
+
+    fn tree_file(&self, cache: &CacheDir, commit: &str) -> PathBuf {
+        match &self.local_dir {
+            Some(dir) => dir.join(".cache").join("huggingface").join("trees").join(format!("{commit}.json")),
+            None => cache.repo(&self.repo_id, self.repo_type).tree_path(commit),
+        }
+    }
+
+    fn api_url(&self, tail: &str) -> String {
+        format!(
+            "{}/api/{}/{}/{}",
+            net::endpoint(&self.client),
+            self.repo_type.api_segment(),
+            self.repo_id,
+            tail
+        )
+    }
+
+    /// The commit and its listing, with as few requests as the cache allows.
+    async fn resolve_online(&self, cache: &CacheDir) -> Result<(String, TreeListing), Error> {
+        let repo = cache.repo(&self.repo_id, self.repo_type);
+        let read = |commit: &str| {
+            let path = self.tree_file(cache, commit);
+            async move { blocking(move || read_tree(&path)).await }
+        };
+        if self.revision.is_commit() {
+            let commit = self.revision.as_str().to_owned();
+            if let Some(listing) = read(&commit).await? {
+                return Ok((commit, listing));
+            }
+            let listing = self.list_tree(&commit).await?;
+            return Ok((commit, listing));
+        }
+        let rev = self.revision.url_encoded();
+        // Warm: a known commit whose listing is cached only needs the current sha.
+        let known = repo.read_ref(&self.revision)?;
+        if let Some(known) = known.filter(|c| is_commit(c))
+            && let Some(listing) = read(&known).await?
+        {
+            let url = self.api_url(&format!("revision/{rev}?expand=sha"));
+            let (info, _) = net::get_json::<ShaOnly>(&self.client, &url).await?;
+            let commit = checked_commit(&url, info.sha)?;
+            if commit == known {
+                return Ok((commit, listing));
+            }
+            if let Some(listing) = read(&commit).await? {
+                return Ok((commit, listing));
+            }
+            let listing = self.list_tree(&commit).await?;
+            return Ok((commit, listing));
+        }
+        // Cold: one repo-info call with blobs gives the commit and every file's blob id,
+        // size and LFS hash.
+        let url = self.api_url(&format!("revision/{rev}?blobs=True"));
+        let (info, _) = net::get_json::<InfoWithSiblings>(&self.client, &url).await?;
+        let commit = checked_commit(&url, info.sha)?;
+        if let Some(listing) = read(&commit).await? {
+            return Ok((commit, listing));
+        }
+        if let Some(listing) = info.siblings.as_deref().and_then(listing_from_siblings) {
+            return Ok((commit, listing?));
+        }
+        let listing = self.list_tree(&commit).await?;
+        Ok((commit, listing))
+    }
+
+    /// `GET /api/{type}/{id}/tree/{commit}?recursive=True&expand=False`, all pages, files only.
+    async fn list_tree(&self, commit: &str) -> Result<TreeListing, Error> {
+        let url = self.api_url(&format!("tree/{}?recursive=True&expand=False", encode_segment(commit)));
+        let entries: Vec<serde_json::Value> = net::get_all_pages(&self.client, &url).await?;
+        let mut listing = TreeListing::new();
+        for entry in entries {
+            if entry.get("type").and_then(|t| t.as_str()) != Some("file") {
+                continue;
+            }
+            let file: RepoFile = serde_json::from_value(entry).map_err(|e| Error::BadTreeListing {
+                path: url.clone().into(),
+                what: e.to_string(),
+            })?;
+            let tree_entry = TreeEntry::from_repo_file(&file);
+            validate_etag(tree_entry.etag()).map_err(|what| Error::BadTreeListing {
+                path: url.clone().into(),
+                what,
+            })?;
+            listing.insert(file.repo_path()?, tree_entry);
+        }
+        Ok(listing)
+    }
+
+    async fn run(self) -> Result<PathBuf, Error> {
+        let cache = self.cache_dir.clone().unwrap_or_else(CacheDir::from_env);
+        let repo = cache.repo(&self.repo_id, self.repo_type);
+        let offline = self.local_files_only || self.client.is_offline();
+        let resolved = if offline {
+            Err(Error::LocalEntryNotFound {
+                message: "offline mode or local_files_only: no request sent".into(),
+                source: None,
+            })
+        } else {
+            match self.resolve_online(&cache).await {
+                Ok(r) => Ok(r),
+                Err(e @ Error::Http(hf_http::Error::RevisionNotFound(_))) => return Err(e),
+                Err(Error::Http(hf_http::Error::Transport { kind, url, source }))
+                    if matches!(kind, hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy) =>
+                {
+                    return Err(Error::Http(hf_http::Error::Transport { kind, url, source }));
+                }
+                Err(e @ (Error::InvalidPath(_) | Error::BadTreeListing { .. })) => return Err(e),
+                Err(e) => Err(e),
+            }
+        };
+        let (commit, listing) = match resolved {
+            Ok(r) => r,
+            Err(remembered) => return self.offline_answer(&cache, remembered).await,
+        };
+        {
+            let (path, listing2) = (self.tree_file(&cache, &commit), listing.clone());
+            let (repo2, rev, c) = (repo.clone(), self.revision.clone(), commit.clone());
+            let cache_mode = self.local_dir.is_none();
+            blocking(move || {
+                if let Err(e) = write_tree(&path, &listing2) {
+                    tracing::warn!(error = %e, "could not cache the tree listing");
+                }
+                if cache_mode && let Err(e) = repo2.write_ref(&rev, &c) {
+                    tracing::warn!(error = %e, "could not write the ref");
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        let selected: Vec<(RepoPath, TreeEntry)> = listing
+            .into_iter()
+            .filter(|(p, _)| filter_path(p.as_str(), &self.allow, &self.ignore))
+            .collect();
+        self.fetch_all(&cache, &commit, selected).await?;
+        Ok(match &self.local_dir {
+            Some(dir) => dir.clone(),
+            None => repo.snapshot_dir(&commit),
+        })
+    }
+
+    /// Offline (or the Hub unreachable): serve a complete snapshot from the cache.
+    async fn offline_answer(&self, cache: &CacheDir, remembered: Error) -> Result<PathBuf, Error> {
+        let repo = cache.repo(&self.repo_id, self.repo_type);
+        let req = self.file_request(&"0".repeat(40))?;
+        let commit = repo.resolve_local(&self.revision)?;
+        let Some(commit) = commit else {
+            return Err(req.fallback_error(&format!("revision {} of {}", self.revision, self.repo_id), remembered));
+        };
+        let listing = {
+            let path = self.tree_file(cache, &commit);
+            blocking(move || read_tree(&path)).await?
+        };
+        let folder = match &self.local_dir {
+            Some(dir) => dir.clone(),
+            None => repo.snapshot_dir(&commit),
+        };
+        match listing {
+            Some(listing) => {
+                let local_dir = self.local_dir.clone();
+                let (allow, ignore) = (self.allow.clone(), self.ignore.clone());
+                let c = commit.clone();
+                let missing = blocking(move || {
+                    Ok(listing
+                        .keys()
+                        .filter(|p| filter_path(p.as_str(), &allow, &ignore))
+                        .filter(|p| match &local_dir {
+                            Some(dir) => !LocalDirPaths::new(dir, p).file.is_file(),
+                            None => !repo.pointer_is_file(&c, p),
+                        })
+                        .map(|p| p.as_str().to_owned())
+                        .collect::<Vec<_>>())
+                })
+                .await?;
+                if missing.is_empty() {
+                    Ok(folder)
+                } else {
+                    Err(Error::IncompleteSnapshot { commit, missing })
+                }
+            }
+            // Without a cached listing completeness cannot be checked: as Python, the
+            // folder is served when it exists.
+            None if folder.is_dir() && std::fs::read_dir(&folder).is_ok_and(|mut d| d.next().is_some()) => Ok(folder),
+            None => Err(req.fallback_error(&format!("revision {} of {}", self.revision, self.repo_id), remembered)),
+        }
+    }
+
+    async fn fetch_all(&self, cache: &CacheDir, commit: &str, files: Vec<(RepoPath, TreeEntry)>) -> Result<(), Error> {
+        let repo = cache.repo(&self.repo_id, self.repo_type);
+        // One blocking pass decides what is missing (no per-file thread hop when warm).
+        let todo = {
+            let (repo, c, force, local_dir) = (repo.clone(), commit.to_owned(), self.force_download, self.local_dir.clone());
+            blocking(move || {
+                Ok(files
+                    .into_iter()
+                    .filter(|(p, e)| {
+                        force
+                            || match &local_dir {
+                                Some(dir) => {
+                                    let paths = LocalDirPaths::new(dir, p);
+                                    !(paths.file.is_file() && read_local_metadata(&paths).is_some_and(|m| m.etag == e.etag()))
+                                }
+                                None => !repo.pointer_is_file(&c, p),
+                            }
+                    })
+                    .collect::<Vec<_>>())
+            })
+            .await?
+        };
+        let total: u64 = todo.iter().map(|(_, e)| e.size).sum();
+        self.reporter.on_snapshot_start(todo.len(), total);
+        let req = self.file_request(commit)?;
+        let commit_rev: Revision = commit.parse()?;
+        let endpoint = net::endpoint(&self.client);
+        let results = futures_util::stream::iter(todo.into_iter().map(|(path, entry)| {
+            let req = req.clone();
+            let repo = repo.clone();
+            let location = crate::metadata::hf_hub_url(&endpoint, &self.repo_id, self.repo_type, &commit_rev, &path);
+            let meta = HfFileMetadata {
+                commit: commit.to_owned(),
+                etag: entry.etag().to_owned(),
+                size: entry.size,
+                location,
+            };
+            let local_dir = self.local_dir.clone();
+            async move {
+                match local_dir {
+                    None => req.fetch_to_cache(&repo, &path, &meta).await,
+                    Some(dir) => {
+                        let paths = LocalDirPaths::new(&dir, &path);
+                        let lock = FileLock::acquire_async(paths.lock.clone()).await?;
+                        let r = fetch_to_local(&req, &dir, &paths, &path, &meta).await;
+                        drop(lock);
+                        r
+                    }
+                }
+            }
+        }))
+        .buffer_unordered(self.max_workers)
+        .collect::<Vec<_>>()
+        .await;
+        results.into_iter().try_for_each(|r| r.map(|_| ()))
+    }
+}
+
+impl IntoFuture for SnapshotDownload {
+    type Output = Result<PathBuf, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+#[derive(Deserialize)]
+struct ShaOnly {
+    sha: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct InfoWithSiblings {
+    sha: Option<String>,
+    siblings: Option<Vec<RepoSibling>>,
+}
+
+fn checked_commit(url: &str, sha: Option<String>) -> Result<String, Error> {
+    match sha {
+        Some(s) if is_commit(&s) => Ok(s),
+        other => Err(Error::BadTreeListing {
+            path: Path::new(url).to_path_buf(),
+            what: format!("repo info has no usable `sha` ({other:?})"),
+        }),
+    }
+}
+
+/// A listing from `siblings` when every entry has its blob id and size; `None` to fall
+/// back to the tree listing (missing fields, empty, or too many entries).
+fn listing_from_siblings(siblings: &[RepoSibling]) -> Option<Result<TreeListing, Error>> {
+    if siblings.is_empty() || siblings.len() > MAX_SIBLINGS {
+        return None;
+    }
+    let mut listing = TreeListing::new();
+    for s in siblings {
+        let entry = TreeEntry {
+            size: s.size?,
+            blob_id: s.blob_id.clone()?,
+            lfs_sha256: s.lfs.as_ref().map(|l| l.sha256.clone()),
+            lfs_size: s.lfs.as_ref().map(|l| l.size),
+            xet_hash: None,
+        };
+        if let Err(what) = validate_etag(entry.etag()) {
+            return Some(Err(Error::BadTreeListing {
+                path: PathBuf::from("siblings"),
+                what,
+            }));
+        }
+        match s.rfilename.parse::<RepoPath>() {
+            Ok(p) => listing.insert(p, entry),
+            Err(e) => return Some(Err(e.into())),
+        };
+    }
+    Some(Ok(listing))
+}

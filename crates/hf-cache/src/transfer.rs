@@ -1,0 +1,196 @@
+//! Streaming one file into a temp file: resume with `Range` after a broken
+//! connection, verify size and hash at the end (protocol §4.3).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use hf_http::HubClient;
+
+use crate::Error;
+use crate::net;
+use crate::progress::Reporter;
+use crate::writer::{CHUNK, Writer};
+
+/// Consecutive attempts without progress before giving up (as the Python client).
+const MAX_ATTEMPTS: u32 = 5;
+
+/// What to fetch.
+pub(crate) struct Fetch<'a> {
+    /// The repo path, for messages and progress.
+    pub file: &'a str,
+    /// The URL to GET.
+    pub url: &'a str,
+    /// Send no token (pre-signed URL on another host).
+    pub no_auth: bool,
+    /// The normalised ETag: the expected hash when it is one.
+    pub etag: &'a str,
+    /// The expected size.
+    pub size: u64,
+    /// Per-read idle timeout.
+    pub read_timeout: Option<Duration>,
+    /// Where progress goes.
+    pub reporter: &'a dyn Reporter,
+}
+
+/// Backoff between attempts: 250 ms, doubling, at most 8 s.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(8))
+}
+
+fn retryable(e: &hf_http::Error) -> bool {
+    e.is_connection_problem() && !e.is_offline()
+        || matches!(e, hf_http::Error::Server(_))
+}
+
+/// Downloads `fetch` into `temp` (continuing from its current length, whose bytes are
+/// re-hashed first). On a size or hash mismatch the temp file is deleted and an error
+/// returned; on a network failure after the retries it is kept for a later resume.
+pub(crate) async fn fetch_into(client: &HubClient, fetch: &Fetch<'_>, temp: PathBuf) -> Result<(), Error> {
+    let mut writer = Writer::open(temp.clone(), fetch.etag.to_owned(), fetch.size).await?;
+    fetch.reporter.on_download_start(fetch.file, fetch.size, writer.offset);
+    let mut attempt = 0u32;
+    loop {
+        if writer.offset == fetch.size && fetch.size > 0 {
+            break;
+        }
+        let start = writer.offset;
+        let result = stream_once(client, fetch, &mut writer).await;
+        match result {
+            Ok(()) => break,
+            Err(e) => {
+                let progressed = writer.offset > start;
+                if progressed {
+                    attempt = 0;
+                }
+                let retry = match &e {
+                    Error::Http(h) => retryable(h),
+                    _ => false,
+                };
+                if !retry || attempt >= MAX_ATTEMPTS {
+                    // Keep the partial file: a later call resumes it after re-hashing.
+                    drop(writer);
+                    return Err(e);
+                }
+                attempt += 1;
+                fetch.reporter.on_retry(fetch.file, writer.offset, attempt);
+                tracing::debug!(file = fetch.file, offset = writer.offset, attempt, error = %e, "download interrupted; resuming");
+                tokio::time::sleep(backoff(attempt - 1)).await;
+            }
+        }
+    }
+    let done = writer.finish().await?;
+    let discard = || {
+        let _ = std::fs::remove_file(&temp);
+    };
+    if done.len != fetch.size {
+        discard();
+        return Err(Error::SizeMismatch {
+            file: fetch.file.to_owned(),
+            expected: fetch.size,
+            actual: done.len,
+        });
+    }
+    if let Some(actual) = done.digest
+        && actual != fetch.etag
+    {
+        discard();
+        return Err(Error::Integrity {
+            file: fetch.file.to_owned(),
+            expected: fetch.etag.to_owned(),
+            actual,
+        });
+    }
+    Ok(())
+}
+
+/// One GET from the writer's offset to the end of the body.
+async fn stream_once(client: &HubClient, fetch: &Fetch<'_>, writer: &mut Writer) -> Result<(), Error> {
+    let offset = writer.offset;
+    let response = net::get(client, fetch.url, offset, fetch.no_auth, fetch.read_timeout).await?;
+    let protocol = |what: String| Error::Protocol {
+        file: fetch.file.to_owned(),
+        what,
+    };
+    match response.status {
+        206 if offset > 0 => {
+            let from = response
+                .headers
+                .get("content-range")
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_content_range_start);
+            if from != Some(offset) {
+                return Err(protocol(format!("asked for bytes {offset}- but got Content-Range {from:?}")));
+            }
+        }
+        200 if offset > 0 => writer.restart().await?,
+        200 => {}
+        206 => {
+            // A 206 to a request without Range: only acceptable if it starts at 0.
+            let from = response
+                .headers
+                .get("content-range")
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_content_range_start);
+            if from != Some(0) {
+                return Err(protocol("unexpected 206 Partial Content".into()));
+            }
+        }
+        s => return Err(protocol(format!("unexpected status {s}"))),
+    }
+    let mut body = response.body;
+    let mut buf = BytesMut::with_capacity(CHUNK);
+    while let Some(chunk) = body.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                // Save what arrived before the break: the resume starts after it.
+                if !buf.is_empty() {
+                    writer.write(buf.split().freeze()).await?;
+                }
+                return Err(e.into());
+            }
+        };
+        fetch.reporter.on_progress(fetch.file, chunk.len() as u64);
+        if writer.offset + (buf.len() + chunk.len()) as u64 > fetch.size {
+            return Err(protocol(format!("the server sent more than the announced {} bytes", fetch.size)));
+        }
+        buf.extend_from_slice(&chunk);
+        if buf.len() >= CHUNK {
+            writer.write(buf.split().freeze()).await?;
+            buf.reserve(CHUNK);
+        }
+    }
+    if !buf.is_empty() {
+        writer.write(buf.split().freeze()).await?;
+    }
+    if writer.offset < fetch.size {
+        // A clean end of body before the announced size: treat as a broken connection.
+        return Err(Error::Http(hf_http::Error::Transport {
+            kind: hf_http::TransportKind::Connection,
+            url: fetch.url.split('?').next().unwrap_or_default().to_owned(),
+            source: format!("body ended at {} of {} bytes", writer.offset, fetch.size).into(),
+        }));
+    }
+    Ok(())
+}
+
+/// `bytes START-END/TOTAL` → START.
+fn parse_content_range_start(v: &str) -> Option<u64> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    rest.split('-').next()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_range() {
+        assert_eq!(parse_content_range_start("bytes 100-199/200"), Some(100));
+        assert_eq!(parse_content_range_start("bytes */200"), None);
+        assert!(backoff(0) < backoff(1));
+        assert_eq!(backoff(30), Duration::from_secs(8));
+    }
+}

@@ -1,0 +1,201 @@
+//! The blocking side of a download: writes chunks to the temp file and hashes them,
+//! on its own thread so the async runtime only moves bytes.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::Error;
+use crate::fsutil::io_err;
+use crate::hash::ContentHasher;
+
+/// Chunks in flight between the network and the disk (each up to [`CHUNK`] bytes):
+/// memory stays constant whatever the file size.
+const QUEUE: usize = 8;
+/// Network chunks are coalesced to this size before crossing to the writer thread.
+pub(crate) const CHUNK: usize = 1 << 20;
+
+enum Msg {
+    Data(Bytes),
+    /// The server ignored our `Range`: start over from byte 0.
+    Restart,
+    Finish(oneshot::Sender<Result<Finished, Error>>),
+}
+
+/// What the writer reports once the stream ends.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    /// Bytes in the file.
+    pub len: u64,
+    /// Hex digest, when the ETag is a verifiable hash.
+    pub digest: Option<String>,
+}
+
+/// Handle on the writer thread.
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Msg>,
+    /// Bytes durably handed to the writer (the resume offset).
+    pub offset: u64,
+    path: PathBuf,
+}
+
+impl Writer {
+    /// Opens (or creates) `path`, re-hashes the bytes it already holds (a previous
+    /// run's partial download) so the hash state continues where they end, and starts
+    /// the writer thread. A prefix longer than `size` is discarded.
+    pub async fn open(path: PathBuf, etag: String, size: u64) -> Result<Writer, Error> {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let p = path.clone();
+        let (ready_tx, ready_rx) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("hf-cache-writer".into())
+            .spawn(move || {
+                let opened = open_and_rehash(&p, &etag, size);
+                match opened {
+                    Ok((file, hasher, offset)) => {
+                        let _ = ready_tx.send(Ok(offset));
+                        run(file, hasher, &p, &etag, size, offset, rx);
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            })
+            .map_err(io_err("start writer thread for", &path))?;
+        let offset = ready_rx
+            .await
+            .map_err(|_| Error::Task("writer thread exited".into()))??;
+        Ok(Writer { tx, offset, path })
+    }
+
+    /// Queues bytes; waits when the disk is behind.
+    pub async fn write(&mut self, data: Bytes) -> Result<(), Error> {
+        let n = data.len() as u64;
+        self.tx.send(Msg::Data(data)).await.map_err(|_| self.gone())?;
+        self.offset += n;
+        Ok(())
+    }
+
+    /// Truncates to zero and resets the hash.
+    pub async fn restart(&mut self) -> Result<(), Error> {
+        self.tx.send(Msg::Restart).await.map_err(|_| self.gone())?;
+        self.offset = 0;
+        Ok(())
+    }
+
+    /// Flushes and returns the length and digest.
+    pub async fn finish(self) -> Result<Finished, Error> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Msg::Finish(tx)).await.map_err(|_| self.gone())?;
+        rx.await.map_err(|_| self.gone())?
+    }
+
+    fn gone(&self) -> Error {
+        Error::Task(format!("writer for {} stopped", self.path.display()))
+    }
+}
+
+fn open_and_rehash(path: &Path, etag: &str, size: u64) -> Result<(File, ContentHasher, u64), Error> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io_err("open", path))?;
+    let mut len = file.metadata().map_err(io_err("stat", path))?.len();
+    if len > size {
+        file.set_len(0).map_err(io_err("truncate", path))?;
+        len = 0;
+    }
+    let mut hasher = ContentHasher::for_etag(etag, size);
+    if len > 0 {
+        let mut buf = vec![0u8; CHUNK];
+        let mut left = len;
+        while left > 0 {
+            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let n = file.read(&mut buf[..want]).map_err(io_err("read", path))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            left -= n as u64;
+        }
+        len -= left;
+    }
+    file.seek(SeekFrom::Start(len)).map_err(io_err("seek", path))?;
+    Ok((file, hasher, len))
+}
+
+fn run(
+    mut file: File,
+    mut hasher: ContentHasher,
+    path: &Path,
+    etag: &str,
+    size: u64,
+    mut len: u64,
+    mut rx: mpsc::Receiver<Msg>,
+) {
+    let mut failed: Option<Error> = None;
+    while let Some(msg) = rx.blocking_recv() {
+        match msg {
+            Msg::Data(data) => {
+                if failed.is_some() {
+                    continue;
+                }
+                hasher.update(&data);
+                match file.write_all(&data) {
+                    Ok(()) => len += data.len() as u64,
+                    Err(e) => failed = Some(io_err("write", path)(e)),
+                }
+            }
+            Msg::Restart => {
+                hasher = ContentHasher::for_etag(etag, size);
+                len = 0;
+                if let Err(e) = file.set_len(0).and_then(|()| file.seek(SeekFrom::Start(0)).map(|_| ())) {
+                    failed = Some(io_err("truncate", path)(e));
+                }
+            }
+            Msg::Finish(reply) => {
+                let result = match failed.take() {
+                    Some(e) => Err(e),
+                    None => file.flush().map_err(io_err("write", path)).map(|()| Finished {
+                        len,
+                        digest: hasher.clone().finish(),
+                    }),
+                };
+                let _ = reply.send(result);
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::sha256_hex;
+
+    #[tokio::test]
+    async fn resumes_hash_state_from_existing_prefix() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.incomplete");
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let etag = sha256_hex(&data);
+        std::fs::write(&p, &data[..1_234_567]).unwrap();
+        let mut w = Writer::open(p.clone(), etag.clone(), data.len() as u64).await.unwrap();
+        assert_eq!(w.offset, 1_234_567);
+        w.write(Bytes::copy_from_slice(&data[1_234_567..])).await.unwrap();
+        let f = w.finish().await.unwrap();
+        assert_eq!(f.len, data.len() as u64);
+        assert_eq!(f.digest.as_deref(), Some(etag.as_str()));
+
+        let mut w = Writer::open(p.clone(), etag.clone(), data.len() as u64).await.unwrap();
+        w.restart().await.unwrap();
+        w.write(Bytes::copy_from_slice(&data)).await.unwrap();
+        assert_eq!(w.finish().await.unwrap().digest.as_deref(), Some(etag.as_str()));
+    }
+}

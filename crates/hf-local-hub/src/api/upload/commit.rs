@@ -1,0 +1,301 @@
+//! `POST /api/{type}/{repo}/commit/{rev}` (protocol §6.5): an NDJSON header plus operations, applied in
+//! order on a branch or a `refs/pr/N` ref, or on a new pull request with `create_pr=1`.
+//!
+//! Choices where the Hub is not documented: a `parentCommit` that is not the head answers 412; an
+//! `lfsFile` whose path no `.gitattributes` rule tracks gets an anchored rule appended to
+//! `.gitattributes` in the same commit (as the Hub makes sure LFS paths are tracked).
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, Method, StatusCode, Uri};
+use serde_json::json;
+
+use super::ndjson::{self, Line, LineError, LineReader};
+use crate::api::error::{HubError, HubResult};
+use crate::api::{Access, AppState, QueryPairs, api_repo_type};
+use crate::auth::{Caller, Role};
+use crate::patterns::{GitAttributes, lfs_rule_for_path};
+use crate::storage::{CommitInput, MAX_REGULAR_FILE, Op, RepoRecord, Store, is_hex};
+
+/// Most decoded regular-file bytes in one commit (the client documents 1 GB).
+const MAX_REGULAR_PAYLOAD: u64 = 1024 * 1024 * 1024;
+
+fn line_error(e: LineError) -> HubError {
+    match e {
+        LineError::TooLarge(m) => HubError::new(StatusCode::PAYLOAD_TOO_LARGE, m),
+        LineError::Bad(m) => HubError::bad_request(m),
+    }
+}
+
+/// Checks that `rev` names a branch or a pull request ref of `repo` and returns the commit target.
+async fn commit_target(state: &AppState, repo: &RepoRecord, rev: &str) -> HubResult<String> {
+    let refs = state.store.refs(repo).await?;
+    let has = |name: &str| refs.iter().any(|r| r.name == name);
+    if rev.starts_with("refs/pr/") || rev.starts_with("refs/heads/") {
+        return if has(rev) {
+            Ok(rev.to_owned())
+        } else {
+            Err(HubError::revision_not_found(rev))
+        };
+    }
+    if has(&format!("refs/heads/{rev}")) {
+        return Ok(rev.to_owned());
+    }
+    let refusal = |what: &str| {
+        HubError::bad_request(format!(
+            "Cannot commit to {what} {rev:?}: only branches and pull request refs (refs/pr/N) accept commits"
+        ))
+    };
+    if has(&format!("refs/tags/{rev}")) {
+        return Err(refusal("tag"));
+    }
+    if state.store.resolve_revision(repo, rev).await?.is_some() {
+        return Err(refusal("revision"));
+    }
+    Err(HubError::revision_not_found(rev))
+}
+
+/// A `parentCommit` (5 to 40 hex digits) as a full commit id of `repo`; 412 when it names none.
+async fn full_parent(state: &AppState, repo: &RepoRecord, parent: &str) -> HubResult<String> {
+    let parent = parent.to_ascii_lowercase();
+    if parent.len() < 5 || parent.len() > 40 || !parent.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(HubError::bad_request(format!(
+            "invalid parentCommit {parent:?}: expected 5 to 40 hex digits"
+        )));
+    }
+    let found = state.store.resolve_revision(repo, &parent).await?;
+    match found {
+        Some(id) if id.starts_with(&parent) => Ok(id),
+        _ => Err(HubError::new(
+            StatusCode::PRECONDITION_FAILED,
+            format!("parentCommit {parent} is not a commit of this repository"),
+        )),
+    }
+}
+
+/// Reads the NDJSON body: the header, then the operations (paths and LFS objects checked).
+async fn read_commit_body(
+    store: &Store,
+    body: Body,
+) -> HubResult<(ndjson::HeaderValue, Vec<Op>)> {
+    let mut reader = LineReader::new(body.into_data_stream());
+    let first = reader
+        .next_line()
+        .await
+        .map_err(line_error)?
+        .ok_or_else(|| HubError::bad_request("empty commit: the first line must be the header"))?;
+    let Line::Header(header) = ndjson::parse_line(&first, 1).map_err(HubError::bad_request)? else {
+        return Err(HubError::bad_request("the first commit line must be the header"));
+    };
+    let path_ok = |p: &str| -> HubResult<String> {
+        ndjson::check_repo_path(p)
+            .map(str::to_owned)
+            .map_err(HubError::bad_request)
+    };
+    let mut ops = Vec::new();
+    let mut regular_bytes = 0u64;
+    let mut number = 1;
+    while let Some(line) = reader.next_line().await.map_err(line_error)? {
+        number += 1;
+        match ndjson::parse_line(&line, number).map_err(HubError::bad_request)? {
+            Line::Header(_) => {
+                return Err(HubError::bad_request(format!(
+                    "line {number}: only the first line may be the header"
+                )));
+            }
+            Line::File(v) => {
+                let path = path_ok(&v.path)?;
+                let bytes = ndjson::decode_content(&v).map_err(HubError::bad_request)?;
+                if bytes.len() > MAX_REGULAR_FILE {
+                    return Err(HubError::bad_request(format!(
+                        "{path} is larger than {MAX_REGULAR_FILE} bytes: upload it through LFS"
+                    )));
+                }
+                regular_bytes += bytes.len() as u64;
+                if regular_bytes > MAX_REGULAR_PAYLOAD {
+                    return Err(HubError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("more than {MAX_REGULAR_PAYLOAD} bytes of regular files in one commit"),
+                    ));
+                }
+                ops.push(Op::AddRegular { path, bytes });
+            }
+            Line::LfsFile(v) => {
+                let path = path_ok(&v.path)?;
+                if let Some(algo) = v.algo.as_deref()
+                    && algo != "sha256"
+                {
+                    return Err(HubError::bad_request(format!(
+                        "{path}: unsupported LFS algo {algo:?}"
+                    )));
+                }
+                let oid = v.oid.to_ascii_lowercase();
+                if !is_hex(&oid, 64) {
+                    return Err(HubError::bad_request(format!(
+                        "{path}: invalid LFS oid {:?}",
+                        v.oid
+                    )));
+                }
+                match store.lfs_object(&oid).await? {
+                    None => {
+                        return Err(HubError::bad_request(format!(
+                            "LFS object {oid} of {path} was never uploaded: upload it first"
+                        )));
+                    }
+                    Some(stored) if v.size.is_some_and(|s| s != stored) => {
+                        return Err(HubError::bad_request(format!(
+                            "LFS object {oid} of {path} has {stored} bytes, the commit says {}",
+                            v.size.unwrap_or_default()
+                        )));
+                    }
+                    Some(_) => {}
+                }
+                ops.push(Op::AddLfs {
+                    path,
+                    sha256: oid,
+                    size: v.size,
+                });
+            }
+            Line::DeletedFile(v) => ops.push(Op::DeleteFile {
+                path: path_ok(&v.path)?,
+            }),
+            Line::DeletedFolder(v) => ops.push(Op::DeleteFolder {
+                path: path_ok(v.path.trim_end_matches('/'))?,
+            }),
+        }
+    }
+    Ok((header, ops))
+}
+
+/// Appends `.gitattributes` rules for LFS paths no rule tracks, as one more operation.
+async fn ensure_lfs_rules(store: &Store, base_commit: &str, ops: &mut Vec<Op>) -> HubResult<()> {
+    const ATTRIBUTES: &str = ".gitattributes";
+    let mut current: Option<String> = None;
+    let mut lfs_paths = Vec::new();
+    for op in ops.iter() {
+        match op {
+            Op::AddRegular { path, bytes } if path == ATTRIBUTES => {
+                current = Some(String::from_utf8_lossy(bytes).into_owned());
+            }
+            Op::DeleteFile { path } if path == ATTRIBUTES => current = Some(String::new()),
+            Op::AddLfs { path, .. } if path != ATTRIBUTES => lfs_paths.push(path.clone()),
+            _ => {}
+        }
+    }
+    if lfs_paths.is_empty() {
+        return Ok(());
+    }
+    let mut text = match current {
+        Some(text) => text,
+        None => super::rules_file(store, base_commit, ATTRIBUTES).await?,
+    };
+    let attributes = GitAttributes::parse(&text);
+    let missing: Vec<&String> = lfs_paths.iter().filter(|p| !attributes.is_lfs(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    for path in missing {
+        text.push_str(&lfs_rule_for_path(path));
+        text.push('\n');
+    }
+    ops.push(Op::AddRegular {
+        path: ATTRIBUTES.to_owned(),
+        bytes: text.into_bytes().into(),
+    });
+    Ok(())
+}
+
+/// `POST /api/{type}/{repo}/commit/{rev}`.
+pub(super) async fn commit(
+    State(state): State<AppState>,
+    Path((t, ns, name, rev)): Path<(String, String, String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> HubResult<Response> {
+    let repo_type = api_repo_type(&t)?;
+    let create_pr = QueryPairs::parse(uri.query()).flag("create_pr")?;
+    let caller = state.caller(&headers)?;
+    let access = if create_pr { Access::Read } else { Access::Write };
+    let repo = state
+        .load_repo(&caller, &method, &uri, repo_type, &format!("{ns}/{name}"), access)
+        .await?;
+    // Anyone with a write token who can see the repo may open a pull request.
+    let author = match &caller {
+        Caller::Anonymous => {
+            return Err(HubError::unauthorized("You must be authenticated to commit"));
+        }
+        Caller::User { role: Role::Read, .. } => {
+            return Err(HubError::forbidden(
+                "You don't have the rights to perform this action: this token is read-only",
+            ));
+        }
+        Caller::User { name, .. } => name.clone(),
+    };
+    let target = if create_pr {
+        None
+    } else {
+        Some(commit_target(&state, &repo, &rev).await?)
+    };
+    let (header, mut ops) = read_commit_body(&state.store, body).await?;
+    let summary = header.summary.trim().to_owned();
+    if summary.is_empty() {
+        return Err(HubError::bad_request("The commit summary must not be empty"));
+    }
+    let description = header.description.unwrap_or_default();
+    let parent = match header.parent_commit.as_deref() {
+        Some(p) => Some(full_parent(&state, &repo, p).await?),
+        None => None,
+    };
+    let base = match (&parent, &target) {
+        (Some(p), _) if create_pr => p.clone(),
+        (_, Some(target)) => state.resolve_rev(&repo, target).await?,
+        (_, None) => state.resolve_rev(&repo, &rev).await?,
+    };
+    ensure_lfs_rules(&state.store, &base, &mut ops).await?;
+    let (target, parent_commit, pr) = match target {
+        Some(target) => (target, parent, None),
+        None => {
+            let num = state
+                .store
+                .create_pull_request(&repo, &base, &summary, &author, &description)
+                .await?;
+            (format!("refs/pr/{num}"), None, Some(num))
+        }
+    };
+    let outcome = state
+        .store
+        .commit(
+            &repo,
+            &target,
+            CommitInput {
+                summary,
+                description,
+                parent_commit,
+                author,
+                ops,
+            },
+        )
+        .await?;
+    let repo_url = format!(
+        "{}/{}{}",
+        state.public_base(&headers),
+        repo_type.url_prefix(),
+        repo.full_id()
+    );
+    let mut answer = json!({
+        "success": true,
+        "commitOid": outcome.commit_id,
+        "commitUrl": format!("{repo_url}/commit/{}", outcome.commit_id),
+        "hookOutput": "",
+    });
+    if let Some(num) = pr {
+        answer["pullRequestUrl"] = json!(format!("{repo_url}/discussions/{num}"));
+    }
+    Ok(axum::Json(answer).into_response())
+}

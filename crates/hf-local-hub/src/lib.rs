@@ -1,0 +1,251 @@
+//! A local Hugging Face Hub: an HTTP server with real, persistent storage that speaks the Hub's protocol as
+//! the official Python client (`huggingface_hub` 0.36) and this project's client see it.
+//!
+//! Every client test, demo and benchmark of the project runs against it. Start it in-process:
+//!
+//! ```
+//! use hf_local_hub::LocalHub;
+//!
+//! # async fn demo() -> Result<(), hf_local_hub::StartError> {
+//! let hub = LocalHub::builder()
+//!     .user("alice", "hf_alice")          // a user with a write token
+//!     .read_token("alice", "hf_alice_ro") // an extra read-only token
+//!     .org("acme", ["alice"])             // an organization and its members
+//!     .start()
+//!     .await?;
+//! assert!(hub.endpoint().starts_with("http://127.0.0.1:"));
+//! hub.shutdown().await;
+//! # Ok(())
+//! # }
+//! # tokio::runtime::Runtime::new().map_err(|e| e.to_string())?.block_on(demo()).map_err(|e| e.to_string())?;
+//! # Ok::<(), String>(())
+//! ```
+//!
+//! or as the `hf-local-hub` binary (see `hf-local-hub --help`). Modules: [`storage`] (SQLite + content-addressed
+//! blobs), [`api`] (one module per API area), [`auth`] (users, tokens, orgs), [`fault`] (fault injection).
+
+pub mod api;
+pub mod auth;
+pub mod fault;
+pub mod patterns;
+pub mod storage;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use auth::{AuthConfig, Caller, Role};
+pub use fault::{FaultKind, FaultSpec, InvalidFaultSpec};
+pub use storage::{Store, StoreError};
+
+/// Why the hub could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The requested address.
+        addr: SocketAddr,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The temporary data folder could not be created.
+    #[error("cannot create a temporary data folder: {0}")]
+    TempDir(std::io::Error),
+    /// The store could not be opened.
+    #[error("cannot open the data folder: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// Entry point: [`LocalHub::builder`].
+#[derive(Debug)]
+pub struct LocalHub;
+
+impl LocalHub {
+    /// A builder with no users, a temporary data folder and a free port on 127.0.0.1.
+    pub fn builder() -> LocalHubBuilder {
+        LocalHubBuilder {
+            auth: AuthConfig::default(),
+            data_dir: None,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            faults: Vec::new(),
+            public_url: None,
+            cdn_ttl: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Configures and starts a hub.
+#[derive(Debug)]
+#[must_use]
+pub struct LocalHubBuilder {
+    auth: AuthConfig,
+    data_dir: Option<PathBuf>,
+    addr: SocketAddr,
+    faults: Vec<FaultSpec>,
+    public_url: Option<String>,
+    cdn_ttl: Duration,
+}
+
+impl LocalHubBuilder {
+    /// Adds a user with a write token.
+    pub fn user(mut self, name: &str, token: &str) -> Self {
+        self.auth.add_user(name, token);
+        self
+    }
+
+    /// Adds a read-only token for a user.
+    pub fn read_token(mut self, name: &str, token: &str) -> Self {
+        self.auth.add_read_token(name, token);
+        self
+    }
+
+    /// Adds an organization with its members.
+    pub fn org<I, S>(mut self, org: &str, members: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.auth.add_org(org, members.into_iter().map(Into::into));
+        self
+    }
+
+    /// Keeps the state in `dir` (created if missing); without it a temporary folder is used and removed when
+    /// the handle drops.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1:0`, a free port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Adds a fault (see [`fault`] for the kinds).
+    pub fn fault(mut self, spec: FaultSpec) -> Self {
+        self.faults.push(spec);
+        self
+    }
+
+    /// The base URL written into absolute URLs (`Link`, redirects, repo URLs), overriding the request's
+    /// `Host` header.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// How long signed CDN-like download URLs stay valid (default one hour).
+    pub fn cdn_url_ttl(mut self, ttl: Duration) -> Self {
+        self.cdn_ttl = ttl;
+        self
+    }
+
+    /// Opens the store, binds the socket and starts serving.
+    pub async fn start(self) -> Result<LocalHubHandle, StartError> {
+        let (dir, temp) = match self.data_dir {
+            Some(d) => (d, None),
+            None => {
+                let t = tempfile::Builder::new()
+                    .prefix("hf-local-hub-")
+                    .tempdir()
+                    .map_err(StartError::TempDir)?;
+                (t.path().to_path_buf(), Some(t))
+            }
+        };
+        let store = tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+            Store::open(&dir)
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("store open task failed: {e}")))??;
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: self.addr,
+            source,
+        })?;
+        let endpoint = format!("http://{addr}");
+        let mut key = [0u8; 32];
+        key.iter_mut().for_each(|b| *b = fastrand::u8(..));
+        let state = api::AppState {
+            store: store.clone(),
+            auth: Arc::new(self.auth),
+            faults: Arc::new(fault::FaultInjector::new(self.faults)),
+            base_url: Arc::from(self.public_url.clone().unwrap_or_else(|| endpoint.clone())),
+            base_url_fixed: self.public_url.is_some(),
+            signing_key: Arc::new(key),
+            cdn_ttl: self.cdn_ttl,
+        };
+        let app = api::router(state);
+        let (tx, mut rx) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let stop = async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            };
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+        });
+        Ok(LocalHubHandle {
+            addr,
+            endpoint,
+            store,
+            stop: tx,
+            task: Some(task),
+            _temp: temp,
+        })
+    }
+}
+
+/// A running hub. Dropping it stops the server (without waiting); [`LocalHubHandle::shutdown`] waits for
+/// in-flight requests to finish.
+#[derive(Debug)]
+pub struct LocalHubHandle {
+    addr: SocketAddr,
+    endpoint: String,
+    store: Store,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl LocalHubHandle {
+    /// The base URL, `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The store (to create content directly, e.g. in tests).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stops accepting connections and waits for in-flight requests to finish.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for LocalHubHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

@@ -1,0 +1,117 @@
+//! The `hf-local-hub` binary: a local Hugging Face Hub server.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use hf_local_hub::{FaultSpec, LocalHub};
+
+/// A local Hugging Face Hub server with persistent storage.
+#[derive(Debug, Parser)]
+#[command(name = "hf-local-hub", version, about, after_help = FAULT_HELP)]
+struct Args {
+    /// Address to listen on (port 0 = any free port).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "HOST:PORT")]
+    addr: SocketAddr,
+    /// Folder keeping the state across restarts (default: a new temporary folder removed at exit).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// A user and its write token (repeatable).
+    #[arg(long = "user", value_name = "NAME:TOKEN", value_parser = name_pair)]
+    users: Vec<(String, String)>,
+    /// An extra read-only token for a user (repeatable).
+    #[arg(long = "read-token", value_name = "NAME:TOKEN", value_parser = name_pair)]
+    read_tokens: Vec<(String, String)>,
+    /// An organization and its members (repeatable).
+    #[arg(long = "org", value_name = "ORG:USER[,USER...]", value_parser = name_pair)]
+    orgs: Vec<(String, String)>,
+    /// A fault to inject (repeatable); syntax below.
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<FaultSpec>,
+    /// Base URL written into absolute URLs instead of the request's Host (e.g. behind a proxy).
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+}
+
+const FAULT_HELP: &str = "\
+Fault specs (--fault), KIND=VALUE[,key=value...]:
+  status=503|429|...   answer with that status instead of running the route (retry_after=S adds Retry-After)
+  drop=N               send N bytes of the response body, then drop the connection
+  delay=MS             wait MS milliseconds before answering
+  flip=OFFSET          flip the body byte at OFFSET
+Keys: path=GLOB (`*` matches anything incl. `/`; without `*` a prefix), method=GET, count=N (first N
+matching requests only; default all).
+Example: --fault status=503,path=/api/models/*,count=2,retry_after=1";
+
+fn name_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_owned(), b.to_owned())),
+        _ => Err(format!("expected NAME:VALUE, got {s:?}")),
+    }
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut builder = LocalHub::builder().addr(args.addr);
+    for (name, token) in &args.users {
+        builder = builder.user(name, token);
+    }
+    for (name, token) in &args.read_tokens {
+        builder = builder.read_token(name, token);
+    }
+    for (org, members) in &args.orgs {
+        builder = builder.org(org, members.split(',').filter(|m| !m.is_empty()));
+    }
+    for f in args.faults {
+        builder = builder.fault(f);
+    }
+    if let Some(dir) = args.data_dir {
+        builder = builder.data_dir(dir);
+    }
+    if let Some(url) = args.public_url {
+        builder = builder.public_url(url);
+    }
+    let hub = match builder.start().await {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "hf-local-hub listening on {}", hub.endpoint())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        eprintln!("error: cannot write to stdout");
+    }
+    drop(out);
+    stop_signal().await;
+    hub.shutdown().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,201 @@
+//! Shared helpers of the integration tests: a hub with known users and a raw HTTP client.
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+use hf_local_hub::storage::{CommitInput, Op, RepoRecord};
+use hf_local_hub::{LocalHub, LocalHubBuilder, LocalHubHandle};
+use hf_types::RepoType;
+
+pub const ALICE: &str = "hf_alice";
+pub const ALICE_RO: &str = "hf_alice_ro";
+pub const BOB: &str = "hf_bob";
+
+/// Alice (write + read-only token), Bob, and org `acme` with Alice as member.
+pub fn builder() -> LocalHubBuilder {
+    LocalHub::builder()
+        .user("alice", ALICE)
+        .read_token("alice", ALICE_RO)
+        .user("bob", BOB)
+        .org("acme", ["alice"])
+}
+
+pub async fn hub() -> (LocalHubHandle, Http) {
+    let hub = builder().start().await.unwrap();
+    let http = Http::new(hub.endpoint());
+    (hub, http)
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+#[derive(Clone)]
+pub struct Http {
+    pub base: String,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+impl Http {
+    pub fn new(base: &str) -> Self {
+        Http {
+            base: base.to_owned(),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+
+    /// Sends a request; `Err` when the connection fails or the body is cut.
+    pub async fn try_send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Result<Resp, String> {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        let mut req = Request::builder().method(method).uri(url);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req.body(Full::new(body.into())).unwrap();
+        let resp = self.client.request(req).await.map_err(|e| format!("{e:?}"))?;
+        let (parts, body) = resp.into_parts();
+        let body = body
+            .collect()
+            .await
+            .map_err(|e| format!("body error: {e:?}"))?
+            .to_bytes();
+        Ok(Resp {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        })
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Resp {
+        self.try_send(method, path, token, headers, body).await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(Method::GET, path, token, &[], Bytes::new()).await
+    }
+
+    pub async fn head(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(Method::HEAD, path, token, &[], Bytes::new()).await
+    }
+
+    pub async fn json(&self, method: Method, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.send(
+            method,
+            path,
+            token,
+            &[("content-type", "application/json")],
+            body.to_string(),
+        )
+        .await
+    }
+
+    pub async fn form(&self, path: &str, token: Option<&str>, body: &str) -> Resp {
+        self.send(
+            Method::POST,
+            path,
+            token,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            body.to_owned(),
+        )
+        .await
+    }
+
+    /// Creates a repo through the API and returns its store record.
+    pub async fn create_repo(&self, hub: &LocalHubHandle, token: &str, ty: &str, id: &str, private: bool) -> RepoRecord {
+        let (ns, name) = id.split_once('/').unwrap();
+        let mut body = serde_json::json!({"name": name, "organization": ns, "private": private});
+        if ty != "model" {
+            body["type"] = Value::String(ty.to_owned());
+        }
+        if ty == "space" {
+            body["sdk"] = Value::String("gradio".into());
+        }
+        let r = self.json(Method::POST, "/api/repos/create", Some(token), body).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let rt: RepoType = ty.parse().unwrap();
+        hub.store().repo(rt, id).await.unwrap().unwrap()
+    }
+}
+
+/// Commits regular files through the store.
+pub async fn commit_files(hub: &LocalHubHandle, repo: &RepoRecord, target: &str, files: &[(&str, &[u8])]) -> String {
+    let ops = files
+        .iter()
+        .map(|(p, b)| Op::AddRegular {
+            path: (*p).to_owned(),
+            bytes: Bytes::copy_from_slice(b),
+        })
+        .collect();
+    commit_ops(hub, repo, target, ops).await
+}
+
+pub async fn commit_ops(hub: &LocalHubHandle, repo: &RepoRecord, target: &str, ops: Vec<Op>) -> String {
+    hub.store()
+        .commit(
+            repo,
+            target,
+            CommitInput {
+                summary: "test commit".into(),
+                description: String::new(),
+                parent_commit: None,
+                author: "alice".into(),
+                ops,
+            },
+        )
+        .await
+        .unwrap()
+        .commit_id
+}
+
+/// Stores an LFS object and returns its sha256.
+pub async fn put_lfs(hub: &LocalHubHandle, content: Vec<u8>) -> String {
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(&content));
+    let len = content.len() as u64;
+    let stream = futures_util::stream::iter(vec![Ok::<Bytes, std::io::Error>(Bytes::from(content))]);
+    hub.store().lfs_ingest(&sha, Some(len), stream).await.unwrap();
+    sha
+}
