@@ -245,6 +245,12 @@ impl HubClientBuilder {
         self
     }
 
+    /// Sends no token (same as `token(None::<Token>)`).
+    pub fn no_token(mut self) -> Self {
+        self.token = None;
+        self
+    }
+
     /// Puts `{name}/{version}` first in the user agent.
     pub fn library(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
         self.user_agent = self.user_agent.library(name, version);

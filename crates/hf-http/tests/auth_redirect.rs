@@ -1,5 +1,8 @@
 //! The token reaches the endpoint's host only: never another host, never a cross-host hop.
 
+// Scripted-server closures panic like tests do: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{RecordingSleeper, client_for, respond, serve};

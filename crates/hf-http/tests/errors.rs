@@ -1,5 +1,8 @@
 //! Each Hub error response becomes its `Error` variant with the server's message and request id.
 
+// Scripted-server closures panic like tests do: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{RecordingSleeper, client_for, respond, serve};

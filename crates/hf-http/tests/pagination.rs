@@ -1,5 +1,8 @@
 //! Pagination over `Link: rel="next"`, lazily, with retries on later pages.
 
+// Scripted-server closures panic like tests do: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{RecordingSleeper, client_for, respond, serve};

@@ -1,6 +1,9 @@
 //! Proxies: HTTPS through a CONNECT tunnel (from `HTTPS_PROXY`), HTTP in absolute form (from
 //! `HTTP_PROXY`), `NO_PROXY` bypass, and TLS certificate errors being fatal.
 
+// The server and proxy helpers panic like tests do: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::net::SocketAddr;
@@ -15,6 +18,9 @@ use tokio::net::{TcpListener, TcpStream};
 
 const CERT: &[u8] = include_bytes!("fixtures/localhost.cert.der");
 const KEY: &[u8] = include_bytes!("fixtures/localhost.key.der");
+
+/// Request lines and `proxy-authorization` values the proxy saw.
+type ProxyLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
 
 /// An HTTPS server with the fixture certificate (valid for 127.0.0.1). Returns its address, the
 /// requests it saw and how many TCP connections it accepted.
@@ -56,10 +62,10 @@ async fn tls_server() -> (SocketAddr, Arc<Mutex<Vec<Seen>>>, Arc<AtomicUsize>) {
 /// A tiny forward proxy: `CONNECT host:port` opens a tunnel; an absolute-form request is
 /// answered directly with `via-proxy {uri}`. Records each request line and its
 /// `proxy-authorization`.
-async fn proxy() -> (SocketAddr, Arc<Mutex<Vec<(String, Option<String>)>>>) {
+async fn proxy() -> (SocketAddr, ProxyLog) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let log: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    let log: ProxyLog = Arc::default();
     let record = log.clone();
     tokio::spawn(async move {
         while let Ok((mut client, _)) = listener.accept().await {

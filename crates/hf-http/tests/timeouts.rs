@@ -1,5 +1,8 @@
 //! Request and read-idle timeouts, and offline mode, against real sockets.
 
+// Scripted-server closures panic like tests do: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::Arc;

@@ -96,6 +96,9 @@ pub struct IdleTimeoutBody {
     inner: ResponseBody,
     idle: Duration,
     sleep: Pin<Box<Sleep>>,
+    /// Whether the consumer is already waiting: the clock runs only while it waits, so a caller
+    /// that holds the response a while before reading is not blamed on the server.
+    waiting: bool,
     url: String,
 }
 
@@ -106,6 +109,7 @@ impl IdleTimeoutBody {
             inner,
             idle,
             sleep: Box::pin(tokio::time::sleep(idle)),
+            waiting: false,
             url,
         }
     }
@@ -120,10 +124,13 @@ impl http_body::Body for IdleTimeoutBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
         let this = &mut *self;
+        if !this.waiting {
+            this.waiting = true;
+            this.sleep.as_mut().reset(Instant::now() + this.idle);
+        }
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(frame) => {
-                let deadline = Instant::now() + this.idle;
-                this.sleep.as_mut().reset(deadline);
+                this.waiting = false;
                 Poll::Ready(frame)
             }
             Poll::Pending => match this.sleep.as_mut().poll(cx) {
@@ -196,5 +203,27 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_clock_starts_when_the_consumer_waits() {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Frame<Bytes>, Error>>(1);
+        let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        });
+        let body = IdleTimeoutBody::new(
+            ResponseBody::new(http_body_util::StreamBody::new(stream)),
+            Duration::from_secs(2),
+            "http://h/".into(),
+        );
+        // The caller holds the response longer than the idle limit before reading.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let chunk = Frame::data(Bytes::from_static(b"late but in time"));
+            tx.send(Ok(chunk)).await.unwrap();
+        });
+        let bytes = body.collect().await.unwrap().to_bytes();
+        assert_eq!(bytes, "late but in time");
     }
 }

@@ -71,3 +71,31 @@ where
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn passes_responses_and_errors_through() {
+        let svc = tower::service_fn(|req: Request<()>| async move {
+            if req.uri().path() == "/fail" {
+                Err(Error::Offline {
+                    url: req.uri().to_string(),
+                })
+            } else {
+                Ok(Response::builder().status(204).body(()).unwrap())
+            }
+        });
+        let svc = TraceLayer::new().layer(svc);
+        let ok = Request::builder()
+            .uri("https://h/ok?Signature=s")
+            .body(())
+            .unwrap();
+        assert_eq!(svc.clone().oneshot(ok).await.unwrap().status(), 204);
+        let fail = Request::builder().uri("https://h/fail").body(()).unwrap();
+        assert!(svc.oneshot(fail).await.unwrap_err().is_offline());
+    }
+}

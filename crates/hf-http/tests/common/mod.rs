@@ -1,5 +1,6 @@
 //! A scripted HTTP server on 127.0.0.1 and test helpers shared by the transport tests.
-#![allow(dead_code)]
+// Helpers panic like tests do: a failure here is a failed test.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::convert::Infallible;
 use std::future::Future;
