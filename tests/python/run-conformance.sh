@@ -5,8 +5,9 @@
 #
 # Without HUB_BINARY (or when the first argument starts with "-") it builds
 # target/debug/hf-local-hub first. Remaining arguments go to pytest (e.g. -k upload -x).
-# HF_LOCAL_HUB_ARGS adds server flags (split on spaces), e.g. HF_LOCAL_HUB_ARGS="--fault delay=50"
-# to check that the suite notices a misbehaving server. The server gets a fresh temporary data dir, and the client a fresh HF_HOME; both are removed at
+# HF_LOCAL_HUB_ARGS adds server flags (split on spaces), e.g. HF_LOCAL_HUB_ARGS="--fault flip=0"
+# to check that the suite notices a misbehaving server.
+# The server gets a fresh temporary data dir and the client a fresh HF_HOME; both are removed at
 # exit, and the server is stopped. The exit status is pytest's.
 set -euo pipefail
 
@@ -30,18 +31,22 @@ venv="$("$here/setup-venv.sh")"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/hf-conformance.XXXXXX")"
 server_pid=""
+pytest_pid=""
 status=1
 
 cleanup() {
+    if [[ -n "$pytest_pid" ]] && kill -0 "$pytest_pid" 2>/dev/null; then
+        kill -TERM "$pytest_pid" 2>/dev/null || true
+        wait "$pytest_pid" 2>/dev/null || true
+    fi
     if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
         kill -TERM "$server_pid" 2>/dev/null || true
-        # Graceful stop finishes in-flight writes; give it a moment, then insist.
-        for _ in $(seq 50); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$server_pid" 2>/dev/null || true
+        # A graceful stop finishes in-flight writes; give it 5 s, then insist. (Polling with
+        # kill -0 would not work: the exited child stays a zombie until waited for.)
+        (sleep 5 && kill -KILL "$server_pid" 2>/dev/null) >/dev/null 2>&1 &
+        local killer=$!
         wait "$server_pid" 2>/dev/null || true
+        kill "$killer" 2>/dev/null || true
     fi
     if [[ "$status" -ne 0 && -s "$work/server.log" ]]; then
         echo "run-conformance: last lines of the server log:" >&2
@@ -106,8 +111,13 @@ export NO_PROXY="127.0.0.1,localhost"
 export no_proxy="$NO_PROXY"
 export PYTHONDONTWRITEBYTECODE=1
 
+# In the background so that a signal to this script runs the trap at once (bash defers traps
+# while a foreground command runs); `wait` returns early on a trapped signal.
+(cd "$here" && exec "$venv/bin/python" -m pytest "$@") &
+pytest_pid=$!
 set +e
-(cd "$here" && "$venv/bin/python" -m pytest "$@")
+wait "$pytest_pid"
 status=$?
 set -e
+pytest_pid=""
 exit "$status"

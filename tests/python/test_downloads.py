@@ -266,3 +266,20 @@ def test_get_safetensors_metadata_big_header_and_shards(api, repo, http_log):
     header_len = struct.unpack("<Q", shard1[:8])[0]
     ranges = [e.request_headers.get("Range") for e in http_log.exchanges if e.method == "GET"]
     assert f"bytes=8-{header_len + 7}" in ranges, ranges
+
+
+def test_snapshot_download_to_local_dir(api, repo, tmp_path):
+    api.create_commit(
+        repo,
+        operations=[
+            CommitOperationAdd(path_in_repo="a/b.txt", path_or_fileobj=b"b"),
+            CommitOperationAdd(path_in_repo="c.bin", path_or_fileobj=b"\x00c"),
+        ],
+        commit_message="files",
+    )
+    out = tmp_path / "snapshot"
+    folder = snapshot_download(repo, token=ALICE_WRITE, local_dir=str(out), endpoint=ENDPOINT)
+    assert Path(folder) == out.resolve()
+    assert (out / "a" / "b.txt").read_bytes() == b"b"
+    assert (out / "c.bin").read_bytes() == b"\x00c"
+    assert (out / ".gitattributes").is_file()

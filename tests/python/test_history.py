@@ -197,6 +197,11 @@ def test_branches(api, repo, cache_dir):
     with pytest.raises(HfHubHTTPError) as excinfo:
         api.delete_branch(repo, branch="from-main")
     assert excinfo.value.response.status_code == 404
+    # The default branch cannot be deleted.
+    with pytest.raises(HfHubHTTPError) as excinfo:
+        api.delete_branch(repo, branch="main")
+    assert excinfo.value.response.status_code in (400, 403, 409)
+    assert api.revision_exists(repo, "main")
     assert api.revision_exists(repo, "from-main") is False
 
 

@@ -53,7 +53,8 @@ def test_create_info_and_delete_each_type(api, make_repo, repo_type):
 @pytest.mark.parametrize("repo_type", REPO_TYPES)
 def test_create_repo_url(api, make_repo, repo_type):
     repo_id = make_repo(repo_type=repo_type)
-    url = api.create_repo(repo_id, repo_type=repo_type, exist_ok=True, space_sdk="static" if repo_type == "space" else None)
+    sdk = "static" if repo_type == "space" else None
+    url = api.create_repo(repo_id, repo_type=repo_type, exist_ok=True, space_sdk=sdk)
     assert url.endpoint == ENDPOINT
     assert url.repo_id == repo_id
     assert url.namespace == ALICE
@@ -449,3 +450,25 @@ def test_error_wire_format(api, repo, unique, cache_dir, http_log):
     assert http_log.exchanges
     missing = [(e.method, e.url) for e in http_log.exchanges if not e.response_headers.get("X-Request-Id")]
     assert missing == []
+
+
+def test_recreate_after_delete_starts_empty(api, repo):
+    api.upload_file(path_or_fileobj=b"old", path_in_repo="old.txt", repo_id=repo)
+    api.create_branch(repo, branch="dev")
+    api.delete_repo(repo)
+    api.create_repo(repo)
+    assert api.list_repo_files(repo) == [".gitattributes"]
+    assert len(api.list_repo_commits(repo)) == 1
+    assert [b.name for b in api.list_repo_refs(repo).branches] == ["main"]
+
+
+def test_missing_repo_operations(api, unique):
+    missing = f"{ALICE}/{unique}-missing"
+    with pytest.raises(RepositoryNotFoundError):
+        api.update_repo_settings(missing, private=True)
+    with pytest.raises(RepositoryNotFoundError):
+        api.upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id=missing)
+    with pytest.raises(RepositoryNotFoundError):
+        api.list_repo_refs(missing)
+    with pytest.raises(RepositoryNotFoundError):
+        api.create_branch(missing, branch="dev")

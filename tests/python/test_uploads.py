@@ -4,7 +4,7 @@ import os
 
 import pytest
 from huggingface_hub import CommitOperationAdd, CommitOperationCopy, CommitOperationDelete, hf_hub_download
-from huggingface_hub.utils import EntryNotFoundError, HfHubHTTPError
+from huggingface_hub.utils import EntryNotFoundError, HfHubHTTPError, RevisionNotFoundError
 
 from conftest import ALICE_WRITE, ENDPOINT, HEX40, git_blob_sha1, sha256
 
@@ -351,3 +351,65 @@ def test_delete_wrappers(api, repo):
     assert sorted(api.list_repo_files(repo)) == [".gitattributes", "keep.txt"]
     with pytest.raises(EntryNotFoundError):
         api.delete_file("one.txt", repo_id=repo)
+
+
+def test_upload_multipart_lfs(api, repo, tmp_path, cache_dir, http_log):
+    # Big enough for hf-local-hub's multipart transfer (64 MiB parts): two part PUTs + completion.
+    chunk = os.urandom(1 << 20)
+    size = 65 * (1 << 20) + 7
+    local = tmp_path / "huge.safetensors"
+    with open(local, "wb") as f:
+        for _ in range(65):
+            f.write(chunk)
+        f.write(b"tail!!!")
+    digest = sha256(local.read_bytes())
+
+    api.upload_file(path_or_fileobj=str(local), path_in_repo="huge.safetensors", repo_id=repo)
+    puts = lfs_puts(http_log)
+    assert len(puts) == 2, [(p.url, p.status) for p in puts]
+    assert all(p.response_headers.get("ETag") for p in puts)
+    # Pre-signed URLs: no token travels with the bytes.
+    assert all("authorization" not in p.request_headers for p in puts)
+
+    [entry] = api.get_paths_info(repo, ["huge.safetensors"])
+    assert entry.size == size
+    assert entry.lfs.sha256 == digest
+    path = hf_hub_download(repo, "huge.safetensors", token=ALICE_WRITE, cache_dir=cache_dir, endpoint=ENDPOINT)
+    assert os.path.getsize(path) == size
+    with open(path, "rb") as f:
+        assert sha256(f.read()) == digest
+
+
+def test_gitignore_rules_skip_files(api, repo, tmp_path):
+    # preupload answers shouldIgnore from the root .gitignore being committed (sent as gitIgnore)
+    # or, failing that, from the one in the repo (protocol §6.2).
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / ".gitignore").write_bytes(b"*.tmp\n")
+    (first / "scratch.tmp").write_bytes(b"ignored")
+    (first / "a.txt").write_bytes(b"a")
+    api.upload_folder(repo_id=repo, folder_path=str(first))
+    assert sorted(api.list_repo_files(repo)) == [".gitattributes", ".gitignore", "a.txt"]
+
+    second = tmp_path / "second"
+    (second / "sub").mkdir(parents=True)
+    (second / "sub" / "debug.tmp").write_bytes(b"ignored too")
+    (second / "b.txt").write_bytes(b"b")
+    (second / "c.tmp.txt").write_bytes(b"kept")
+    api.upload_folder(repo_id=repo, folder_path=str(second))
+    assert sorted(api.list_repo_files(repo)) == [".gitattributes", ".gitignore", "a.txt", "b.txt", "c.tmp.txt"]
+
+
+def test_commit_to_missing_branch(api, repo):
+    with pytest.raises(RevisionNotFoundError):
+        api.upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id=repo, revision="no-such-branch")
+    assert api.list_repo_files(repo) == [".gitattributes"]
+
+
+def test_upload_readme_with_invalid_metadata_is_refused(api, repo, http_log):
+    readme = b"---\nlicense: [mit\n---\n# Broken front matter\n"
+    with pytest.raises(ValueError, match="Invalid metadata in README.md"):
+        api.upload_file(path_or_fileobj=readme, path_in_repo="README.md", repo_id=repo)
+    [check] = http_log.matching("POST", r"/api/validate-yaml$")
+    assert check.status == 400
+    assert api.list_repo_files(repo) == [".gitattributes"]

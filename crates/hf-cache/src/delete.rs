@@ -35,7 +35,11 @@ impl DeleteCacheStrategy {
     pub fn execute(&self) -> usize {
         let mut failures = 0;
         let mut run = |path: &Path, dir: bool| {
-            let res = if dir { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+            let res = if dir {
+                fs::remove_dir_all(path)
+            } else {
+                fs::remove_file(path)
+            };
             match res {
                 Ok(()) => tracing::info!(path = %path.display(), "deleted"),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -96,7 +100,9 @@ impl HfCacheInfo {
                     s.refs.insert(repo.repo_path.join("refs").join(name));
                 }
                 for file in &rev.files {
-                    if !kept_blobs.contains(file.blob_path.as_path()) && s.blobs.insert(file.blob_path.clone()) {
+                    if !kept_blobs.contains(file.blob_path.as_path())
+                        && s.blobs.insert(file.blob_path.clone())
+                    {
                         s.expected_freed_size += file.size_on_disk;
                     }
                 }

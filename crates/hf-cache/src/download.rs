@@ -130,7 +130,9 @@ impl HubDownload {
 
     pub(crate) fn repo_path(&self) -> Result<RepoPath, Error> {
         let joined = match &self.subfolder {
-            Some(sub) if !sub.is_empty() => format!("{}/{}", sub.trim_end_matches('/'), self.filename),
+            Some(sub) if !sub.is_empty() => {
+                format!("{}/{}", sub.trim_end_matches('/'), self.filename)
+            }
             _ => self.filename.clone(),
         };
         Ok(joined.parse()?)
@@ -145,7 +147,13 @@ impl HubDownload {
     }
 
     pub(crate) fn url(&self, path: &RepoPath, revision: &Revision) -> String {
-        hf_hub_url(&net::endpoint(&self.client), &self.repo_id, self.repo_type, revision, path)
+        hf_hub_url(
+            &net::endpoint(&self.client),
+            &self.repo_id,
+            self.repo_type,
+            revision,
+            path,
+        )
     }
 
     async fn run(self) -> Result<PathBuf, Error> {
@@ -168,12 +176,19 @@ impl HubDownload {
             }));
         }
         let url = self.url(path, &self.revision);
-        let timeout = self.etag_timeout.or_else(|| Some(net::etag_timeout(&self.client)));
+        let timeout = self
+            .etag_timeout
+            .or_else(|| Some(net::etag_timeout(&self.client)));
         match get_hf_file_metadata(&self.client, &url, timeout).await {
             Ok(m) => Ok(Ok(m)),
-            Err(Error::Http(e)) if matches!(e, hf_http::Error::RevisionNotFound(_)) => Err(Error::Http(e)),
+            Err(Error::Http(e)) if matches!(e, hf_http::Error::RevisionNotFound(_)) => {
+                Err(Error::Http(e))
+            }
             Err(Error::Http(hf_http::Error::Transport { kind, url, source }))
-                if matches!(kind, hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy) =>
+                if matches!(
+                    kind,
+                    hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy
+                ) =>
             {
                 Err(Error::Http(hf_http::Error::Transport { kind, url, source }))
             }
@@ -256,7 +271,9 @@ impl HubDownload {
                     self.reporter.on_cached(path.as_str(), &p);
                     return Ok(p);
                 }
-                return Err(self.fallback_error(&format!("{} in {}", path, self.repo_id), remembered));
+                return Err(
+                    self.fallback_error(&format!("{} in {}", path, self.repo_id), remembered)
+                );
             }
         };
         self.fetch_to_cache(&repo, path, &meta).await
@@ -335,7 +352,10 @@ pub(crate) fn download_target(resolve: &str, location: &str) -> (String, bool) {
     }
     let host = |u: &str| {
         let rest = u.split_once("://").map(|(_, r)| r).unwrap_or(u);
-        rest.split('/').next().unwrap_or_default().to_ascii_lowercase()
+        rest.split('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
     };
     (location.to_owned(), host(location) != host(resolve))
 }
@@ -350,7 +370,11 @@ pub(crate) async fn claim_incomplete(blob: &Path, force: bool) -> Result<PathBuf
         let dir = blob.parent().map(Path::to_path_buf).unwrap_or_default();
         crate::fsutil::create_dir_all(&dir)?;
         let fresh = unique_sibling(&blob, ".incomplete");
-        let name = blob.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = blob
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let prefix = format!("{name}.");
         let mut taken = false;
         let entries = std::fs::read_dir(&dir).map_err(io_err("list", &dir))?;

@@ -24,6 +24,9 @@ pub enum Error {
     /// A path sent by the server (or given by the caller) is not a safe relative path.
     #[error(transparent)]
     InvalidPath(#[from] hf_types::InvalidRepoPath),
+    /// A repo id given by the caller is invalid.
+    #[error(transparent)]
+    InvalidRepoId(#[from] hf_types::InvalidRepoId),
     /// A revision given by the caller or found in the cache is invalid.
     #[error(transparent)]
     InvalidRevision(#[from] hf_types::InvalidRevision),
@@ -54,7 +57,9 @@ pub enum Error {
         what: String,
     },
     /// The downloaded bytes do not hash to the expected ETag; nothing was kept.
-    #[error("integrity check failed for {file}: expected {expected}, got {actual}; the download was discarded")]
+    #[error(
+        "integrity check failed for {file}: expected {expected}, got {actual}; the download was discarded"
+    )]
     Integrity {
         /// The repo path of the file.
         file: String,
@@ -64,7 +69,9 @@ pub enum Error {
         actual: String,
     },
     /// The download's size differs from the size announced by the Hub.
-    #[error("consistency check failed for {file}: expected {expected} bytes, got {actual}; retry with force_download")]
+    #[error(
+        "consistency check failed for {file}: expected {expected} bytes, got {actual}; retry with force_download"
+    )]
     SizeMismatch {
         /// The repo path of the file.
         file: String,
@@ -105,12 +112,14 @@ impl Error {
     /// which a download re-raises instead of hiding behind "not in the cache".
     pub(crate) fn is_access_error(&self) -> bool {
         match self {
-            Error::Http(e) => matches!(
-                e,
-                hf_http::Error::RepoNotFound(_)
-                    | hf_http::Error::GatedRepo(_)
-                    | hf_http::Error::Unauthorized(_)
-            ) || e.status().map(|s| s.as_u16()) == Some(401),
+            Error::Http(e) => {
+                matches!(
+                    e,
+                    hf_http::Error::RepoNotFound(_)
+                        | hf_http::Error::GatedRepo(_)
+                        | hf_http::Error::Unauthorized(_)
+                ) || e.status().map(|s| s.as_u16()) == Some(401)
+            }
             _ => false,
         }
     }

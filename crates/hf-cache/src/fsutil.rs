@@ -81,7 +81,6 @@ pub(crate) fn read_optional(path: &Path) -> Result<Option<String>, Error> {
     }
 }
 
-
 /// An exclusive lock on a lock file, released on drop. The file stays on disk.
 ///
 /// The lock is `flock(LOCK_EX)` on Unix, what Python's `filelock` takes on the same

@@ -9,13 +9,17 @@ use hf_types::{RepoId, RepoPath, RepoType, Revision};
 
 use crate::Error;
 use crate::fsutil::{
-    copy_atomic, create_dir_all, create_parent, io_err, read_optional,
-    unique_sibling, write_atomic,
+    copy_atomic, create_dir_all, create_parent, io_err, read_optional, unique_sibling, write_atomic,
 };
 
 /// True when an environment value is one of Python's truthy spellings (`1`, `ON`, `YES`, `TRUE`).
 pub fn env_truthy(value: Option<&str>) -> bool {
-    value.is_some_and(|v| matches!(v.trim().to_ascii_uppercase().as_str(), "1" | "ON" | "YES" | "TRUE"))
+    value.is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_uppercase().as_str(),
+            "1" | "ON" | "YES" | "TRUE"
+        )
+    })
 }
 
 /// Expands a leading `~` and `$VAR` / `${VAR}` references, as Python's
@@ -338,7 +342,6 @@ impl RepoCache {
     pub fn pointer_is_file(&self, commit: &str, path: &RepoPath) -> bool {
         self.pointer_path(commit, path).is_file()
     }
-
 }
 
 #[cfg(test)]
@@ -346,13 +349,21 @@ mod tests {
     use super::*;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
     fn cache_path_resolution_order() {
         let p = |pairs| CacheDir::resolve_path(&env(pairs));
-        assert_eq!(p(&[("HOME", "/h")]), PathBuf::from("/h/.cache/huggingface/hub"));
+        assert_eq!(
+            p(&[("HOME", "/h")]),
+            PathBuf::from("/h/.cache/huggingface/hub")
+        );
         assert_eq!(
             p(&[("HOME", "/h"), ("XDG_CACHE_HOME", "/x")]),
             PathBuf::from("/x/huggingface/hub")
@@ -363,20 +374,37 @@ mod tests {
             "no HOME: ~ kept"
         );
         assert_eq!(
-            p(&[("HOME", "/h"), ("HF_HOME", "~/hf"), ("HUGGINGFACE_HUB_CACHE", "/legacy")]),
+            p(&[
+                ("HOME", "/h"),
+                ("HF_HOME", "~/hf"),
+                ("HUGGINGFACE_HUB_CACHE", "/legacy")
+            ]),
             PathBuf::from("/legacy")
         );
         assert_eq!(
-            p(&[("HF_HUB_CACHE", "$ROOT/c"), ("ROOT", "/r"), ("HUGGINGFACE_HUB_CACHE", "/l")]),
+            p(&[
+                ("HF_HUB_CACHE", "$ROOT/c"),
+                ("ROOT", "/r"),
+                ("HUGGINGFACE_HUB_CACHE", "/l")
+            ]),
             PathBuf::from("/r/c")
         );
-        assert_eq!(p(&[("HF_HUB_CACHE", "${NOPE}/c")]), PathBuf::from("${NOPE}/c"));
-        assert_eq!(p(&[("HF_HUB_CACHE", ""), ("HF_HOME", "/hh")]), PathBuf::from("/hh/hub"));
+        assert_eq!(
+            p(&[("HF_HUB_CACHE", "${NOPE}/c")]),
+            PathBuf::from("${NOPE}/c")
+        );
+        assert_eq!(
+            p(&[("HF_HUB_CACHE", ""), ("HF_HOME", "/hh")]),
+            PathBuf::from("/hh/hub")
+        );
     }
 
     #[test]
     fn symlink_env_flag() {
-        let c = CacheDir::from_lookup(&env(&[("HF_HUB_CACHE", "/c"), ("HF_HUB_DISABLE_SYMLINKS", "yes")]));
+        let c = CacheDir::from_lookup(&env(&[
+            ("HF_HUB_CACHE", "/c"),
+            ("HF_HUB_DISABLE_SYMLINKS", "yes"),
+        ]));
         assert!(!c.uses_symlinks());
         assert_eq!(c.path(), Path::new("/c"));
     }
@@ -387,15 +415,24 @@ mod tests {
         let id: RepoId = "org/name".parse().unwrap();
         let repo = cache.repo(&id, RepoType::Dataset);
         assert_eq!(repo.path(), Path::new("/c/datasets--org--name"));
-        assert_eq!(repo.lock_path("e1"), Path::new("/c/.locks/datasets--org--name/e1.lock"));
+        assert_eq!(
+            repo.lock_path("e1"),
+            Path::new("/c/.locks/datasets--org--name/e1.lock")
+        );
         let pr = Revision::pull_request(3);
-        assert_eq!(repo.ref_path(&pr), Path::new("/c/datasets--org--name/refs/refs/pr/3"));
+        assert_eq!(
+            repo.ref_path(&pr),
+            Path::new("/c/datasets--org--name/refs/refs/pr/3")
+        );
         let path: RepoPath = "a/b/c.bin".parse().unwrap();
         assert_eq!(
             repo.pointer_path("abc", &path),
             Path::new("/c/datasets--org--name/snapshots/abc/a/b/c.bin")
         );
-        assert_eq!(relative_blob_target(&path, "e"), Path::new("../../../../blobs/e"));
+        assert_eq!(
+            relative_blob_target(&path, "e"),
+            Path::new("../../../../blobs/e")
+        );
         let top: RepoPath = "config.json".parse().unwrap();
         assert_eq!(relative_blob_target(&top, "e"), Path::new("../../blobs/e"));
     }
@@ -409,20 +446,33 @@ mod tests {
         let c = "a".repeat(40);
         repo.write_ref(&main, &c).unwrap();
         assert_eq!(fs::read_to_string(repo.ref_path(&main)).unwrap(), c);
-        let before = fs::metadata(repo.ref_path(&main)).unwrap().modified().unwrap();
+        let before = fs::metadata(repo.ref_path(&main))
+            .unwrap()
+            .modified()
+            .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         repo.write_ref(&main, &c).unwrap();
-        assert_eq!(fs::metadata(repo.ref_path(&main)).unwrap().modified().unwrap(), before);
+        assert_eq!(
+            fs::metadata(repo.ref_path(&main))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            before
+        );
         fs::write(repo.ref_path(&main), format!("{c}\n")).unwrap();
         assert_eq!(repo.read_ref(&main).unwrap().as_deref(), Some(c.as_str()));
-        assert_eq!(repo.resolve_local(&c.parse().unwrap()).unwrap(), Some(c.clone()));
+        assert_eq!(
+            repo.resolve_local(&c.parse().unwrap()).unwrap(),
+            Some(c.clone())
+        );
     }
 
     #[test]
     fn pointers_link_or_copy() {
         let dir = tempfile::tempdir().unwrap();
         for disabled in [false, true] {
-            let cache = CacheDir::new(dir.path().join(format!("c{disabled}"))).with_symlinks_disabled(disabled);
+            let cache = CacheDir::new(dir.path().join(format!("c{disabled}")))
+                .with_symlinks_disabled(disabled);
             let repo = cache.repo(&"a/b".parse().unwrap(), RepoType::Model);
             let blob = repo.blob_path("e");
             create_parent(&blob).unwrap();
@@ -430,12 +480,19 @@ mod tests {
             let path: RepoPath = "sub/x.txt".parse().unwrap();
             let p = repo.link_pointer(&blob, "e", "c1", &path, false).unwrap();
             assert_eq!(fs::read(&p).unwrap(), b"data");
-            assert_eq!(fs::symlink_metadata(&p).unwrap().file_type().is_symlink(), !disabled);
+            assert_eq!(
+                fs::symlink_metadata(&p).unwrap().file_type().is_symlink(),
+                !disabled
+            );
             // Replacing an existing pointer works.
             repo.link_pointer(&blob, "e", "c1", &path, false).unwrap();
             assert!(repo.pointer_is_file("c1", &path));
-            repo.mark_no_exist("c1", &"missing.txt".parse().unwrap()).unwrap();
-            assert!(repo.no_exist_path("c1", &"missing.txt".parse().unwrap()).is_file());
+            repo.mark_no_exist("c1", &"missing.txt".parse().unwrap())
+                .unwrap();
+            assert!(
+                repo.no_exist_path("c1", &"missing.txt".parse().unwrap())
+                    .is_file()
+            );
         }
     }
 }

@@ -34,8 +34,8 @@ mod patterns;
 mod progress;
 mod scan;
 mod snapshot;
-mod trees;
 mod transfer;
+mod trees;
 mod writer;
 
 pub use delete::DeleteCacheStrategy;
@@ -44,14 +44,18 @@ pub use error::Error;
 pub use fsutil::FileLock;
 pub use hash::{ContentHasher, EtagKind, git_blob_sha1, sha256_hex};
 pub use layout::{CacheDir, RepoCache, env_truthy, relative_blob_target};
-pub use local_dir::{LocalDirPaths, LocalDownloadMetadata, read_local_metadata, write_local_metadata};
+pub use local_dir::{
+    LocalDirPaths, LocalDownloadMetadata, read_local_metadata, write_local_metadata,
+};
 pub use lookup::{CachedFile, try_to_load_from_cache};
 pub use metadata::{HfFileMetadata, get_hf_file_metadata, hf_hub_url};
 pub use patterns::{Patterns, filter_path};
 pub use progress::{NoReporter, Reporter, SharedReporter};
 pub use scan::{
-    CachedFileInfo, CachedRepoInfo, CachedRevisionInfo, CorruptedCache, HfCacheInfo,
-    format_size, scan_cache_dir,
+    CachedFileInfo, CachedRepoInfo, CachedRevisionInfo, CorruptedCache, HfCacheInfo, format_size,
+    scan_cache_dir,
 };
 pub use snapshot::SnapshotDownload;
-pub use trees::{TREE_FORMAT_VERSION, TreeEntry, TreeListing, read_tree, validate_etag, write_tree};
+pub use trees::{
+    TREE_FORMAT_VERSION, TreeEntry, TreeListing, read_tree, validate_etag, write_tree,
+};

@@ -34,7 +34,10 @@ impl LocalDirPaths {
     /// The paths for `path` under `local_dir`.
     pub fn new(local_dir: &Path, path: &RepoPath) -> LocalDirPaths {
         let rel = os_relpath(path);
-        let base = local_dir.join(".cache").join("huggingface").join("download");
+        let base = local_dir
+            .join(".cache")
+            .join("huggingface")
+            .join("download");
         let metadata = base.join(format!("{}.metadata", rel.display()));
         let lock = base.join(format!("{}.lock", rel.display()));
         let download_dir = metadata.parent().map(Path::to_path_buf).unwrap_or(base);
@@ -49,7 +52,11 @@ impl LocalDirPaths {
     /// `{short}.{etag}.incomplete`, `short` being the URL-safe base64 of the SHA-1 of the
     /// metadata file's base name.
     pub fn incomplete(&self, etag: &str) -> PathBuf {
-        let base = self.metadata.file_name().unwrap_or_default().to_string_lossy();
+        let base = self
+            .metadata
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         let short = base64::engine::general_purpose::URL_SAFE.encode(Sha1::digest(base.as_bytes()));
         self.download_dir.join(format!("{short}.{etag}.incomplete"))
     }
@@ -91,24 +98,39 @@ pub fn read_local_metadata(paths: &LocalDirPaths) -> Option<LocalDownloadMetadat
 }
 
 /// Writes the metadata (and the `.gitignore` of `.cache/huggingface`), atomically.
-pub fn write_local_metadata(local_dir: &Path, paths: &LocalDirPaths, commit: &str, etag: &str) -> Result<(), Error> {
+pub fn write_local_metadata(
+    local_dir: &Path,
+    paths: &LocalDirPaths,
+    commit: &str,
+    etag: &str,
+) -> Result<(), Error> {
     ensure_gitignore(local_dir)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or_default();
-    write_atomic(&paths.metadata, format!("{commit}\n{etag}\n{now}\n").as_bytes())
+    write_atomic(
+        &paths.metadata,
+        format!("{commit}\n{etag}\n{now}\n").as_bytes(),
+    )
 }
 
 fn ensure_gitignore(local_dir: &Path) -> Result<(), Error> {
-    let gi = local_dir.join(".cache").join("huggingface").join(".gitignore");
+    let gi = local_dir
+        .join(".cache")
+        .join("huggingface")
+        .join(".gitignore");
     if !gi.exists() {
         write_atomic(&gi, b"*")?;
     }
     Ok(())
 }
 
-pub(crate) async fn download(req: &HubDownload, local_dir: &Path, path: &RepoPath) -> Result<PathBuf, Error> {
+pub(crate) async fn download(
+    req: &HubDownload,
+    local_dir: &Path,
+    path: &RepoPath,
+) -> Result<PathBuf, Error> {
     let paths = LocalDirPaths::new(local_dir, path);
     let force = req.force_download;
     // 1. A pinned commit already downloaded.
@@ -155,9 +177,13 @@ pub(crate) async fn download(req: &HubDownload, local_dir: &Path, path: &RepoPat
     if !force {
         let cache = req.cache();
         let commit_rev: Revision = meta.commit.parse()?;
-        if let CachedFile::Found(cached) =
-            try_to_load_from_cache(&cache, &req.repo_id, req.repo_type, &commit_rev, path.as_str())?
-        {
+        if let CachedFile::Found(cached) = try_to_load_from_cache(
+            &cache,
+            &req.repo_id,
+            req.repo_type,
+            &commit_rev,
+            path.as_str(),
+        )? {
             let (from, to) = (cached, paths.file.clone());
             blocking(move || copy_atomic(&from, &to)).await?;
             write_local_metadata(local_dir, &paths, &meta.commit, &meta.etag)?;
@@ -216,18 +242,32 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p: RepoPath = "sub/model.safetensors".parse().unwrap();
         let paths = LocalDirPaths::new(dir.path(), &p);
-        assert!(paths.metadata.ends_with(".cache/huggingface/download/sub/model.safetensors.metadata"));
-        assert!(paths.lock.ends_with(".cache/huggingface/download/sub/model.safetensors.lock"));
+        assert!(
+            paths
+                .metadata
+                .ends_with(".cache/huggingface/download/sub/model.safetensors.metadata")
+        );
+        assert!(
+            paths
+                .lock
+                .ends_with(".cache/huggingface/download/sub/model.safetensors.lock")
+        );
         let inc = paths.incomplete("abc");
         let name = inc.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(name.ends_with(".abc.incomplete") && name.len() == 28 + ".abc.incomplete".len(), "{name}");
+        assert!(
+            name.ends_with(".abc.incomplete") && name.len() == 28 + ".abc.incomplete".len(),
+            "{name}"
+        );
         assert!(read_local_metadata(&paths).is_none());
         fs::create_dir_all(paths.file.parent().unwrap()).unwrap();
         fs::write(&paths.file, b"x").unwrap();
         write_local_metadata(dir.path(), &paths, "c", "e").unwrap();
         let m = read_local_metadata(&paths).unwrap();
         assert_eq!((m.commit.as_str(), m.etag.as_str()), ("c", "e"));
-        assert_eq!(fs::read_to_string(dir.path().join(".cache/huggingface/.gitignore")).unwrap(), "*");
+        assert_eq!(
+            fs::read_to_string(dir.path().join(".cache/huggingface/.gitignore")).unwrap(),
+            "*"
+        );
         fs::write(&paths.metadata, "garbage").unwrap();
         assert!(read_local_metadata(&paths).is_none());
         assert!(!paths.metadata.exists());

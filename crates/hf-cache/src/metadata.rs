@@ -78,7 +78,12 @@ pub async fn get_hf_file_metadata(
         url: url.to_owned(),
         what: what.to_owned(),
     };
-    let h = |name: &str| head.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let h = |name: &str| {
+        head.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let commit = h("x-repo-commit").ok_or_else(|| bad("no X-Repo-Commit header"))?;
     // The commit names a snapshot folder: it must be a plain commit id.
     if !is_commit(&commit) {

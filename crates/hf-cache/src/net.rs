@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::Stream;
-use hf_http::{Body, FinalUrl, HubClient, RedirectPolicy, RequestOptions, ResponseBody, ServerError};
+use hf_http::{
+    Body, FinalUrl, HubClient, RedirectPolicy, RequestOptions, ResponseBody, ServerError,
+};
 use http::{HeaderMap, Method, Request};
 use http_body::Body as _;
 use serde::de::DeserializeOwned;
@@ -112,9 +114,13 @@ async fn send(
     let (parts, body) = response.into_parts();
     let body = BodyStream(body);
     if parts.status.as_u16() >= 400 {
-        let range = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("range")).map(|(_, v)| v.clone());
+        let range = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("range"))
+            .map(|(_, v)| v.clone());
         let text = body.collect(64 * 1024, url).await.unwrap_or_default();
-        let server = ServerError::new(method, &final_url, parts.status, parts.headers, text).with_requested_range(range);
+        let server = ServerError::new(method, &final_url, parts.status, parts.headers, text)
+            .with_requested_range(range);
         return Err(Error::Http(hf_http::Error::from_server_error(server)));
     }
     Ok(Answer {
@@ -125,7 +131,12 @@ async fn send(
     })
 }
 
-fn options(redirect: RedirectPolicy, timeout: Option<Duration>, read_timeout: Option<Duration>, no_auth: bool) -> RequestOptions {
+fn options(
+    redirect: RedirectPolicy,
+    timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    no_auth: bool,
+) -> RequestOptions {
     let mut o = RequestOptions::default();
     o.redirect = redirect;
     o.timeout = timeout;
@@ -135,7 +146,11 @@ fn options(redirect: RedirectPolicy, timeout: Option<Duration>, read_timeout: Op
 }
 
 /// `HEAD` a resolve URL: only relative redirects are followed (protocol §4.2).
-pub(crate) async fn head(client: &HubClient, url: &str, timeout: Option<Duration>) -> Result<Answer, Error> {
+pub(crate) async fn head(
+    client: &HubClient,
+    url: &str,
+    timeout: Option<Duration>,
+) -> Result<Answer, Error> {
     send(
         client,
         Method::HEAD,
@@ -169,7 +184,10 @@ pub(crate) async fn get(
 }
 
 /// `GET` a JSON document (at most 256 MiB).
-pub(crate) async fn get_json<T: DeserializeOwned>(client: &HubClient, url: &str) -> Result<(T, HeaderMap), Error> {
+pub(crate) async fn get_json<T: DeserializeOwned>(
+    client: &HubClient,
+    url: &str,
+) -> Result<(T, HeaderMap), Error> {
     let answer = send(client, Method::GET, url, &[], RequestOptions::default()).await?;
     let headers = answer.headers;
     let bytes = answer.body.collect(256 << 20, url).await?;
@@ -193,7 +211,12 @@ pub(crate) fn next_link(headers: &HeaderMap) -> Option<String> {
                 let p = p.trim().replace(' ', "");
                 p == "rel=\"next\"" || p == "rel=next"
             }) {
-                return Some(target.trim_start_matches('<').trim_end_matches('>').to_owned());
+                return Some(
+                    target
+                        .trim_start_matches('<')
+                        .trim_end_matches('>')
+                        .to_owned(),
+                );
             }
         }
     }
@@ -201,7 +224,10 @@ pub(crate) fn next_link(headers: &HeaderMap) -> Option<String> {
 }
 
 /// All pages of a paginated JSON array endpoint.
-pub(crate) async fn get_all_pages<T: DeserializeOwned>(client: &HubClient, url: &str) -> Result<Vec<T>, Error> {
+pub(crate) async fn get_all_pages<T: DeserializeOwned>(
+    client: &HubClient,
+    url: &str,
+) -> Result<Vec<T>, Error> {
     let mut out = Vec::new();
     let mut next = Some(url.to_owned());
     let mut pages = 0;
@@ -225,7 +251,10 @@ mod tests {
     #[test]
     fn link_header() {
         let mut h = HeaderMap::new();
-        h.insert("link", "<http://x/a?cursor=1>; rel=\"next\"".parse().unwrap());
+        h.insert(
+            "link",
+            "<http://x/a?cursor=1>; rel=\"next\"".parse().unwrap(),
+        );
         assert_eq!(next_link(&h).as_deref(), Some("http://x/a?cursor=1"));
         assert_eq!(next_link(&HeaderMap::new()), None);
     }

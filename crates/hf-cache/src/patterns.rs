@@ -42,7 +42,9 @@ impl Patterns {
 
     /// True when at least one pattern matches `path`.
     pub fn any_match(&self, path: &str) -> bool {
-        self.0.iter().any(|p| fnmatch(p.as_bytes(), path.as_bytes()))
+        self.0
+            .iter()
+            .any(|p| fnmatch(p.as_bytes(), path.as_bytes()))
     }
 }
 
@@ -165,6 +167,10 @@ mod tests {
         assert!(!filter_path("model.fp16.safetensors", &allow, &ignore));
         assert!(filter_path("tokenizer/vocab.txt", &allow, &ignore));
         assert!(!filter_path("README.md", &allow, &ignore));
-        assert!(filter_path("README.md", &Patterns::default(), &Patterns::default()));
+        assert!(filter_path(
+            "README.md",
+            &Patterns::default(),
+            &Patterns::default()
+        ));
     }
 }

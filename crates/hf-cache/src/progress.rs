@@ -42,4 +42,3 @@ impl Reporter for NoReporter {}
 
 /// A shared reporter handle.
 pub type SharedReporter = Arc<dyn Reporter>;
-

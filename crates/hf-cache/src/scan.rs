@@ -59,7 +59,11 @@ impl CachedRepoInfo {
     pub fn refs(&self) -> BTreeMap<String, String> {
         self.revisions
             .iter()
-            .flat_map(|r| r.refs.iter().map(|name| (name.clone(), r.commit_hash.clone())))
+            .flat_map(|r| {
+                r.refs
+                    .iter()
+                    .map(|name| (name.clone(), r.commit_hash.clone()))
+            })
             .collect()
     }
 }
@@ -158,7 +162,9 @@ fn corrupt(path: &Path, message: impl Into<String>) -> CorruptedCache {
 /// Parses a repo folder name `{type}s--{id with / as --}`.
 pub(crate) fn parse_repo_folder(name: &str) -> Option<(RepoType, String)> {
     let (prefix, id) = name.split_once("--")?;
-    let repo_type = RepoType::ALL.into_iter().find(|t| t.cache_prefix() == prefix)?;
+    let repo_type = RepoType::ALL
+        .into_iter()
+        .find(|t| t.cache_prefix() == prefix)?;
     Some((repo_type, id.replace("--", "/")))
 }
 
@@ -174,7 +180,10 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
     if !name.contains("--") {
         return Err(corrupt(
             repo_path,
-            format!("Repo path is not a valid HuggingFace cache directory: {}", repo_path.display()),
+            format!(
+                "Repo path is not a valid HuggingFace cache directory: {}",
+                repo_path.display()
+            ),
         ));
     }
     let Some((repo_type, repo_id)) = parse_repo_folder(&name) else {
@@ -192,7 +201,10 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
     if !snapshots.is_dir() {
         return Err(corrupt(
             repo_path,
-            format!("Snapshots dir doesn't exist in cached repo: {}", snapshots.display()),
+            format!(
+                "Snapshots dir doesn't exist in cached repo: {}",
+                snapshots.display()
+            ),
         ));
     }
 
@@ -200,14 +212,19 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
     let refs_dir = repo_path.join("refs");
     if let Ok(m) = fs::metadata(&refs_dir) {
         if m.is_file() {
-            return Err(corrupt(&refs_dir, format!("Refs directory cannot be a file: {}", refs_dir.display())));
+            return Err(corrupt(
+                &refs_dir,
+                format!("Refs directory cannot be a file: {}", refs_dir.display()),
+            ));
         }
-        collect_refs(&refs_dir, "", &mut refs_by_hash).map_err(|e| corrupt(&refs_dir, e.to_string()))?;
+        collect_refs(&refs_dir, "", &mut refs_by_hash)
+            .map_err(|e| corrupt(&refs_dir, e.to_string()))?;
     }
 
     let mut blob_stats: HashMap<PathBuf, Metadata> = HashMap::new();
     let mut revisions = Vec::new();
-    let snapshot_entries = fs::read_dir(&snapshots).map_err(|e| corrupt(&snapshots, e.to_string()))?;
+    let snapshot_entries =
+        fs::read_dir(&snapshots).map_err(|e| corrupt(&snapshots, e.to_string()))?;
     for entry in snapshot_entries {
         let entry = entry.map_err(|e| corrupt(&snapshots, e.to_string()))?;
         let commit = entry.file_name().to_string_lossy().into_owned();
@@ -215,15 +232,20 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
             continue;
         }
         let revision_path = entry.path();
-        let rmeta = fs::metadata(&revision_path).map_err(|e| corrupt(&revision_path, e.to_string()))?;
+        let rmeta =
+            fs::metadata(&revision_path).map_err(|e| corrupt(&revision_path, e.to_string()))?;
         if rmeta.is_file() {
             return Err(corrupt(
                 &revision_path,
-                format!("Snapshots folder corrupted. Found a file: {}", revision_path.display()),
+                format!(
+                    "Snapshots folder corrupted. Found a file: {}",
+                    revision_path.display()
+                ),
             ));
         }
         let mut files = Vec::new();
-        collect_files(&revision_path, &mut files).map_err(|e| corrupt(&revision_path, e.to_string()))?;
+        collect_files(&revision_path, &mut files)
+            .map_err(|e| corrupt(&revision_path, e.to_string()))?;
         let mut infos = Vec::with_capacity(files.len());
         let mut distinct: BTreeSet<PathBuf> = BTreeSet::new();
         for file_path in files {
@@ -245,7 +267,11 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
             };
             distinct.insert(blob_path.clone());
             infos.push(CachedFileInfo {
-                file_name: file_path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                file_name: file_path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
                 file_path,
                 blob_path,
                 size_on_disk: stat.len(),
@@ -278,7 +304,10 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
         missing.sort();
         return Err(corrupt(
             repo_path,
-            format!("Reference(s) refer to missing commit hashes: {missing:?} ({}).", repo_path.display()),
+            format!(
+                "Reference(s) refer to missing commit hashes: {missing:?} ({}).",
+                repo_path.display()
+            ),
         ));
     }
     revisions.sort_by(|a, b| a.commit_hash.cmp(&b.commit_hash));
@@ -315,7 +344,11 @@ fn collect_refs(
         if name == ".DS_Store" {
             continue;
         }
-        let ref_name = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        let ref_name = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
         let path = entry.path();
         if path.is_dir() {
             collect_refs(&path, &ref_name, out)?;
@@ -387,8 +420,14 @@ mod tests {
 
     #[test]
     fn folder_names() {
-        assert_eq!(parse_repo_folder("models--a--b"), Some((RepoType::Model, "a/b".into())));
-        assert_eq!(parse_repo_folder("datasets--x"), Some((RepoType::Dataset, "x".into())));
+        assert_eq!(
+            parse_repo_folder("models--a--b"),
+            Some((RepoType::Model, "a/b".into()))
+        );
+        assert_eq!(
+            parse_repo_folder("datasets--x"),
+            Some((RepoType::Dataset, "x".into()))
+        );
         assert_eq!(parse_repo_folder("foo--x"), None);
     }
 }

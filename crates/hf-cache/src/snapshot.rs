@@ -106,13 +106,19 @@ impl SnapshotDownload {
     }
 
     /// Keep only files matching one of these globs (Python `fnmatch`, `*` matches `/`).
-    pub fn allow_patterns<I: IntoIterator<Item = S>, S: Into<String>>(mut self, patterns: I) -> Self {
+    pub fn allow_patterns<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        patterns: I,
+    ) -> Self {
         self.allow = Patterns::new(patterns);
         self
     }
 
     /// Drop files matching one of these globs.
-    pub fn ignore_patterns<I: IntoIterator<Item = S>, S: Into<String>>(mut self, patterns: I) -> Self {
+    pub fn ignore_patterns<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        patterns: I,
+    ) -> Self {
         self.ignore = Patterns::new(patterns);
         self
     }
@@ -162,7 +168,11 @@ impl SnapshotDownload {
 
     fn tree_file(&self, cache: &CacheDir, commit: &str) -> PathBuf {
         match &self.local_dir {
-            Some(dir) => dir.join(".cache").join("huggingface").join("trees").join(format!("{commit}.json")),
+            Some(dir) => dir
+                .join(".cache")
+                .join("huggingface")
+                .join("trees")
+                .join(format!("{commit}.json")),
             None => cache.repo(&self.repo_id, self.repo_type).tree_path(commit),
         }
     }
@@ -227,17 +237,21 @@ impl SnapshotDownload {
 
     /// `GET /api/{type}/{id}/tree/{commit}?recursive=True&expand=False`, all pages, files only.
     async fn list_tree(&self, commit: &str) -> Result<TreeListing, Error> {
-        let url = self.api_url(&format!("tree/{}?recursive=True&expand=False", encode_segment(commit)));
+        let url = self.api_url(&format!(
+            "tree/{}?recursive=True&expand=False",
+            encode_segment(commit)
+        ));
         let entries: Vec<serde_json::Value> = net::get_all_pages(&self.client, &url).await?;
         let mut listing = TreeListing::new();
         for entry in entries {
             if entry.get("type").and_then(|t| t.as_str()) != Some("file") {
                 continue;
             }
-            let file: RepoFile = serde_json::from_value(entry).map_err(|e| Error::BadTreeListing {
-                path: url.clone().into(),
-                what: e.to_string(),
-            })?;
+            let file: RepoFile =
+                serde_json::from_value(entry).map_err(|e| Error::BadTreeListing {
+                    path: url.clone().into(),
+                    what: e.to_string(),
+                })?;
             let tree_entry = TreeEntry::from_repo_file(&file);
             validate_etag(tree_entry.etag()).map_err(|what| Error::BadTreeListing {
                 path: url.clone().into(),
@@ -262,7 +276,10 @@ impl SnapshotDownload {
                 Ok(r) => Ok(r),
                 Err(e @ Error::Http(hf_http::Error::RevisionNotFound(_))) => return Err(e),
                 Err(Error::Http(hf_http::Error::Transport { kind, url, source }))
-                    if matches!(kind, hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy) =>
+                    if matches!(
+                        kind,
+                        hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy
+                    ) =>
                 {
                     return Err(Error::Http(hf_http::Error::Transport { kind, url, source }));
                 }
@@ -306,7 +323,18 @@ impl SnapshotDownload {
         let req = self.file_request(&"0".repeat(40))?;
         let commit = repo.resolve_local(&self.revision)?;
         let Some(commit) = commit else {
-            return Err(req.fallback_error(&format!("revision {} of {}", self.revision, self.repo_id), remembered));
+            // local_dir mode keeps no refs: as Python, a non-empty folder is served as is.
+            if let Some(dir) = &self.local_dir
+                && !self.force_download
+                && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
+            {
+                tracing::warn!(dir = %dir.display(), "could not check the snapshot on the Hub; using the local folder");
+                return Ok(dir.clone());
+            }
+            return Err(req.fallback_error(
+                &format!("revision {} of {}", self.revision, self.repo_id),
+                remembered,
+            ));
         };
         let listing = {
             let path = self.tree_file(cache, &commit);
@@ -341,16 +369,33 @@ impl SnapshotDownload {
             }
             // Without a cached listing completeness cannot be checked: as Python, the
             // folder is served when it exists.
-            None if folder.is_dir() && std::fs::read_dir(&folder).is_ok_and(|mut d| d.next().is_some()) => Ok(folder),
-            None => Err(req.fallback_error(&format!("revision {} of {}", self.revision, self.repo_id), remembered)),
+            None if folder.is_dir()
+                && std::fs::read_dir(&folder).is_ok_and(|mut d| d.next().is_some()) =>
+            {
+                Ok(folder)
+            }
+            None => Err(req.fallback_error(
+                &format!("revision {} of {}", self.revision, self.repo_id),
+                remembered,
+            )),
         }
     }
 
-    async fn fetch_all(&self, cache: &CacheDir, commit: &str, files: Vec<(RepoPath, TreeEntry)>) -> Result<(), Error> {
+    async fn fetch_all(
+        &self,
+        cache: &CacheDir,
+        commit: &str,
+        files: Vec<(RepoPath, TreeEntry)>,
+    ) -> Result<(), Error> {
         let repo = cache.repo(&self.repo_id, self.repo_type);
         // One blocking pass decides what is missing (no per-file thread hop when warm).
         let todo = {
-            let (repo, c, force, local_dir) = (repo.clone(), commit.to_owned(), self.force_download, self.local_dir.clone());
+            let (repo, c, force, local_dir) = (
+                repo.clone(),
+                commit.to_owned(),
+                self.force_download,
+                self.local_dir.clone(),
+            );
             blocking(move || {
                 Ok(files
                     .into_iter()
@@ -359,7 +404,9 @@ impl SnapshotDownload {
                             || match &local_dir {
                                 Some(dir) => {
                                     let paths = LocalDirPaths::new(dir, p);
-                                    !(paths.file.is_file() && read_local_metadata(&paths).is_some_and(|m| m.etag == e.etag()))
+                                    !(paths.file.is_file()
+                                        && read_local_metadata(&paths)
+                                            .is_some_and(|m| m.etag == e.etag()))
                                 }
                                 None => !repo.pointer_is_file(&c, p),
                             }
@@ -376,7 +423,13 @@ impl SnapshotDownload {
         let results = futures_util::stream::iter(todo.into_iter().map(|(path, entry)| {
             let req = req.clone();
             let repo = repo.clone();
-            let location = crate::metadata::hf_hub_url(&endpoint, &self.repo_id, self.repo_type, &commit_rev, &path);
+            let location = crate::metadata::hf_hub_url(
+                &endpoint,
+                &self.repo_id,
+                self.repo_type,
+                &commit_rev,
+                &path,
+            );
             let meta = HfFileMetadata {
                 commit: commit.to_owned(),
                 etag: entry.etag().to_owned(),

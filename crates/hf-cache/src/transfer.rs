@@ -40,16 +40,21 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 fn retryable(e: &hf_http::Error) -> bool {
-    e.is_connection_problem() && !e.is_offline()
-        || matches!(e, hf_http::Error::Server(_))
+    e.is_connection_problem() && !e.is_offline() || matches!(e, hf_http::Error::Server(_))
 }
 
 /// Downloads `fetch` into `temp` (continuing from its current length, whose bytes are
 /// re-hashed first). On a size or hash mismatch the temp file is deleted and an error
 /// returned; on a network failure after the retries it is kept for a later resume.
-pub(crate) async fn fetch_into(client: &HubClient, fetch: &Fetch<'_>, temp: PathBuf) -> Result<(), Error> {
+pub(crate) async fn fetch_into(
+    client: &HubClient,
+    fetch: &Fetch<'_>,
+    temp: PathBuf,
+) -> Result<(), Error> {
     let mut writer = Writer::open(temp.clone(), fetch.etag.to_owned(), fetch.size).await?;
-    fetch.reporter.on_download_start(fetch.file, fetch.size, writer.offset);
+    fetch
+        .reporter
+        .on_download_start(fetch.file, fetch.size, writer.offset);
     let mut attempt = 0u32;
     loop {
         if writer.offset == fetch.size && fetch.size > 0 {
@@ -106,7 +111,11 @@ pub(crate) async fn fetch_into(client: &HubClient, fetch: &Fetch<'_>, temp: Path
 }
 
 /// One GET from the writer's offset to the end of the body.
-async fn stream_once(client: &HubClient, fetch: &Fetch<'_>, writer: &mut Writer) -> Result<(), Error> {
+async fn stream_once(
+    client: &HubClient,
+    fetch: &Fetch<'_>,
+    writer: &mut Writer,
+) -> Result<(), Error> {
     let offset = writer.offset;
     let response = net::get(client, fetch.url, offset, fetch.no_auth, fetch.read_timeout).await?;
     let protocol = |what: String| Error::Protocol {
@@ -121,7 +130,9 @@ async fn stream_once(client: &HubClient, fetch: &Fetch<'_>, writer: &mut Writer)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_content_range_start);
             if from != Some(offset) {
-                return Err(protocol(format!("asked for bytes {offset}- but got Content-Range {from:?}")));
+                return Err(protocol(format!(
+                    "asked for bytes {offset}- but got Content-Range {from:?}"
+                )));
             }
         }
         200 if offset > 0 => writer.restart().await?,
@@ -154,7 +165,10 @@ async fn stream_once(client: &HubClient, fetch: &Fetch<'_>, writer: &mut Writer)
         };
         fetch.reporter.on_progress(fetch.file, chunk.len() as u64);
         if writer.offset + (buf.len() + chunk.len()) as u64 > fetch.size {
-            return Err(protocol(format!("the server sent more than the announced {} bytes", fetch.size)));
+            return Err(protocol(format!(
+                "the server sent more than the announced {} bytes",
+                fetch.size
+            )));
         }
         buf.extend_from_slice(&chunk);
         if buf.len() >= CHUNK {

@@ -110,10 +110,11 @@ pub fn write_tree(path: &Path, listing: &TreeListing) -> Result<(), Error> {
     let mut out = Vec::new();
     let fmt = serde_json::ser::PrettyFormatter::with_indent(b" ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-    file.serialize(&mut ser).map_err(|e| Error::BadTreeListing {
-        path: path.to_path_buf(),
-        what: e.to_string(),
-    })?;
+    file.serialize(&mut ser)
+        .map_err(|e| Error::BadTreeListing {
+            path: path.to_path_buf(),
+            what: e.to_string(),
+        })?;
     write_atomic(path, &out)
 }
 
@@ -129,7 +130,13 @@ mod tests {
         let mut l = TreeListing::new();
         l.insert(
             "config.json".parse().unwrap(),
-            TreeEntry { size: 3, blob_id: "a".repeat(40), lfs_sha256: None, lfs_size: None, xet_hash: None },
+            TreeEntry {
+                size: 3,
+                blob_id: "a".repeat(40),
+                lfs_sha256: None,
+                lfs_size: None,
+                xet_hash: None,
+            },
         );
         l.insert(
             "m/model.bin".parse().unwrap(),
@@ -143,7 +150,10 @@ mod tests {
         );
         write_tree(&p, &l).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
-        assert!(text.starts_with("{\n \"format_version\": 1,\n \"files\": {"), "{text}");
+        assert!(
+            text.starts_with("{\n \"format_version\": 1,\n \"files\": {"),
+            "{text}"
+        );
         assert_eq!(read_tree(&p).unwrap().unwrap(), l);
         assert_eq!(l.values().nth(1).unwrap().etag(), "c".repeat(64));
     }
@@ -154,9 +164,17 @@ mod tests {
         let p = dir.path().join("t.json");
         std::fs::write(&p, r#"{"format_version": 2, "files": {}}"#).unwrap();
         assert!(read_tree(&p).unwrap().is_none());
-        std::fs::write(&p, r#"{"format_version": 1, "files": {"../x": {"size": 1, "blob_id": "ab"}}}"#).unwrap();
+        std::fs::write(
+            &p,
+            r#"{"format_version": 1, "files": {"../x": {"size": 1, "blob_id": "ab"}}}"#,
+        )
+        .unwrap();
         assert!(read_tree(&p).is_err());
-        std::fs::write(&p, r#"{"format_version": 1, "files": {"x": {"size": 1, "blob_id": "../ab"}}}"#).unwrap();
+        std::fs::write(
+            &p,
+            r#"{"format_version": 1, "files": {"x": {"size": 1, "blob_id": "../ab"}}}"#,
+        )
+        .unwrap();
         assert!(read_tree(&p).is_err());
         std::fs::write(&p, "{").unwrap();
         assert!(read_tree(&p).is_err());

@@ -74,7 +74,10 @@ impl Writer {
     /// Queues bytes; waits when the disk is behind.
     pub async fn write(&mut self, data: Bytes) -> Result<(), Error> {
         let n = data.len() as u64;
-        self.tx.send(Msg::Data(data)).await.map_err(|_| self.gone())?;
+        self.tx
+            .send(Msg::Data(data))
+            .await
+            .map_err(|_| self.gone())?;
         self.offset += n;
         Ok(())
     }
@@ -89,7 +92,10 @@ impl Writer {
     /// Flushes and returns the length and digest.
     pub async fn finish(self) -> Result<Finished, Error> {
         let (tx, rx) = oneshot::channel();
-        self.tx.send(Msg::Finish(tx)).await.map_err(|_| self.gone())?;
+        self.tx
+            .send(Msg::Finish(tx))
+            .await
+            .map_err(|_| self.gone())?;
         rx.await.map_err(|_| self.gone())?
     }
 
@@ -98,7 +104,11 @@ impl Writer {
     }
 }
 
-fn open_and_rehash(path: &Path, etag: &str, size: u64) -> Result<(File, ContentHasher, u64), Error> {
+fn open_and_rehash(
+    path: &Path,
+    etag: &str,
+    size: u64,
+) -> Result<(File, ContentHasher, u64), Error> {
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -126,7 +136,8 @@ fn open_and_rehash(path: &Path, etag: &str, size: u64) -> Result<(File, ContentH
         }
         len -= left;
     }
-    file.seek(SeekFrom::Start(len)).map_err(io_err("seek", path))?;
+    file.seek(SeekFrom::Start(len))
+        .map_err(io_err("seek", path))?;
     Ok((file, hasher, len))
 }
 
@@ -155,17 +166,23 @@ fn run(
             Msg::Restart => {
                 hasher = ContentHasher::for_etag(etag, size);
                 len = 0;
-                if let Err(e) = file.set_len(0).and_then(|()| file.seek(SeekFrom::Start(0)).map(|_| ())) {
+                if let Err(e) = file
+                    .set_len(0)
+                    .and_then(|()| file.seek(SeekFrom::Start(0)).map(|_| ()))
+                {
                     failed = Some(io_err("truncate", path)(e));
                 }
             }
             Msg::Finish(reply) => {
                 let result = match failed.take() {
                     Some(e) => Err(e),
-                    None => file.flush().map_err(io_err("write", path)).map(|()| Finished {
-                        len,
-                        digest: hasher.clone().finish(),
-                    }),
+                    None => file
+                        .flush()
+                        .map_err(io_err("write", path))
+                        .map(|()| Finished {
+                            len,
+                            digest: hasher.clone().finish(),
+                        }),
                 };
                 let _ = reply.send(result);
                 return;
@@ -186,16 +203,25 @@ mod tests {
         let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         let etag = sha256_hex(&data);
         std::fs::write(&p, &data[..1_234_567]).unwrap();
-        let mut w = Writer::open(p.clone(), etag.clone(), data.len() as u64).await.unwrap();
+        let mut w = Writer::open(p.clone(), etag.clone(), data.len() as u64)
+            .await
+            .unwrap();
         assert_eq!(w.offset, 1_234_567);
-        w.write(Bytes::copy_from_slice(&data[1_234_567..])).await.unwrap();
+        w.write(Bytes::copy_from_slice(&data[1_234_567..]))
+            .await
+            .unwrap();
         let f = w.finish().await.unwrap();
         assert_eq!(f.len, data.len() as u64);
         assert_eq!(f.digest.as_deref(), Some(etag.as_str()));
 
-        let mut w = Writer::open(p.clone(), etag.clone(), data.len() as u64).await.unwrap();
+        let mut w = Writer::open(p.clone(), etag.clone(), data.len() as u64)
+            .await
+            .unwrap();
         w.restart().await.unwrap();
         w.write(Bytes::copy_from_slice(&data)).await.unwrap();
-        assert_eq!(w.finish().await.unwrap().digest.as_deref(), Some(etag.as_str()));
+        assert_eq!(
+            w.finish().await.unwrap().digest.as_deref(),
+            Some(etag.as_str())
+        );
     }
 }

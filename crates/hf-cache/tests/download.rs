@@ -1,4 +1,6 @@
 //! End-to-end tests of `HubDownload` against an in-process hf-local-hub.
+// Helpers outside #[test] functions may panic too: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -15,20 +17,39 @@ async fn downloads_into_python_layout_and_reuses_the_cache() {
     let config = b"{\"a\": 1}".to_vec();
     let weights = data(300_000, 1);
     let commit = hub
-        .commit("tiny", vec![File::Regular("config.json", config.clone()), File::Lfs("sub/model.bin", weights.clone())])
+        .commit(
+            "tiny",
+            vec![
+                File::Regular("config.json", config.clone()),
+                File::Lfs("sub/model.bin", weights.clone()),
+            ],
+        )
         .await;
     let dir = tempfile::tempdir().unwrap();
     let cache = cache(dir.path());
     let id: hf_types::RepoId = "alice/tiny".parse().unwrap();
 
-    let p = HubDownload::new(hub.client(), id.clone(), "config.json").cache_dir(cache.clone()).await.unwrap();
+    let p = HubDownload::new(hub.client(), id.clone(), "config.json")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap();
     assert_eq!(std::fs::read(&p).unwrap(), config);
     let repo = cache.path().join("models--alice--tiny");
     assert_eq!(p, repo.join("snapshots").join(&commit).join("config.json"));
-    assert_eq!(std::fs::read_link(&p).unwrap(), std::path::Path::new("../../blobs").join(git_blob_sha1(&config)));
-    assert_eq!(std::fs::read_to_string(repo.join("refs/main")).unwrap(), commit);
+    assert_eq!(
+        std::fs::read_link(&p).unwrap(),
+        std::path::Path::new("../../blobs").join(git_blob_sha1(&config))
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("refs/main")).unwrap(),
+        commit
+    );
 
-    let w = HubDownload::new(hub.client(), id.clone(), "model.bin").subfolder("sub").cache_dir(cache.clone()).await.unwrap();
+    let w = HubDownload::new(hub.client(), id.clone(), "model.bin")
+        .subfolder("sub")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap();
     assert_eq!(std::fs::read(&w).unwrap(), weights);
     assert_eq!(
         std::fs::read_link(&w).unwrap(),
@@ -45,18 +66,40 @@ async fn downloads_into_python_layout_and_reuses_the_cache() {
             .unwrap();
         assert_eq!(again, w);
     }
-    let found = try_to_load_from_cache(&cache, &id, RepoType::Model, &Revision::main(), "config.json").unwrap();
+    let found = try_to_load_from_cache(
+        &cache,
+        &id,
+        RepoType::Model,
+        &Revision::main(),
+        "config.json",
+    )
+    .unwrap();
     assert_eq!(found, CachedFile::Found(p.clone()));
 
     // Missing file: error, and a `.no_exist` marker for try_to_load_from_cache.
-    let err = HubDownload::new(hub.client(), id.clone(), "nope.txt").cache_dir(cache.clone()).await.unwrap_err();
-    assert!(matches!(err, Error::Http(hf_http::Error::EntryNotFound(_))), "{err}");
-    assert!(repo.join(".no_exist").join(&commit).join("nope.txt").is_file());
-    let known = try_to_load_from_cache(&cache, &id, RepoType::Model, &Revision::main(), "nope.txt").unwrap();
+    let err = HubDownload::new(hub.client(), id.clone(), "nope.txt")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Http(hf_http::Error::EntryNotFound(_))),
+        "{err}"
+    );
+    assert!(
+        repo.join(".no_exist")
+            .join(&commit)
+            .join("nope.txt")
+            .is_file()
+    );
+    let known = try_to_load_from_cache(&cache, &id, RepoType::Model, &Revision::main(), "nope.txt")
+        .unwrap();
     assert_eq!(known, CachedFile::KnownMissing);
 
     // Offline and not cached: a local-entry error; force + offline: invalid arguments.
-    let err = HubDownload::new(hub.offline_client(), id.clone(), "other.txt").cache_dir(cache.clone()).await.unwrap_err();
+    let err = HubDownload::new(hub.offline_client(), id.clone(), "other.txt")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::LocalEntryNotFound { .. }), "{err}");
     let err = HubDownload::new(hub.client(), id.clone(), "config.json")
         .cache_dir(cache.clone())
@@ -67,11 +110,21 @@ async fn downloads_into_python_layout_and_reuses_the_cache() {
     assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
 
     // Unknown repo online: the repo error itself.
-    let err = HubDownload::new(hub.client(), "alice/none".parse().unwrap(), "x").cache_dir(cache.clone()).await.unwrap_err();
-    assert!(matches!(err, Error::Http(hf_http::Error::RepoNotFound(_))), "{err}");
+    let err = HubDownload::new(hub.client(), "alice/none".parse().unwrap(), "x")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Http(hf_http::Error::RepoNotFound(_))),
+        "{err}"
+    );
 
     // force_download replaces the blob and keeps the cache consistent.
-    let forced = HubDownload::new(hub.client(), id.clone(), "config.json").cache_dir(cache.clone()).force_download(true).await.unwrap();
+    let forced = HubDownload::new(hub.client(), id.clone(), "config.json")
+        .cache_dir(cache.clone())
+        .force_download(true)
+        .await
+        .unwrap();
     assert_eq!(std::fs::read(&forced).unwrap(), config);
 }
 
@@ -79,13 +132,28 @@ async fn downloads_into_python_layout_and_reuses_the_cache() {
 async fn symlink_less_cache_stores_files_in_snapshots() {
     let hub = Hub::start().await;
     let content = data(10_000, 2);
-    hub.commit("nolinks", vec![File::Lfs("a.bin", content.clone()), File::Lfs("b.bin", content.clone())]).await;
+    hub.commit(
+        "nolinks",
+        vec![
+            File::Lfs("a.bin", content.clone()),
+            File::Lfs("b.bin", content.clone()),
+        ],
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let cache = cache(dir.path()).with_symlinks_disabled(true);
     let id: hf_types::RepoId = "alice/nolinks".parse().unwrap();
     for f in ["a.bin", "b.bin"] {
-        let p = HubDownload::new(hub.client(), id.clone(), f).cache_dir(cache.clone()).await.unwrap();
-        assert!(!std::fs::symlink_metadata(&p).unwrap().file_type().is_symlink());
+        let p = HubDownload::new(hub.client(), id.clone(), f)
+            .cache_dir(cache.clone())
+            .await
+            .unwrap();
+        assert!(
+            !std::fs::symlink_metadata(&p)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read(&p).unwrap(), content);
     }
     let scan = hf_cache::scan_cache_dir(cache.path()).unwrap();
@@ -97,7 +165,8 @@ async fn symlink_less_cache_stores_files_in_snapshots() {
 async fn four_concurrent_downloads_share_one_blob() {
     let hub = Hub::start().await;
     let content = data(5_000_000, 3);
-    hub.commit("conc", vec![File::Lfs("big.bin", content.clone())]).await;
+    hub.commit("conc", vec![File::Lfs("big.bin", content.clone())])
+        .await;
     let dir = tempfile::tempdir().unwrap();
     let cache = cache(dir.path());
     let id: hf_types::RepoId = "alice/conc".parse().unwrap();
@@ -110,19 +179,34 @@ async fn four_concurrent_downloads_share_one_blob() {
         let p = t.await.unwrap().unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), content);
     }
-    let blobs: Vec<_> = std::fs::read_dir(cache.path().join("models--alice--conc/blobs")).unwrap().collect();
+    let blobs: Vec<_> = std::fs::read_dir(cache.path().join("models--alice--conc/blobs"))
+        .unwrap()
+        .collect();
     assert_eq!(blobs.len(), 1);
     assert!(incompletes(cache.path()).is_empty());
-    assert!(cache.path().join(".locks/models--alice--conc").join(format!("{}.lock", sha256_hex(&content))).is_file());
+    assert!(
+        cache
+            .path()
+            .join(".locks/models--alice--conc")
+            .join(format!("{}.lock", sha256_hex(&content)))
+            .is_file()
+    );
 }
 
 #[tokio::test]
 async fn dropped_connections_are_resumed_not_restarted() {
     let size = 13_000_000usize;
     // Every GET of the content drops after 3 MB, four times in a row.
-    let hub = Hub::start_with(vec![FaultSpec::new(FaultKind::DropAfter(3_000_000)).path("/cdn/*").method("GET").count(4)]).await;
+    let hub = Hub::start_with(vec![
+        FaultSpec::new(FaultKind::DropAfter(3_000_000))
+            .path("/cdn/*")
+            .method("GET")
+            .count(4),
+    ])
+    .await;
     let content = data(size, 4);
-    hub.commit("flaky", vec![File::Lfs("w.bin", content.clone())]).await;
+    hub.commit("flaky", vec![File::Lfs("w.bin", content.clone())])
+        .await;
     let dir = tempfile::tempdir().unwrap();
     let rec = Arc::new(Rec::default());
     let p = HubDownload::new(hub.client(), "alice/flaky".parse().unwrap(), "w.bin")
@@ -133,18 +217,33 @@ async fn dropped_connections_are_resumed_not_restarted() {
     assert_eq!(std::fs::read(&p).unwrap(), content);
     let retries = rec.retries.lock().unwrap().clone();
     assert_eq!(retries.len(), 4, "{retries:?}");
-    assert!(retries.windows(2).all(|w| w[1] > w[0]), "each retry starts further: {retries:?}");
+    assert!(
+        retries.windows(2).all(|w| w[1] > w[0]),
+        "each retry starts further: {retries:?}"
+    );
     // Resumed, not restarted: no byte was received twice.
-    assert_eq!(rec.bytes.load(std::sync::atomic::Ordering::SeqCst), size as u64);
+    assert_eq!(
+        rec.bytes.load(std::sync::atomic::Ordering::SeqCst),
+        size as u64
+    );
 }
 
 #[tokio::test]
 async fn wrong_bytes_are_an_error_and_leave_the_cache_clean() {
-    let hub = Hub::start_with(vec![FaultSpec::new(FaultKind::FlipByte(1000)).path("/alice/bad/resolve/*").method("GET")]).await;
-    hub.commit("bad", vec![File::Regular("f.txt", data(5000, 5))]).await;
+    let hub = Hub::start_with(vec![
+        FaultSpec::new(FaultKind::FlipByte(1000))
+            .path("/alice/bad/resolve/*")
+            .method("GET"),
+    ])
+    .await;
+    hub.commit("bad", vec![File::Regular("f.txt", data(5000, 5))])
+        .await;
     let dir = tempfile::tempdir().unwrap();
     let cache = cache(dir.path());
-    let err = HubDownload::new(hub.client(), "alice/bad".parse().unwrap(), "f.txt").cache_dir(cache.clone()).await.unwrap_err();
+    let err = HubDownload::new(hub.client(), "alice/bad".parse().unwrap(), "f.txt")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Integrity { .. }), "{err}");
     let repo = cache.path().join("models--alice--bad");
     assert_eq!(std::fs::read_dir(repo.join("blobs")).unwrap().count(), 0);
@@ -155,14 +254,19 @@ async fn wrong_bytes_are_an_error_and_leave_the_cache_clean() {
 async fn a_previous_partial_download_is_resumed_after_rehashing() {
     let hub = Hub::start().await;
     let content = data(2_000_000, 6);
-    hub.commit("partial", vec![File::Lfs("p.bin", content.clone())]).await;
+    hub.commit("partial", vec![File::Lfs("p.bin", content.clone())])
+        .await;
     let dir = tempfile::tempdir().unwrap();
     let cache = cache(dir.path());
     let blobs = cache.path().join("models--alice--partial/blobs");
     std::fs::create_dir_all(&blobs).unwrap();
     let etag = sha256_hex(&content);
     // Python's own name for a partial download.
-    std::fs::write(blobs.join(format!("{etag}.incomplete")), &content[..700_000]).unwrap();
+    std::fs::write(
+        blobs.join(format!("{etag}.incomplete")),
+        &content[..700_000],
+    )
+    .unwrap();
     let rec = Arc::new(Rec::default());
     let p = HubDownload::new(hub.client(), "alice/partial".parse().unwrap(), "p.bin")
         .cache_dir(cache.clone())
@@ -171,18 +275,31 @@ async fn a_previous_partial_download_is_resumed_after_rehashing() {
         .unwrap();
     assert_eq!(std::fs::read(&p).unwrap(), content);
     assert_eq!(rec.starts.lock().unwrap()[0], (2_000_000, 700_000));
-    assert_eq!(rec.bytes.load(std::sync::atomic::Ordering::SeqCst), 1_300_000);
+    assert_eq!(
+        rec.bytes.load(std::sync::atomic::Ordering::SeqCst),
+        1_300_000
+    );
 
     // A corrupt kept prefix fails the hash: error, nothing kept.
     let cache2 = common::cache(&dir.path().join("2"));
     let blobs2 = cache2.path().join("models--alice--partial/blobs");
     std::fs::create_dir_all(&blobs2).unwrap();
-    std::fs::write(blobs2.join(format!("{etag}.incomplete")), vec![0u8; 700_000]).unwrap();
-    let err = HubDownload::new(hub.client(), "alice/partial".parse().unwrap(), "p.bin").cache_dir(cache2.clone()).await.unwrap_err();
+    std::fs::write(
+        blobs2.join(format!("{etag}.incomplete")),
+        vec![0u8; 700_000],
+    )
+    .unwrap();
+    let err = HubDownload::new(hub.client(), "alice/partial".parse().unwrap(), "p.bin")
+        .cache_dir(cache2.clone())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Integrity { .. }), "{err}");
     assert_eq!(std::fs::read_dir(&blobs2).unwrap().count(), 0);
     // The next call starts from scratch and succeeds.
-    let p = HubDownload::new(hub.client(), "alice/partial".parse().unwrap(), "p.bin").cache_dir(cache2).await.unwrap();
+    let p = HubDownload::new(hub.client(), "alice/partial".parse().unwrap(), "p.bin")
+        .cache_dir(cache2)
+        .await
+        .unwrap();
     assert_eq!(std::fs::read(&p).unwrap(), content);
 }
 
@@ -190,19 +307,36 @@ async fn a_previous_partial_download_is_resumed_after_rehashing() {
 async fn local_dir_mode_writes_files_and_metadata() {
     let hub = Hub::start().await;
     let content = data(50_000, 7);
-    let commit = hub.commit("ld", vec![File::Lfs("sub/m.bin", content.clone()), File::Regular("c.json", b"{}".to_vec())]).await;
+    let commit = hub
+        .commit(
+            "ld",
+            vec![
+                File::Lfs("sub/m.bin", content.clone()),
+                File::Regular("c.json", b"{}".to_vec()),
+            ],
+        )
+        .await;
     let dir = tempfile::tempdir().unwrap();
     let local = dir.path().join("out");
     let cache = cache(dir.path());
     let id: hf_types::RepoId = "alice/ld".parse().unwrap();
-    let p = HubDownload::new(hub.client(), id.clone(), "sub/m.bin").cache_dir(cache.clone()).local_dir(&local).await.unwrap();
+    let p = HubDownload::new(hub.client(), id.clone(), "sub/m.bin")
+        .cache_dir(cache.clone())
+        .local_dir(&local)
+        .await
+        .unwrap();
     assert_eq!(p, local.join("sub/m.bin"));
     assert_eq!(std::fs::read(&p).unwrap(), content);
-    let meta = std::fs::read_to_string(local.join(".cache/huggingface/download/sub/m.bin.metadata")).unwrap();
+    let meta =
+        std::fs::read_to_string(local.join(".cache/huggingface/download/sub/m.bin.metadata"))
+            .unwrap();
     let lines: Vec<_> = meta.lines().collect();
     assert_eq!(lines[0], commit);
     assert_eq!(lines[1], sha256_hex(&content));
-    assert_eq!(std::fs::read_to_string(local.join(".cache/huggingface/.gitignore")).unwrap(), "*");
+    assert_eq!(
+        std::fs::read_to_string(local.join(".cache/huggingface/.gitignore")).unwrap(),
+        "*"
+    );
     assert!(!local.join(".cache/huggingface/CACHEDIR.TAG").exists());
     assert!(incompletes(&local).is_empty());
     // Pinned commit + metadata: no request at all.
@@ -213,6 +347,8 @@ async fn local_dir_mode_writes_files_and_metadata() {
         .unwrap();
     assert_eq!(again, p);
     // Offline with the file present: served as is.
-    let again = HubDownload::new(hub.offline_client(), id, "c.json").local_dir(&local).await;
+    let again = HubDownload::new(hub.offline_client(), id, "c.json")
+        .local_dir(&local)
+        .await;
     assert!(again.is_err(), "c.json was never downloaded");
 }

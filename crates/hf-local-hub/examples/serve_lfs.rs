@@ -28,14 +28,20 @@ fn chunk(i: usize) -> Bytes {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mib: usize = std::env::args().nth(1).map_or(Ok(1024), |a| a.parse())?;
-    let hub = LocalHub::builder().user("alice", "hf_alice").start().await?;
+    let hub = LocalHub::builder()
+        .user("alice", "hf_alice")
+        .start()
+        .await?;
     let mut h = Sha256::new();
     for i in 0..mib {
         h.update(chunk(i));
     }
     let sha = hex::encode(h.finalize());
     let stream = futures_util::stream::iter((0..mib).map(|i| Ok::<_, std::io::Error>(chunk(i))));
-    let size = hub.store().lfs_ingest(&sha, Some((mib * CHUNK) as u64), stream).await?;
+    let size = hub
+        .store()
+        .lfs_ingest(&sha, Some((mib * CHUNK) as u64), stream)
+        .await?;
     let repo = hub
         .store()
         .create_repo(NewRepo {
@@ -56,7 +62,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 description: String::new(),
                 parent_commit: None,
                 author: "alice".into(),
-                ops: vec![Op::AddLfs { path: "big.bin".into(), sha256: sha, size: Some(size) }],
+                ops: vec![Op::AddLfs {
+                    path: "big.bin".into(),
+                    sha256: sha,
+                    size: Some(size),
+                }],
             },
         )
         .await?;

@@ -96,10 +96,7 @@ impl AuthConfig {
 
     /// Adds an organization with its members.
     pub fn add_org(&mut self, org: &str, members: impl IntoIterator<Item = String>) {
-        self.orgs
-            .entry(org.to_owned())
-            .or_default()
-            .extend(members);
+        self.orgs.entry(org.to_owned()).or_default().extend(members);
     }
 
     /// True when `name` is a known user.
@@ -153,8 +150,12 @@ impl AuthConfig {
     /// Checks write access to `namespace`, with the Hub's statuses (401 anonymous, 403 otherwise).
     pub fn require_write(&self, caller: &Caller, namespace: &str) -> Result<String, HubError> {
         match caller {
-            Caller::Anonymous => Err(HubError::unauthorized("You must be authenticated to do this")),
-            Caller::User { role: Role::Read, .. } => Err(HubError::forbidden(
+            Caller::Anonymous => Err(HubError::unauthorized(
+                "You must be authenticated to do this",
+            )),
+            Caller::User {
+                role: Role::Read, ..
+            } => Err(HubError::forbidden(
                 "You don't have the rights to perform this action: this token is read-only",
             )),
             Caller::User { name, .. } if !self.owns_namespace(name, namespace) => {

@@ -147,7 +147,11 @@ impl FromStr for FaultSpec {
         let (kind, value) = head
             .split_once('=')
             .ok_or_else(|| fail("expected KIND=VALUE first"))?;
-        let number = |v: &str| v.trim().parse::<u64>().map_err(|_| fail("expected a number"));
+        let number = |v: &str| {
+            v.trim()
+                .parse::<u64>()
+                .map_err(|_| fail("expected a number"))
+        };
         let mut retry_after = None;
         let mut out = FaultSpec::new(FaultKind::Delay(0));
         for part in parts {
@@ -303,7 +307,9 @@ mod tests {
 
     #[test]
     fn parses_specs() {
-        let s: FaultSpec = "status=503,path=/api/*,count=2,retry_after=1".parse().unwrap();
+        let s: FaultSpec = "status=503,path=/api/*,count=2,retry_after=1"
+            .parse()
+            .unwrap();
         assert_eq!(
             s.kind,
             FaultKind::Status {

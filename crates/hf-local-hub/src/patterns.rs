@@ -70,7 +70,9 @@ impl<'a> Matcher<'a> {
                 }
                 '\\' => {
                     // A trailing backslash matches nothing, as in git.
-                    let Some(&lit) = p.get(pi + 1) else { return false };
+                    let Some(&lit) = p.get(pi + 1) else {
+                        return false;
+                    };
                     if t.get(ti) != Some(&lit) {
                         return false;
                     }
@@ -444,7 +446,10 @@ mod tests {
         assert!(!wildmatch("a/**/b", "ab"));
         assert!(wildmatch("a/**", "a/x/y"));
         assert!(!wildmatch("a/**", "a"));
-        assert!(wildmatch("saved_model/**/*", "saved_model/variables/v.data"));
+        assert!(wildmatch(
+            "saved_model/**/*",
+            "saved_model/variables/v.data"
+        ));
         assert!(wildmatch("saved_model/**/*", "saved_model/x.pb"));
         // `**` not forming a whole segment behaves like `*`.
         assert!(wildmatch("a**b", "axxb"));
@@ -528,7 +533,13 @@ mod tests {
 
     #[test]
     fn lfs_rule_round_trips() {
-        for path in ["model.weird", "a b/c*d?.x", "dir/[x].y", "#hash!", "tab\tname"] {
+        for path in [
+            "model.weird",
+            "a b/c*d?.x",
+            "dir/[x].y",
+            "#hash!",
+            "tab\tname",
+        ] {
             let line = lfs_rule_for_path(path);
             let attrs = GitAttributes::parse(&line);
             assert!(attrs.is_lfs(path), "{line} should match {path:?}");
@@ -565,7 +576,8 @@ mod tests {
 
     #[test]
     fn gitignore_double_star_and_escapes() {
-        let ignore = GitIgnore::parse("**/tmp\nlogs/**\na/**/z.txt\n\\#hash\n\\!bang\ntrail\\ \nsp   \n");
+        let ignore =
+            GitIgnore::parse("**/tmp\nlogs/**\na/**/z.txt\n\\#hash\n\\!bang\ntrail\\ \nsp   \n");
         assert!(ignore.is_ignored("tmp"));
         assert!(ignore.is_ignored("x/y/tmp"));
         assert!(ignore.is_ignored("x/tmp/file"));

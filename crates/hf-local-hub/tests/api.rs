@@ -1,4 +1,6 @@
 //! Repos, auth, listings, tree, paths-info, refs, commits, branches, tags, super-squash over HTTP.
+// Helpers outside #[test] functions panic on failure too.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -35,19 +37,31 @@ async fn whoami_roles_and_bad_tokens() {
 #[tokio::test]
 async fn create_info_conflict_delete() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/m1", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/m1", false)
+        .await;
     assert_eq!(repo.full_id(), "alice/m1");
 
     // 409 with url.
     let r = http
-        .json(Method::POST, "/api/repos/create", Some(ALICE), json!({"name": "m1", "organization": "alice"}))
+        .json(
+            Method::POST,
+            "/api/repos/create",
+            Some(ALICE),
+            json!({"name": "m1", "organization": "alice"}),
+        )
         .await;
     assert_eq!(r.status, 409);
     assert_eq!(r.json()["url"], format!("{}/alice/m1", http.base));
 
     // Organization "null" → caller's namespace.
     let r = http
-        .json(Method::POST, "/api/repos/create", Some(ALICE), json!({"name": "m2", "organization": null, "type": "dataset"}))
+        .json(
+            Method::POST,
+            "/api/repos/create",
+            Some(ALICE),
+            json!({"name": "m2", "organization": null, "type": "dataset"}),
+        )
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["url"], format!("{}/datasets/alice/m2", http.base));
@@ -66,33 +80,77 @@ async fn create_info_conflict_delete() {
     assert_eq!(j["siblings"][0]["rfilename"], ".gitattributes");
     assert!(j["siblings"][0]["blobId"].as_str().unwrap().len() == 40);
     assert_eq!(j["sha"].as_str().unwrap().len(), 40);
-    let commits = http.get("/api/models/alice/m1/commits/main", None).await.json();
+    let commits = http
+        .get("/api/models/alice/m1/commits/main", None)
+        .await
+        .json();
     assert_eq!(commits[0]["title"], "initial commit");
     assert_eq!(commits[0]["authors"][0]["user"], "system");
-    let attrs = http.get("/alice/m1/resolve/main/.gitattributes", None).await;
-    assert!(attrs.text().contains("*.bin filter=lfs diff=lfs merge=lfs -text"));
+    let attrs = http
+        .get("/alice/m1/resolve/main/.gitattributes", None)
+        .await;
+    assert!(
+        attrs
+            .text()
+            .contains("*.bin filter=lfs diff=lfs merge=lfs -text")
+    );
 
     // expand keeps only _id, id and the listed keys.
-    let j = http.get("/api/models/alice/m1?expand=xetEnabled&expand=sha", None).await.json();
+    let j = http
+        .get("/api/models/alice/m1?expand=xetEnabled&expand=sha", None)
+        .await
+        .json();
     let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), 4, "{j}");
     assert!(j.get("siblings").is_none());
     // expand + blobs is refused.
-    assert_eq!(http.get("/api/models/alice/m1?expand=sha&blobs=true", None).await.status, 400);
+    assert_eq!(
+        http.get("/api/models/alice/m1?expand=sha&blobs=true", None)
+            .await
+            .status,
+        400
+    );
     // securityStatus.
-    let j = http.get("/api/models/alice/m1?securityStatus=1", None).await.json();
+    let j = http
+        .get("/api/models/alice/m1?securityStatus=1", None)
+        .await
+        .json();
     assert_eq!(j["securityRepoStatus"]["scansDone"], true);
 
     // Bob cannot delete; Alice can; then the repo is gone.
     let del = json!({"name": "m1", "organization": "alice"});
-    assert_eq!(http.json(Method::DELETE, "/api/repos/delete", Some(BOB), del.clone()).await.status, 403);
-    assert_eq!(http.json(Method::DELETE, "/api/repos/delete", Some(ALICE_RO), del.clone()).await.status, 403);
-    let r = http.json(Method::DELETE, "/api/repos/delete", Some(ALICE), del.clone()).await;
+    assert_eq!(
+        http.json(Method::DELETE, "/api/repos/delete", Some(BOB), del.clone())
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        http.json(
+            Method::DELETE,
+            "/api/repos/delete",
+            Some(ALICE_RO),
+            del.clone()
+        )
+        .await
+        .status,
+        403
+    );
+    let r = http
+        .json(
+            Method::DELETE,
+            "/api/repos/delete",
+            Some(ALICE),
+            del.clone(),
+        )
+        .await;
     assert_eq!((r.status, r.text().as_str()), (200, "OK"));
     let r = http.get("/api/models/alice/m1", Some(ALICE)).await;
     assert_eq!(r.status, 404);
     assert_eq!(r.header("x-error-code").as_deref(), Some("RepoNotFound"));
-    let r = http.json(Method::DELETE, "/api/repos/delete", Some(ALICE), del).await;
+    let r = http
+        .json(Method::DELETE, "/api/repos/delete", Some(ALICE), del)
+        .await;
     assert_eq!(r.header("x-error-code").as_deref(), Some("RepoNotFound"));
 }
 
@@ -100,30 +158,75 @@ async fn create_info_conflict_delete() {
 async fn namespaces_and_write_rules() {
     let (hub, http) = hub().await;
     // Org member may create in the org; Bob may not; read tokens may not; anonymous gets 401.
-    http.create_repo(&hub, ALICE, "model", "acme/shared", false).await;
+    http.create_repo(&hub, ALICE, "model", "acme/shared", false)
+        .await;
     let body = json!({"name": "x", "organization": "acme"});
-    assert_eq!(http.json(Method::POST, "/api/repos/create", Some(BOB), body.clone()).await.status, 403);
-    assert_eq!(http.json(Method::POST, "/api/repos/create", Some(ALICE_RO), body.clone()).await.status, 403);
-    assert_eq!(http.json(Method::POST, "/api/repos/create", None, body).await.status, 401);
+    assert_eq!(
+        http.json(Method::POST, "/api/repos/create", Some(BOB), body.clone())
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        http.json(
+            Method::POST,
+            "/api/repos/create",
+            Some(ALICE_RO),
+            body.clone()
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        http.json(Method::POST, "/api/repos/create", None, body)
+            .await
+            .status,
+        401
+    );
     // Invalid names.
     let r = http
-        .json(Method::POST, "/api/repos/create", Some(ALICE), json!({"name": "bad..name"}))
+        .json(
+            Method::POST,
+            "/api/repos/create",
+            Some(ALICE),
+            json!({"name": "bad..name"}),
+        )
         .await;
     assert_eq!(r.status, 400);
     // Spaces need an SDK.
     let r = http
-        .json(Method::POST, "/api/repos/create", Some(ALICE), json!({"name": "sp", "type": "space"}))
+        .json(
+            Method::POST,
+            "/api/repos/create",
+            Some(ALICE),
+            json!({"name": "sp", "type": "space"}),
+        )
         .await;
     assert_eq!(r.status, 400);
-    http.create_repo(&hub, ALICE, "space", "alice/sp", false).await;
+    http.create_repo(&hub, ALICE, "space", "alice/sp", false)
+        .await;
     let j = http.get("/api/spaces/alice/sp", None).await.json();
     assert_eq!(j["sdk"], "gradio");
     // Branch creation by Bob in Alice's repo: 403.
-    let r = http.json(Method::POST, "/api/models/acme/shared/branch/dev", Some(BOB), json!({})).await;
+    let r = http
+        .json(
+            Method::POST,
+            "/api/models/acme/shared/branch/dev",
+            Some(BOB),
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, 403);
     // Malformed JSON: 400, never a panic.
     let r = http
-        .send(Method::POST, "/api/repos/create", Some(ALICE), &[], Bytes::from_static(b"{not json"))
+        .send(
+            Method::POST,
+            "/api/repos/create",
+            Some(ALICE),
+            &[],
+            Bytes::from_static(b"{not json"),
+        )
         .await;
     assert_eq!(r.status, 400);
     assert!(r.json()["error"].is_string());
@@ -132,7 +235,9 @@ async fn namespaces_and_write_rules() {
 #[tokio::test]
 async fn private_repos_are_invisible() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "dataset", "alice/secret", true).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "dataset", "alice/secret", true)
+        .await;
     commit_files(&hub, &repo, "main", &[("a.txt", b"hello")]).await;
     for path in [
         "/api/datasets/alice/secret",
@@ -142,7 +247,11 @@ async fn private_repos_are_invisible() {
     ] {
         let anon = http.get(path, None).await;
         assert_eq!(anon.status, 401, "{path}");
-        assert_eq!(anon.header("x-error-code").as_deref(), Some("RepoNotFound"), "{path}");
+        assert_eq!(
+            anon.header("x-error-code").as_deref(),
+            Some("RepoNotFound"),
+            "{path}"
+        );
         let bob = http.get(path, Some(BOB)).await;
         assert_eq!(bob.status, 404, "{path}");
         assert_eq!(bob.header("x-error-code").as_deref(), Some("RepoNotFound"));
@@ -155,19 +264,44 @@ async fn private_repos_are_invisible() {
     assert_eq!(l.as_array().unwrap().len(), 1);
     // Settings: make public, gate it.
     let r = http
-        .json(Method::PUT, "/api/datasets/alice/secret/settings", Some(ALICE), json!({"private": false, "gated": "manual"}))
+        .json(
+            Method::PUT,
+            "/api/datasets/alice/secret/settings",
+            Some(ALICE),
+            json!({"private": false, "gated": "manual"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let info = http.get("/api/datasets/alice/secret", None).await.json();
     assert_eq!(info["gated"], "manual");
     // Gated content: anonymous 401 GatedRepo, Bob 403 GatedRepo, owner fine; info stays readable.
-    let r = http.get("/datasets/alice/secret/resolve/main/a.txt", None).await;
-    assert_eq!((r.status, r.header("x-error-code").as_deref()), (401, Some("GatedRepo")));
-    let r = http.get("/api/datasets/alice/secret/auth-check", Some(BOB)).await;
-    assert_eq!((r.status, r.header("x-error-code").as_deref()), (403, Some("GatedRepo")));
-    assert_eq!(http.get("/api/datasets/alice/secret/auth-check", Some(ALICE)).await.status, 200);
     let r = http
-        .json(Method::PUT, "/api/datasets/alice/secret/settings", Some(ALICE), json!({"gated": "sometimes"}))
+        .get("/datasets/alice/secret/resolve/main/a.txt", None)
+        .await;
+    assert_eq!(
+        (r.status, r.header("x-error-code").as_deref()),
+        (401, Some("GatedRepo"))
+    );
+    let r = http
+        .get("/api/datasets/alice/secret/auth-check", Some(BOB))
+        .await;
+    assert_eq!(
+        (r.status, r.header("x-error-code").as_deref()),
+        (403, Some("GatedRepo"))
+    );
+    assert_eq!(
+        http.get("/api/datasets/alice/secret/auth-check", Some(ALICE))
+            .await
+            .status,
+        200
+    );
+    let r = http
+        .json(
+            Method::PUT,
+            "/api/datasets/alice/secret/settings",
+            Some(ALICE),
+            json!({"gated": "sometimes"}),
+        )
         .await;
     assert_eq!(r.status, 400);
 }
@@ -175,26 +309,53 @@ async fn private_repos_are_invisible() {
 #[tokio::test]
 async fn move_redirects_old_name() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/old", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/old", false)
+        .await;
     commit_files(&hub, &repo, "main", &[("f.txt", b"x")]).await;
     let r = http
-        .json(Method::POST, "/api/repos/move", Some(ALICE), json!({"fromRepo": "alice/old", "toRepo": "acme/new", "type": "model"}))
+        .json(
+            Method::POST,
+            "/api/repos/move",
+            Some(ALICE),
+            json!({"fromRepo": "alice/old", "toRepo": "acme/new", "type": "model"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let r = http.get("/alice/old/resolve/main/f.txt?x=1", None).await;
     assert_eq!(r.status, 307);
-    assert_eq!(r.header("location").as_deref(), Some("/acme/new/resolve/main/f.txt?x=1"));
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/acme/new/resolve/main/f.txt?x=1")
+    );
     let r = http.get("/api/models/alice/old", None).await;
-    assert_eq!(r.header("location").as_deref(), Some("/api/models/acme/new"));
-    assert_eq!(http.get("/acme/new/resolve/main/f.txt", None).await.body, "x");
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/api/models/acme/new")
+    );
+    assert_eq!(
+        http.get("/acme/new/resolve/main/f.txt", None).await.body,
+        "x"
+    );
     // Moving onto an existing repo: 409; Bob cannot move it.
-    http.create_repo(&hub, ALICE, "model", "alice/other", false).await;
+    http.create_repo(&hub, ALICE, "model", "alice/other", false)
+        .await;
     let r = http
-        .json(Method::POST, "/api/repos/move", Some(ALICE), json!({"fromRepo": "alice/other", "toRepo": "acme/new", "type": "model"}))
+        .json(
+            Method::POST,
+            "/api/repos/move",
+            Some(ALICE),
+            json!({"fromRepo": "alice/other", "toRepo": "acme/new", "type": "model"}),
+        )
         .await;
     assert_eq!(r.status, 409);
     let r = http
-        .json(Method::POST, "/api/repos/move", Some(BOB), json!({"fromRepo": "acme/new", "toRepo": "bob/new", "type": "model"}))
+        .json(
+            Method::POST,
+            "/api/repos/move",
+            Some(BOB),
+            json!({"fromRepo": "acme/new", "toRepo": "bob/new", "type": "model"}),
+        )
         .await;
     assert_eq!(r.status, 403);
 }
@@ -203,119 +364,262 @@ async fn move_redirects_old_name() {
 async fn listings_search_sort_and_pagination() {
     let (hub, http) = hub().await;
     for i in 0..5 {
-        http.create_repo(&hub, ALICE, "model", &format!("alice/model-{i}"), false).await;
+        http.create_repo(&hub, ALICE, "model", &format!("alice/model-{i}"), false)
+            .await;
     }
-    http.create_repo(&hub, BOB, "model", "bob/other", false).await;
-    let r = http.get("/api/models?author=alice&limit=2&sort=createdAt&direction=1", None).await;
+    http.create_repo(&hub, BOB, "model", "bob/other", false)
+        .await;
+    let r = http
+        .get(
+            "/api/models?author=alice&limit=2&sort=createdAt&direction=1",
+            None,
+        )
+        .await;
     let first = r.json();
     assert_eq!(first.as_array().unwrap().len(), 2);
     assert_eq!(first[0]["id"], "alice/model-0");
     let link = r.header("link").unwrap();
-    assert!(link.starts_with(&format!("<{}/api/models?", http.base)), "{link}");
+    assert!(
+        link.starts_with(&format!("<{}/api/models?", http.base)),
+        "{link}"
+    );
     assert!(link.ends_with(">; rel=\"next\""));
     // Follow all pages.
     let mut ids = vec![];
-    let mut url = format!("{}/api/models?author=alice&limit=2&sort=createdAt&direction=1", http.base);
+    let mut url = format!(
+        "{}/api/models?author=alice&limit=2&sort=createdAt&direction=1",
+        http.base
+    );
     loop {
         let r = http.get(&url, None).await;
-        ids.extend(r.json().as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap().to_owned()));
+        ids.extend(
+            r.json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["id"].as_str().unwrap().to_owned()),
+        );
         match r.header("link") {
-            Some(l) => url = l.trim_start_matches('<').split('>').next().unwrap().to_owned(),
+            Some(l) => {
+                url = l
+                    .trim_start_matches('<')
+                    .split('>')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            }
             None => break,
         }
     }
-    assert_eq!(ids, (0..5).map(|i| format!("alice/model-{i}")).collect::<Vec<_>>());
+    assert_eq!(
+        ids,
+        (0..5)
+            .map(|i| format!("alice/model-{i}"))
+            .collect::<Vec<_>>()
+    );
     // Search, descending sort, full.
     let r = http.get("/api/models?search=MODEL-3", None).await.json();
     assert_eq!(r.as_array().unwrap().len(), 1);
-    let r = http.get("/api/models?sort=createdAt&direction=-1&limit=1", None).await.json();
+    let r = http
+        .get("/api/models?sort=createdAt&direction=-1&limit=1", None)
+        .await
+        .json();
     assert_eq!(r[0]["id"], "bob/other");
-    let r = http.get("/api/models?search=model-1&full=True", None).await.json();
+    let r = http
+        .get("/api/models?search=model-1&full=True", None)
+        .await
+        .json();
     assert_eq!(r[0]["siblings"][0]["rfilename"], ".gitattributes");
     let r = http.get("/api/models?search=model-1", None).await.json();
     assert!(r[0].get("siblings").is_none());
-    let r = http.get("/api/models?search=model-1&expand=sha", None).await.json();
+    let r = http
+        .get("/api/models?search=model-1&expand=sha", None)
+        .await
+        .json();
     assert_eq!(r[0].as_object().unwrap().len(), 3);
     assert_eq!(http.get("/api/models?full=maybe", None).await.status, 400);
-    assert_eq!(http.get("/api/models?cursor=garbage", None).await.status, 400);
+    assert_eq!(
+        http.get("/api/models?cursor=garbage", None).await.status,
+        400
+    );
 }
 
 #[tokio::test]
 async fn tree_paths_info_and_encoding() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/t", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/t", false)
+        .await;
     let sha = put_lfs(&hub, b"0123456789abcdef".to_vec()).await;
-    commit_files(&hub, &repo, "main", &[("sub/dir/a b.txt", b"A"), ("sub/c.json", b"{}"), ("top.txt", b"T")]).await;
+    commit_files(
+        &hub,
+        &repo,
+        "main",
+        &[
+            ("sub/dir/a b.txt", b"A"),
+            ("sub/c.json", b"{}"),
+            ("top.txt", b"T"),
+        ],
+    )
+    .await;
     let c2 = commit_ops(
         &hub,
         &repo,
         "main",
-        vec![hf_local_hub::storage::Op::AddLfs { path: "sub/w.bin".into(), sha256: sha.clone(), size: Some(16) }],
+        vec![hf_local_hub::storage::Op::AddLfs {
+            path: "sub/w.bin".into(),
+            sha256: sha.clone(),
+            size: Some(16),
+        }],
     )
     .await;
 
-    let root = http.get("/api/models/alice/t/tree/main?recursive=False&expand=False", None).await.json();
-    let paths: Vec<&str> = root.as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    let root = http
+        .get(
+            "/api/models/alice/t/tree/main?recursive=False&expand=False",
+            None,
+        )
+        .await
+        .json();
+    let paths: Vec<&str> = root
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths, vec![".gitattributes", "sub", "top.txt"]);
     assert_eq!(root[1]["type"], "directory");
     assert_eq!(root[1]["oid"].as_str().unwrap().len(), 40);
 
-    let rec = http.get("/api/models/alice/t/tree/main?recursive=True&expand=True", None).await.json();
+    let rec = http
+        .get(
+            "/api/models/alice/t/tree/main?recursive=True&expand=True",
+            None,
+        )
+        .await
+        .json();
     assert_eq!(rec.as_array().unwrap().len(), 7);
-    let w = rec.as_array().unwrap().iter().find(|e| e["path"] == "sub/w.bin").unwrap();
+    let w = rec
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "sub/w.bin")
+        .unwrap();
     assert_eq!(w["lfs"]["oid"], sha);
     assert_eq!(w["lfs"]["size"], 16);
     assert_eq!(w["size"], 16);
     assert_eq!(w["lastCommit"]["id"], c2);
     assert_eq!(w["securityFileStatus"]["status"], "safe");
-    let top = rec.as_array().unwrap().iter().find(|e| e["path"] == "top.txt").unwrap();
+    let top = rec
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "top.txt")
+        .unwrap();
     assert_ne!(top["lastCommit"]["id"], c2);
-    let sub = rec.as_array().unwrap().iter().find(|e| e["path"] == "sub").unwrap();
+    let sub = rec
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "sub")
+        .unwrap();
     assert_eq!(sub["lastCommit"]["id"], c2);
 
     // Path as one %2F-encoded segment.
-    let sub = http.get("/api/models/alice/t/tree/main/sub%2Fdir?recursive=False&expand=False", None).await.json();
+    let sub = http
+        .get(
+            "/api/models/alice/t/tree/main/sub%2Fdir?recursive=False&expand=False",
+            None,
+        )
+        .await
+        .json();
     assert_eq!(sub[0]["path"], "sub/dir/a b.txt");
-    let r = http.get("/api/models/alice/t/tree/main/nope?recursive=False&expand=False", None).await;
+    let r = http
+        .get(
+            "/api/models/alice/t/tree/main/nope?recursive=False&expand=False",
+            None,
+        )
+        .await;
     assert_eq!(r.header("x-error-code").as_deref(), Some("EntryNotFound"));
-    let r = http.get("/api/models/alice/t/tree/nobranch?recursive=False&expand=False", None).await;
-    assert_eq!(r.header("x-error-code").as_deref(), Some("RevisionNotFound"));
+    let r = http
+        .get(
+            "/api/models/alice/t/tree/nobranch?recursive=False&expand=False",
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.header("x-error-code").as_deref(),
+        Some("RevisionNotFound")
+    );
     // Traversal refused.
-    let r = http.get("/api/models/alice/t/tree/main/..%2F..%2Fetc?recursive=False&expand=False", None).await;
+    let r = http
+        .get(
+            "/api/models/alice/t/tree/main/..%2F..%2Fetc?recursive=False&expand=False",
+            None,
+        )
+        .await;
     assert_eq!(r.status, 400);
 
     // paths-info: request order, missing skipped, folders typed.
     let r = http
-        .form("/api/models/alice/t/paths-info/main", None, "paths=top.txt&paths=missing&paths=sub%2Fw.bin&paths=sub&expand=True")
+        .form(
+            "/api/models/alice/t/paths-info/main",
+            None,
+            "paths=top.txt&paths=missing&paths=sub%2Fw.bin&paths=sub&expand=True",
+        )
         .await
         .json();
-    let got: Vec<&str> = r.as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    let got: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
     assert_eq!(got, vec!["top.txt", "sub/w.bin", "sub"]);
     assert_eq!(r[2]["type"], "directory");
     assert!(r[0]["lastCommit"]["date"].as_str().unwrap().ends_with('Z'));
-    let r = http.form("/api/models/alice/t/paths-info/main", None, "paths=..%2Fx").await;
+    let r = http
+        .form("/api/models/alice/t/paths-info/main", None, "paths=..%2Fx")
+        .await;
     assert_eq!(r.status, 400);
 }
 
 #[tokio::test]
 async fn tree_pagination() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/many", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/many", false)
+        .await;
     let names: Vec<String> = (0..120).map(|i| format!("f{i:03}.txt")).collect();
     let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), n.as_bytes())).collect();
     commit_files(&hub, &repo, "main", &files).await;
-    let r = http.get("/api/models/alice/many/tree/main?recursive=True&expand=True", None).await;
+    let r = http
+        .get(
+            "/api/models/alice/many/tree/main?recursive=True&expand=True",
+            None,
+        )
+        .await;
     assert_eq!(r.json().as_array().unwrap().len(), 50);
     let mut total = 50;
     let mut link = r.header("link");
     while let Some(l) = link {
-        let url = l.trim_start_matches('<').split('>').next().unwrap().to_owned();
+        let url = l
+            .trim_start_matches('<')
+            .split('>')
+            .next()
+            .unwrap()
+            .to_owned();
         let r = http.get(&url, None).await;
         total += r.json().as_array().unwrap().len();
         link = r.header("link");
     }
     assert_eq!(total, 121);
-    let r = http.get("/api/models/alice/many/tree/main?recursive=True&expand=False", None).await;
+    let r = http
+        .get(
+            "/api/models/alice/many/tree/main?recursive=True&expand=False",
+            None,
+        )
+        .await;
     assert_eq!(r.json().as_array().unwrap().len(), 121);
     assert!(r.header("link").is_none());
 }
@@ -323,54 +627,167 @@ async fn tree_pagination() {
 #[tokio::test]
 async fn refs_branches_tags_commits_squash() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/r", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/r", false)
+        .await;
     let c1 = commit_files(&hub, &repo, "main", &[("a.txt", b"1")]).await;
     let api = "/api/models/alice/r";
 
     // Branch from main, from a starting point, duplicate, bad starting point.
-    assert_eq!(http.json(Method::POST, &format!("{api}/branch/dev"), Some(ALICE), json!({})).await.status, 200);
-    assert_eq!(http.json(Method::POST, &format!("{api}/branch/dev"), Some(ALICE), json!({})).await.status, 409);
-    let r = http.json(Method::POST, &format!("{api}/branch/feat%2Fx"), Some(ALICE), json!({"startingPoint": c1})).await;
+    assert_eq!(
+        http.json(
+            Method::POST,
+            &format!("{api}/branch/dev"),
+            Some(ALICE),
+            json!({})
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        http.json(
+            Method::POST,
+            &format!("{api}/branch/dev"),
+            Some(ALICE),
+            json!({})
+        )
+        .await
+        .status,
+        409
+    );
+    let r = http
+        .json(
+            Method::POST,
+            &format!("{api}/branch/feat%2Fx"),
+            Some(ALICE),
+            json!({"startingPoint": c1}),
+        )
+        .await;
     assert_eq!(r.status, 200);
-    let r = http.json(Method::POST, &format!("{api}/branch/z"), Some(ALICE), json!({"startingPoint": "nope"})).await;
-    assert_eq!(r.header("x-error-code").as_deref(), Some("RevisionNotFound"));
-    assert_eq!(http.json(Method::POST, &format!("{api}/branch/refs%2Fheads%2Fx"), Some(ALICE), json!({})).await.status, 400);
+    let r = http
+        .json(
+            Method::POST,
+            &format!("{api}/branch/z"),
+            Some(ALICE),
+            json!({"startingPoint": "nope"}),
+        )
+        .await;
+    assert_eq!(
+        r.header("x-error-code").as_deref(),
+        Some("RevisionNotFound")
+    );
+    assert_eq!(
+        http.json(
+            Method::POST,
+            &format!("{api}/branch/refs%2Fheads%2Fx"),
+            Some(ALICE),
+            json!({})
+        )
+        .await
+        .status,
+        400
+    );
     let c2 = commit_files(&hub, &repo, "feat/x", &[("b.txt", b"2")]).await;
 
     // Tags.
-    let r = http.json(Method::POST, &format!("{api}/tag/feat%2Fx"), Some(ALICE), json!({"tag": "v1.0", "message": "m"})).await;
+    let r = http
+        .json(
+            Method::POST,
+            &format!("{api}/tag/feat%2Fx"),
+            Some(ALICE),
+            json!({"tag": "v1.0", "message": "m"}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(http.json(Method::POST, &format!("{api}/tag/main"), Some(ALICE), json!({"tag": "v1.0"})).await.status, 409);
+    assert_eq!(
+        http.json(
+            Method::POST,
+            &format!("{api}/tag/main"),
+            Some(ALICE),
+            json!({"tag": "v1.0"})
+        )
+        .await
+        .status,
+        409
+    );
 
     // PR ref.
-    let pr = hub.store().create_pull_request(&repo, &c1, "My PR", "alice", "").await.unwrap();
+    let pr = hub
+        .store()
+        .create_pull_request(&repo, &c1, "My PR", "alice", "")
+        .await
+        .unwrap();
     assert_eq!(pr, 1);
 
     let refs = http.get(&format!("{api}/refs"), None).await.json();
-    let branches: Vec<&str> = refs["branches"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
+    let branches: Vec<&str> = refs["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
     assert_eq!(branches, vec!["dev", "feat/x", "main"]);
     assert_eq!(refs["tags"][0]["name"], "v1.0");
     assert_eq!(refs["tags"][0]["ref"], "refs/tags/v1.0");
     assert_eq!(refs["tags"][0]["targetCommit"], c2);
     assert_eq!(refs["converts"], json!([]));
     assert!(refs.get("pullRequests").is_none());
-    let refs = http.get(&format!("{api}/refs?include_prs=1"), None).await.json();
+    let refs = http
+        .get(&format!("{api}/refs?include_prs=1"), None)
+        .await
+        .json();
     assert_eq!(refs["pullRequests"][0]["ref"], "refs/pr/1");
 
     // Resolve by tag, sha, short sha, PR ref; encoded revisions.
-    assert_eq!(http.get("/alice/r/resolve/v1.0/b.txt", None).await.body, "2");
-    assert_eq!(http.get(&format!("/alice/r/resolve/{c2}/b.txt"), None).await.body, "2");
-    assert_eq!(http.get(&format!("/alice/r/resolve/{}/b.txt", &c2[..10]), None).await.body, "2");
-    assert_eq!(http.get("/alice/r/resolve/feat%2Fx/b.txt", None).await.body, "2");
-    assert_eq!(http.get("/alice/r/resolve/refs%2Fpr%2F1/a.txt", None).await.body, "1");
-    let info = http.get(&format!("{api}/revision/feat%2Fx"), None).await.json();
+    assert_eq!(
+        http.get("/alice/r/resolve/v1.0/b.txt", None).await.body,
+        "2"
+    );
+    assert_eq!(
+        http.get(&format!("/alice/r/resolve/{c2}/b.txt"), None)
+            .await
+            .body,
+        "2"
+    );
+    assert_eq!(
+        http.get(&format!("/alice/r/resolve/{}/b.txt", &c2[..10]), None)
+            .await
+            .body,
+        "2"
+    );
+    assert_eq!(
+        http.get("/alice/r/resolve/feat%2Fx/b.txt", None).await.body,
+        "2"
+    );
+    assert_eq!(
+        http.get("/alice/r/resolve/refs%2Fpr%2F1/a.txt", None)
+            .await
+            .body,
+        "1"
+    );
+    let info = http
+        .get(&format!("{api}/revision/feat%2Fx"), None)
+        .await
+        .json();
     assert_eq!(info["sha"], c2);
     let r = http.get(&format!("{api}/revision/nope"), None).await;
-    assert_eq!((r.status, r.header("x-error-code").as_deref()), (404, Some("RevisionNotFound")));
+    assert_eq!(
+        (r.status, r.header("x-error-code").as_deref()),
+        (404, Some("RevisionNotFound"))
+    );
 
     // Commits: newest first, formatted.
-    let log = http.get(&format!("{api}/commits/feat%2Fx?expand[]=formatted"), None).await.json();
-    let ids: Vec<&str> = log.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let log = http
+        .get(&format!("{api}/commits/feat%2Fx?expand[]=formatted"), None)
+        .await
+        .json();
+    let ids: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 3);
     assert_eq!(ids[0], c2);
     assert_eq!(ids[1], c1);
@@ -378,35 +795,129 @@ async fn refs_branches_tags_commits_squash() {
     assert_eq!(log[2]["title"], "initial commit");
 
     // Deletes.
-    assert_eq!(http.send(Method::DELETE, &format!("{api}/tag/v1.0"), Some(ALICE), &[], Bytes::new()).await.status, 200);
-    assert_eq!(http.send(Method::DELETE, &format!("{api}/tag/v1.0"), Some(ALICE), &[], Bytes::new()).await.status, 404);
-    assert_eq!(http.send(Method::DELETE, &format!("{api}/branch/dev"), Some(ALICE), &[], Bytes::new()).await.status, 200);
-    assert_eq!(http.send(Method::DELETE, &format!("{api}/branch/dev"), Some(ALICE), &[], Bytes::new()).await.status, 404);
-    assert_eq!(http.send(Method::DELETE, &format!("{api}/branch/main"), Some(ALICE), &[], Bytes::new()).await.status, 403);
+    assert_eq!(
+        http.send(
+            Method::DELETE,
+            &format!("{api}/tag/v1.0"),
+            Some(ALICE),
+            &[],
+            Bytes::new()
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        http.send(
+            Method::DELETE,
+            &format!("{api}/tag/v1.0"),
+            Some(ALICE),
+            &[],
+            Bytes::new()
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        http.send(
+            Method::DELETE,
+            &format!("{api}/branch/dev"),
+            Some(ALICE),
+            &[],
+            Bytes::new()
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        http.send(
+            Method::DELETE,
+            &format!("{api}/branch/dev"),
+            Some(ALICE),
+            &[],
+            Bytes::new()
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        http.send(
+            Method::DELETE,
+            &format!("{api}/branch/main"),
+            Some(ALICE),
+            &[],
+            Bytes::new()
+        )
+        .await
+        .status,
+        403
+    );
 
     // Super-squash: one commit with the same tree.
-    let before = http.get("/api/models/alice/r/tree/feat%2Fx?recursive=True&expand=False", None).await.json();
-    let r = http.json(Method::POST, &format!("{api}/super-squash/feat%2Fx"), Some(ALICE), json!({"message": "squashed"})).await;
+    let before = http
+        .get(
+            "/api/models/alice/r/tree/feat%2Fx?recursive=True&expand=False",
+            None,
+        )
+        .await
+        .json();
+    let r = http
+        .json(
+            Method::POST,
+            &format!("{api}/super-squash/feat%2Fx"),
+            Some(ALICE),
+            json!({"message": "squashed"}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let log = http.get(&format!("{api}/commits/feat%2Fx"), None).await.json();
+    let log = http
+        .get(&format!("{api}/commits/feat%2Fx"), None)
+        .await
+        .json();
     assert_eq!(log.as_array().unwrap().len(), 1);
     assert_eq!(log[0]["title"], "squashed");
-    let after = http.get("/api/models/alice/r/tree/feat%2Fx?recursive=True&expand=False", None).await.json();
+    let after = http
+        .get(
+            "/api/models/alice/r/tree/feat%2Fx?recursive=True&expand=False",
+            None,
+        )
+        .await
+        .json();
     assert_eq!(before, after);
-    assert_eq!(http.json(Method::POST, &format!("{api}/super-squash/nope"), Some(ALICE), json!({})).await.status, 404);
+    assert_eq!(
+        http.json(
+            Method::POST,
+            &format!("{api}/super-squash/nope"),
+            Some(ALICE),
+            json!({})
+        )
+        .await
+        .status,
+        404
+    );
 }
 
 #[tokio::test]
 async fn commit_history_pagination() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/h", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/h", false)
+        .await;
     for i in 0..60 {
         commit_files(&hub, &repo, "main", &[("n.txt", format!("{i}").as_bytes())]).await;
     }
     let r = http.get("/api/models/alice/h/commits/main", None).await;
     assert_eq!(r.json().as_array().unwrap().len(), 50);
     let link = r.header("link").unwrap();
-    let url = link.trim_start_matches('<').split('>').next().unwrap().to_owned();
+    let url = link
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .to_owned();
     let r = http.get(&url, None).await;
     let page = r.json();
     assert_eq!(page.as_array().unwrap().len(), 11);
@@ -419,14 +930,23 @@ async fn unknown_routes_are_loud_and_bodies_bounded() {
     let (_hub, http) = hub().await;
     let r = http.get("/api/nothing/here", None).await;
     assert_eq!(r.status, 404);
-    assert!(r.json()["error"].as_str().unwrap().contains("GET /api/nothing/here"));
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("GET /api/nothing/here")
+    );
     assert!(r.header("x-request-id").is_some());
     let r = http.get("/api/weird/alice/x", None).await;
     assert_eq!(r.status, 404);
     let big = vec![b' '; hf_local_hub::api::MAX_API_BODY + 10];
-    let r = http.send(Method::POST, "/api/repos/create", Some(ALICE), &[], big).await;
+    let r = http
+        .send(Method::POST, "/api/repos/create", Some(ALICE), &[], big)
+        .await;
     assert_eq!(r.status, 413);
     let v: Value = json!(null);
-    let r = http.json(Method::POST, "/api/repos/create", Some(ALICE), v).await;
+    let r = http
+        .json(Method::POST, "/api/repos/create", Some(ALICE), v)
+        .await;
     assert_eq!(r.status, 400);
 }

@@ -1,4 +1,6 @@
 //! Downloads: resolve HEAD/GET, ranges, LFS redirects to the signed CDN-like route, fault injection.
+// Helpers outside #[test] functions panic on failure too.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -11,15 +13,30 @@ use hf_local_hub::{FaultKind, FaultSpec};
 use http::Method;
 
 async fn setup(hub: &hf_local_hub::LocalHubHandle, http: &Http) -> (String, String, Vec<u8>) {
-    let repo = http.create_repo(hub, ALICE, "model", "alice/d", false).await;
+    let repo = http
+        .create_repo(hub, ALICE, "model", "alice/d", false)
+        .await;
     let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     let sha = put_lfs(hub, big.clone()).await;
-    commit_files(hub, &repo, "main", &[("config.json", b"{\"a\": 1}"), ("dir/x y+z.txt", b"0123456789")]).await;
+    commit_files(
+        hub,
+        &repo,
+        "main",
+        &[
+            ("config.json", b"{\"a\": 1}"),
+            ("dir/x y+z.txt", b"0123456789"),
+        ],
+    )
+    .await;
     let commit = commit_ops(
         hub,
         &repo,
         "main",
-        vec![Op::AddLfs { path: "model.safetensors".into(), sha256: sha.clone(), size: Some(big.len() as u64) }],
+        vec![Op::AddLfs {
+            path: "model.safetensors".into(),
+            sha256: sha.clone(),
+            size: Some(big.len() as u64),
+        }],
     )
     .await;
     (commit, sha, big)
@@ -36,7 +53,13 @@ async fn regular_file_head_get_and_ranges() {
     assert_eq!(h.header("accept-ranges").as_deref(), Some("bytes"));
     assert_eq!(h.header("x-repo-commit").as_deref(), Some(commit.as_str()));
     let etag = h.header("etag").unwrap();
-    assert_eq!(etag, format!("\"{}\"", hf_local_hub::storage::git::blob_sha1(b"0123456789")));
+    assert_eq!(
+        etag,
+        format!(
+            "\"{}\"",
+            hf_local_hub::storage::git::blob_sha1(b"0123456789")
+        )
+    );
     assert!(h.body.is_empty());
 
     let g = http.get(url, None).await;
@@ -45,7 +68,10 @@ async fn regular_file_head_get_and_ranges() {
 
     let range = |r: &'static str| {
         let http = http.clone();
-        async move { http.send(Method::GET, url, None, &[("range", r)], Bytes::new()).await }
+        async move {
+            http.send(Method::GET, url, None, &[("range", r)], Bytes::new())
+                .await
+        }
     };
     let r = range("bytes=2-4").await;
     assert_eq!((r.status, &r.body[..]), (206, &b"234"[..]));
@@ -60,42 +86,79 @@ async fn regular_file_head_get_and_ranges() {
     assert_eq!(r.header("content-range").as_deref(), Some("bytes */10"));
     let r = range("bytes=0-0,5-6").await;
     assert_eq!(r.status, 206);
-    assert!(r.header("content-type").unwrap().starts_with("multipart/byteranges; boundary="));
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("multipart/byteranges; boundary=")
+    );
     let text = r.text();
     assert!(text.contains("Content-Range: bytes 0-0/10\r\n\r\n0"));
     assert!(text.contains("Content-Range: bytes 5-6/10\r\n\r\n56"));
-    assert_eq!(r.header("content-length").unwrap().parse::<usize>().unwrap(), r.body.len());
+    assert_eq!(
+        r.header("content-length")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap(),
+        r.body.len()
+    );
     // A malformed Range is ignored (full body).
     assert_eq!(range("pages=1-2").await.status, 200);
 
     // Missing entry: EntryNotFound + X-Repo-Commit; missing revision; missing repo.
     let r = http.head("/alice/d/resolve/main/nope.txt", None).await;
-    assert_eq!((r.status, r.header("x-error-code").as_deref()), (404, Some("EntryNotFound")));
+    assert_eq!(
+        (r.status, r.header("x-error-code").as_deref()),
+        (404, Some("EntryNotFound"))
+    );
     assert_eq!(r.header("x-repo-commit").as_deref(), Some(commit.as_str()));
     let r = http.get("/alice/d/resolve/main/dir", None).await;
     assert_eq!(r.header("x-error-code").as_deref(), Some("EntryNotFound"));
     let r = http.head("/alice/d/resolve/v9/config.json", None).await;
-    assert_eq!(r.header("x-error-code").as_deref(), Some("RevisionNotFound"));
-    let r = http.head("/alice/none/resolve/main/config.json", None).await;
-    assert_eq!((r.status, r.header("x-error-code").as_deref()), (401, Some("RepoNotFound")));
+    assert_eq!(
+        r.header("x-error-code").as_deref(),
+        Some("RevisionNotFound")
+    );
+    let r = http
+        .head("/alice/none/resolve/main/config.json", None)
+        .await;
+    assert_eq!(
+        (r.status, r.header("x-error-code").as_deref()),
+        (401, Some("RepoNotFound"))
+    );
     // Traversal.
-    assert_eq!(http.get("/alice/d/resolve/main/dir/%2E%2E/config.json", None).await.status, 400);
-    assert_eq!(http.get("/alice/d/resolve/main/a%5Cb", None).await.status, 400);
-    assert_eq!(http.get("/alice/d/resolve/main/a%00b", None).await.status, 400);
+    assert_eq!(
+        http.get("/alice/d/resolve/main/dir/%2E%2E/config.json", None)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        http.get("/alice/d/resolve/main/a%5Cb", None).await.status,
+        400
+    );
+    assert_eq!(
+        http.get("/alice/d/resolve/main/a%00b", None).await.status,
+        400
+    );
 }
 
 #[tokio::test]
 async fn lfs_redirects_to_signed_cdn() {
     let (hub, http) = hub().await;
     let (commit, sha, big) = setup(&hub, &http).await;
-    let h = http.head("/alice/d/resolve/main/model.safetensors", None).await;
+    let h = http
+        .head("/alice/d/resolve/main/model.safetensors", None)
+        .await;
     assert_eq!(h.status, 302);
     assert_eq!(h.header("x-linked-etag"), Some(format!("\"{sha}\"")));
     assert_eq!(h.header("x-linked-size"), Some(big.len().to_string()));
     assert_eq!(h.header("x-repo-commit").as_deref(), Some(commit.as_str()));
     assert!(h.header("etag").is_some());
     let location = h.header("location").unwrap();
-    assert!(location.starts_with(&format!("{}/cdn/lfs/{sha}?", http.base)), "{location}");
+    assert!(
+        location.starts_with(&format!("{}/cdn/lfs/{sha}?", http.base)),
+        "{location}"
+    );
 
     // The CDN route needs no auth, carries the metadata, serves the bytes and ranges.
     let g = http.get(&location, None).await;
@@ -105,16 +168,34 @@ async fn lfs_redirects_to_signed_cdn() {
     assert_eq!(g.header("x-linked-etag"), Some(format!("\"{sha}\"")));
     assert_eq!(g.header("etag"), Some(format!("\"{sha}\"")));
     assert_eq!(g.header("x-repo-commit").as_deref(), Some(commit.as_str()));
-    let r = http.send(Method::GET, &location, None, &[("range", "bytes=0-99999")], Bytes::new()).await;
+    let r = http
+        .send(
+            Method::GET,
+            &location,
+            None,
+            &[("range", "bytes=0-99999")],
+            Bytes::new(),
+        )
+        .await;
     assert_eq!(r.status, 206);
     assert!(r.body == big[..100_000]);
-    let r = http.send(Method::GET, &location, None, &[("range", "bytes=2999990-")], Bytes::new()).await;
+    let r = http
+        .send(
+            Method::GET,
+            &location,
+            None,
+            &[("range", "bytes=2999990-")],
+            Bytes::new(),
+        )
+        .await;
     assert!(r.body == big[2_999_990..]);
     let h = http.head(&location, None).await;
     assert_eq!(h.header("content-length"), Some(big.len().to_string()));
 
     // GET on resolve answers the same redirect.
-    let g = http.get("/alice/d/resolve/main/model.safetensors", None).await;
+    let g = http
+        .get("/alice/d/resolve/main/model.safetensors", None)
+        .await;
     assert_eq!(g.status, 302);
     assert!(g.text().starts_with("Found. Redirecting to "));
 
@@ -129,10 +210,18 @@ async fn lfs_redirects_to_signed_cdn() {
 
 #[tokio::test]
 async fn cdn_urls_expire() {
-    let hub = builder().cdn_url_ttl(Duration::from_secs(1)).start().await.unwrap();
+    let hub = builder()
+        .cdn_url_ttl(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
     let http = Http::new(hub.endpoint());
     let (_, _, _) = setup(&hub, &http).await;
-    let location = http.head("/alice/d/resolve/main/model.safetensors", None).await.header("location").unwrap();
+    let location = http
+        .head("/alice/d/resolve/main/model.safetensors", None)
+        .await
+        .header("location")
+        .unwrap();
     assert_eq!(http.head(&location, None).await.status, 200);
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let r = http.get(&location, None).await;
@@ -143,8 +232,20 @@ async fn cdn_urls_expire() {
 #[tokio::test]
 async fn fault_status_then_success() {
     let hub = builder()
-        .fault("status=503,path=/api/whoami-v2,count=2,retry_after=3".parse().unwrap())
-        .fault(FaultSpec::new(FaultKind::Status { code: 429, retry_after: Some(1) }).path("/api/models*").method("GET").count(1))
+        .fault(
+            "status=503,path=/api/whoami-v2,count=2,retry_after=3"
+                .parse()
+                .unwrap(),
+        )
+        .fault(
+            FaultSpec::new(FaultKind::Status {
+                code: 429,
+                retry_after: Some(1),
+            })
+            .path("/api/models*")
+            .method("GET")
+            .count(1),
+        )
         .start()
         .await
         .unwrap();
@@ -157,32 +258,61 @@ async fn fault_status_then_success() {
     }
     assert_eq!(http.get("/api/whoami-v2", Some(ALICE)).await.status, 200);
     let r = http.get("/api/models", None).await;
-    assert_eq!((r.status, r.header("retry-after").as_deref()), (429, Some("1")));
+    assert_eq!(
+        (r.status, r.header("retry-after").as_deref()),
+        (429, Some("1"))
+    );
     assert_eq!(http.get("/api/models", None).await.status, 200);
 }
 
 #[tokio::test]
 async fn fault_drop_flip_delay() {
     let hub = builder()
-        .fault(FaultSpec::new(FaultKind::DropAfter(1000)).path("/cdn/*").count(1))
-        .fault(FaultSpec::new(FaultKind::FlipByte(3)).path("/alice/d/resolve/main/dir/*").count(1))
+        .fault(
+            FaultSpec::new(FaultKind::DropAfter(1000))
+                .path("/cdn/*")
+                .count(1),
+        )
+        .fault(
+            FaultSpec::new(FaultKind::FlipByte(3))
+                .path("/alice/d/resolve/main/dir/*")
+                .count(1),
+        )
         .fault(FaultSpec::new(FaultKind::Delay(300)).path("/api/models/alice/d/refs"))
         .start()
         .await
         .unwrap();
     let http = Http::new(hub.endpoint());
     let (_, _, big) = setup(&hub, &http).await;
-    let location = http.head("/alice/d/resolve/main/model.safetensors", None).await.header("location").unwrap();
+    let location = http
+        .head("/alice/d/resolve/main/model.safetensors", None)
+        .await
+        .header("location")
+        .unwrap();
     // First CDN download is cut after 1000 bytes; the second one is whole; a resume with Range works.
-    let first = http.try_send(Method::GET, &location, None, &[], Bytes::new()).await;
+    let first = http
+        .try_send(Method::GET, &location, None, &[], Bytes::new())
+        .await;
     assert!(first.is_err(), "the body should have been cut");
-    let r = http.send(Method::GET, &location, None, &[("range", "bytes=1000-")], Bytes::new()).await;
+    let r = http
+        .send(
+            Method::GET,
+            &location,
+            None,
+            &[("range", "bytes=1000-")],
+            Bytes::new(),
+        )
+        .await;
     assert_eq!(r.status, 206);
     assert!(r.body == big[1000..]);
 
-    let r = http.get("/alice/d/resolve/main/dir/x%20y%2Bz.txt", None).await;
+    let r = http
+        .get("/alice/d/resolve/main/dir/x%20y%2Bz.txt", None)
+        .await;
     assert_eq!(&r.body[..], b"012\xcc456789");
-    let r = http.get("/alice/d/resolve/main/dir/x%20y%2Bz.txt", None).await;
+    let r = http
+        .get("/alice/d/resolve/main/dir/x%20y%2Bz.txt", None)
+        .await;
     assert_eq!(&r.body[..], b"0123456789");
 
     let t = Instant::now();
@@ -192,7 +322,14 @@ async fn fault_drop_flip_delay() {
 
 #[test]
 fn fault_specs_parse() {
-    for bad in ["", "status", "status=abc", "status=200", "drop=1,count=x", "flip=1,bogus=2"] {
+    for bad in [
+        "",
+        "status",
+        "status=abc",
+        "status=200",
+        "drop=1,count=x",
+        "flip=1,bogus=2",
+    ] {
         assert!(bad.parse::<FaultSpec>().is_err(), "{bad}");
     }
     let s: FaultSpec = "delay=50,method=post".parse().unwrap();

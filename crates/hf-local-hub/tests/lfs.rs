@@ -54,7 +54,8 @@ async fn actions_for(http: &Http, data: &[u8]) -> Value {
 #[tokio::test]
 async fn batch_answers_present_absent_and_errors() {
     let (hub, http) = hub().await;
-    http.create_repo(&hub, ALICE, "model", "alice/up", false).await;
+    http.create_repo(&hub, ALICE, "model", "alice/up", false)
+        .await;
     let present = put_lfs(&hub, b"already here".to_vec()).await;
     let absent = sha256(b"not yet");
     let r = batch(
@@ -83,39 +84,59 @@ async fn batch_answers_present_absent_and_errors() {
     let href = upload["href"].as_str().unwrap();
     assert!(href.starts_with(&http.base), "{href}");
     assert!(href.contains("sig="));
-    assert!(upload.get("header").is_none(), "basic transfer has no chunk_size");
+    assert!(
+        upload.get("header").is_none(),
+        "basic transfer has no chunk_size"
+    );
     assert!(upload["expires_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(
         objects[1]["actions"]["verify"]["href"],
         format!("{}/alice/up.git/info/lfs/objects/verify", http.base)
     );
-    for i in 2..5 {
-        assert_eq!(objects[i]["error"]["code"], 422, "{}", objects[i]);
-        assert!(objects[i].get("actions").is_none());
+    for object in &objects[2..5] {
+        assert_eq!(object["error"]["code"], 422, "{object}");
+        assert!(object.get("actions").is_none());
     }
 
     // Datasets and spaces have their prefix; auth is checked on the batch call.
-    http.create_repo(&hub, ALICE, "dataset", "alice/dd", true).await;
+    http.create_repo(&hub, ALICE, "dataset", "alice/dd", true)
+        .await;
     let url = "/datasets/alice/dd.git/info/lfs/objects/batch";
     let one = json!([{"oid": absent, "size": 7}]);
     let r = batch(&http, Some(ALICE), url, one.clone()).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert!(r.json()["objects"][0]["actions"]["verify"]["href"]
-        .as_str()
-        .unwrap()
-        .ends_with("/datasets/alice/dd.git/info/lfs/objects/verify"));
+    assert!(
+        r.json()["objects"][0]["actions"]["verify"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/datasets/alice/dd.git/info/lfs/objects/verify")
+    );
     assert_eq!(batch(&http, None, url, one.clone()).await.status, 401);
-    assert_eq!(batch(&http, Some(ALICE_RO), url, one.clone()).await.status, 403);
+    assert_eq!(
+        batch(&http, Some(ALICE_RO), url, one.clone()).await.status,
+        403
+    );
     let r = batch(&http, Some(BOB), url, one.clone()).await;
     assert_eq!(r.status, 404, "private repo of someone else");
     assert_eq!(r.header("x-error-code").as_deref(), Some("RepoNotFound"));
-    assert_eq!(batch(&http, Some(ALICE), "/alice/nothere.git/info/lfs/objects/batch", one).await.status, 404);
+    assert_eq!(
+        batch(
+            &http,
+            Some(ALICE),
+            "/alice/nothere.git/info/lfs/objects/batch",
+            one
+        )
+        .await
+        .status,
+        404
+    );
 }
 
 #[tokio::test]
 async fn basic_upload_verify_and_refusals() {
     let (hub, http) = hub().await;
-    http.create_repo(&hub, ALICE, "model", "alice/up", false).await;
+    http.create_repo(&hub, ALICE, "model", "alice/up", false)
+        .await;
     let data = b"some large-file content".to_vec();
     let oid = sha256(&data);
     let actions = actions_for(&http, &data).await;
@@ -128,19 +149,32 @@ async fn basic_upload_verify_and_refusals() {
     assert_eq!(put(&http, &href, wrong).await.status, 400);
     assert_eq!(put(&http, &href, data[..5].to_vec()).await.status, 400);
     assert_eq!(hub.store().lfs_object(&oid).await.unwrap(), None);
-    let r = http.json(Method::POST, &verify, Some(ALICE), json!({"oid": oid, "size": data.len()})).await;
+    let r = http
+        .json(
+            Method::POST,
+            &verify,
+            Some(ALICE),
+            json!({"oid": oid, "size": data.len()}),
+        )
+        .await;
     assert_eq!(r.status, 404);
 
     // Tampered URLs: another size, another oid, no or altered signature, a later expiry.
     let tampered = [
-        href.replace(&format!("/{}?", data.len()), &format!("/{}?", data.len() + 1)),
+        href.replace(
+            &format!("/{}?", data.len()),
+            &format!("/{}?", data.len() + 1),
+        ),
         href.replace(&oid, &sha256(b"other")),
         href.split('?').next().unwrap().to_owned(),
         href.replace("sig=", "sig=0"),
         {
             let (before, after) = href.split_once("expires=").unwrap();
             let (exp, rest) = after.split_once('&').unwrap();
-            format!("{before}expires={}&{rest}", exp.parse::<i64>().unwrap() + 100)
+            format!(
+                "{before}expires={}&{rest}",
+                exp.parse::<i64>().unwrap() + 100
+            )
         },
     ];
     for url in &tampered {
@@ -151,12 +185,36 @@ async fn basic_upload_verify_and_refusals() {
     // The real upload, then verify.
     let r = put(&http, &href, data.clone()).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(hub.store().lfs_object(&oid).await.unwrap(), Some(data.len() as u64));
-    let r = http.json(Method::POST, &verify, Some(ALICE), json!({"oid": oid, "size": data.len()})).await;
+    assert_eq!(
+        hub.store().lfs_object(&oid).await.unwrap(),
+        Some(data.len() as u64)
+    );
+    let r = http
+        .json(
+            Method::POST,
+            &verify,
+            Some(ALICE),
+            json!({"oid": oid, "size": data.len()}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let r = http.json(Method::POST, &verify, Some(ALICE), json!({"oid": oid, "size": 1})).await;
+    let r = http
+        .json(
+            Method::POST,
+            &verify,
+            Some(ALICE),
+            json!({"oid": oid, "size": 1}),
+        )
+        .await;
     assert_eq!(r.status, 422);
-    let r = http.json(Method::POST, &verify, None, json!({"oid": oid, "size": data.len()})).await;
+    let r = http
+        .json(
+            Method::POST,
+            &verify,
+            None,
+            json!({"oid": oid, "size": data.len()}),
+        )
+        .await;
     assert_eq!(r.status, 401);
     // Re-uploading the same object is harmless; asking again yields no actions.
     assert_eq!(put(&http, &href, data.clone()).await.status, 200);
@@ -169,7 +227,13 @@ async fn basic_upload_verify_and_refusals() {
         json!({"key": "lfsFile", "value": {"path": "big.bin", "algo": "sha256", "oid": oid, "size": data.len()}})
     );
     let r = http
-        .send(Method::POST, "/api/models/alice/up/commit/main", Some(ALICE), &[("content-type", "application/x-ndjson")], body)
+        .send(
+            Method::POST,
+            "/api/models/alice/up/commit/main",
+            Some(ALICE),
+            &[("content-type", "application/x-ndjson")],
+            body,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
@@ -177,16 +241,24 @@ async fn basic_upload_verify_and_refusals() {
 #[tokio::test]
 async fn basic_upload_with_chunked_body() {
     let (hub, http) = hub().await;
-    http.create_repo(&hub, ALICE, "model", "alice/up", false).await;
+    http.create_repo(&hub, ALICE, "model", "alice/up", false)
+        .await;
     let data = vec![7u8; 300_000];
-    let href = actions_for(&http, &data).await["upload"]["href"].as_str().unwrap().to_owned();
+    let href = actions_for(&http, &data).await["upload"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let url = href.strip_prefix(&http.base).unwrap().to_owned();
     let addr = http.base.strip_prefix("http://").unwrap().to_owned();
     let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    let head = format!("PUT {url} HTTP/1.1\r\nHost: {addr}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    let head = format!(
+        "PUT {url} HTTP/1.1\r\nHost: {addr}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
     s.write_all(head.as_bytes()).await.unwrap();
     for chunk in data.chunks(100_000) {
-        s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.unwrap();
+        s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .unwrap();
         s.write_all(chunk).await.unwrap();
         s.write_all(b"\r\n").await.unwrap();
     }
@@ -194,20 +266,30 @@ async fn basic_upload_with_chunked_body() {
     let mut answer = String::new();
     s.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert_eq!(hub.store().lfs_object(&sha256(&data)).await.unwrap(), Some(300_000));
+    assert_eq!(
+        hub.store().lfs_object(&sha256(&data)).await.unwrap(),
+        Some(300_000)
+    );
 }
 
 #[tokio::test]
 async fn dropped_connection_mid_body_leaves_no_object() {
     let (hub, http) = hub().await;
-    http.create_repo(&hub, ALICE, "model", "alice/up", false).await;
+    http.create_repo(&hub, ALICE, "model", "alice/up", false)
+        .await;
     let data = vec![42u8; 1_000_000];
     let oid = sha256(&data);
-    let href = actions_for(&http, &data).await["upload"]["href"].as_str().unwrap().to_owned();
+    let href = actions_for(&http, &data).await["upload"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let url = href.strip_prefix(&http.base).unwrap().to_owned();
     let addr = http.base.strip_prefix("http://").unwrap().to_owned();
     let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    let head = format!("PUT {url} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\n\r\n", data.len());
+    let head = format!(
+        "PUT {url} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\n\r\n",
+        data.len()
+    );
     s.write_all(head.as_bytes()).await.unwrap();
     s.write_all(&data[..400_000]).await.unwrap();
     s.flush().await.unwrap();
@@ -222,9 +304,18 @@ async fn dropped_connection_mid_body_leaves_no_object() {
         json!({"key": "lfsFile", "value": {"path": "half.bin", "algo": "sha256", "oid": oid, "size": data.len()}})
     );
     let r = http
-        .send(Method::POST, "/api/models/alice/up/commit/main", Some(ALICE), &[], body)
+        .send(
+            Method::POST,
+            "/api/models/alice/up/commit/main",
+            Some(ALICE),
+            &[],
+            body,
+        )
         .await;
-    assert_eq!(r.status, 400, "a commit cannot reference the half-uploaded object");
+    assert_eq!(
+        r.status, 400,
+        "a commit cannot reference the half-uploaded object"
+    );
     // The same URL still works for a complete upload.
     assert_eq!(put(&http, &href, data.clone()).await.status, 200);
     assert_eq!(hub.store().lfs_object(&oid).await.unwrap(), Some(1_000_000));
@@ -233,7 +324,8 @@ async fn dropped_connection_mid_body_leaves_no_object() {
 #[tokio::test]
 async fn multipart_upload_with_wrong_and_missing_parts() {
     let (hub, http) = hub().await;
-    http.create_repo(&hub, ALICE, "model", "alice/up", false).await;
+    http.create_repo(&hub, ALICE, "model", "alice/up", false)
+        .await;
     let size = MULTIPART_CHUNK_SIZE as usize + 1000;
     let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
     let oid = sha256(&data);
@@ -256,9 +348,19 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
     let chunk = MULTIPART_CHUNK_SIZE as usize;
 
     // A part of the wrong length is refused.
-    assert_eq!(put(&http, &part2, data[chunk..chunk + 10].to_vec()).await.status, 400);
+    assert_eq!(
+        put(&http, &part2, data[chunk..chunk + 10].to_vec())
+            .await
+            .status,
+        400
+    );
     // A tampered part URL (part 3 does not exist and is not signed).
-    assert_eq!(put(&http, &part2.replace("/2?", "/3?"), vec![0; 1000]).await.status, 403);
+    assert_eq!(
+        put(&http, &part2.replace("/2?", "/3?"), vec![0; 1000])
+            .await
+            .status,
+        403
+    );
 
     let r1 = put(&http, &part1, data[..chunk].to_vec()).await;
     assert_eq!(r1.status, 200, "{}", r1.text());
@@ -272,7 +374,14 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
         let http = http.clone();
         let complete = complete.clone();
         async move {
-            http.send(Method::POST, &complete, None, &[("content-type", LFS)], body).await
+            http.send(
+                Method::POST,
+                &complete,
+                None,
+                &[("content-type", LFS)],
+                body,
+            )
+            .await
         }
     };
     // Missing part, wrong ETag, swapped ETags, duplicated part, wrong oid: 400 and nothing stored.
@@ -292,15 +401,36 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
     assert_eq!(hub.store().lfs_object(&oid).await.unwrap(), None);
     // A tampered completion URL.
     let r = http
-        .send(Method::POST, &complete.replace("sig=", "sig=1"), None, &[], completion(json!([])))
+        .send(
+            Method::POST,
+            &complete.replace("sig=", "sig=1"),
+            None,
+            &[],
+            completion(json!([])),
+        )
         .await;
     assert_eq!(r.status, 403);
 
     // The real completion (parts in any order, ETags quoted as received).
-    let r = post(completion(json!([{"partNumber": 2, "etag": etag2}, {"partNumber": 1, "etag": etag1}]))).await;
+    let r = post(completion(
+        json!([{"partNumber": 2, "etag": etag2}, {"partNumber": 1, "etag": etag1}]),
+    ))
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(hub.store().lfs_object(&oid).await.unwrap(), Some(size as u64));
-    let verify = j["objects"][0]["actions"]["verify"]["href"].as_str().unwrap();
-    let r = http.json(Method::POST, verify, Some(ALICE), json!({"oid": oid, "size": size})).await;
+    assert_eq!(
+        hub.store().lfs_object(&oid).await.unwrap(),
+        Some(size as u64)
+    );
+    let verify = j["objects"][0]["actions"]["verify"]["href"]
+        .as_str()
+        .unwrap();
+    let r = http
+        .json(
+            Method::POST,
+            verify,
+            Some(ALICE),
+            json!({"oid": oid, "size": size}),
+        )
+        .await;
     assert_eq!(r.status, 200);
 }

@@ -48,23 +48,43 @@ async fn commit(http: &Http, token: &str, path: &str, body: String) -> Resp {
     .await
 }
 
-async fn head(hub: &hf_local_hub::LocalHubHandle, repo: &hf_local_hub::storage::RepoRecord, rev: &str) -> String {
-    hub.store().resolve_revision(repo, rev).await.unwrap().unwrap()
+async fn head(
+    hub: &hf_local_hub::LocalHubHandle,
+    repo: &hf_local_hub::storage::RepoRecord,
+    rev: &str,
+) -> String {
+    hub.store()
+        .resolve_revision(repo, rev)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 #[tokio::test]
 async fn preupload_modes_ignores_and_oids() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/pre", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/pre", false)
+        .await;
     let lfs_sha = put_lfs(&hub, b"weights!".to_vec()).await;
     let head_commit = commit_ops(
         &hub,
         &repo,
         "main",
         vec![
-            Op::AddRegular { path: ".gitignore".into(), bytes: Bytes::from_static(b"*.log\nbuild/\n") },
-            Op::AddRegular { path: "existing.txt".into(), bytes: Bytes::from_static(b"old text") },
-            Op::AddLfs { path: "weights.bin".into(), sha256: lfs_sha.clone(), size: Some(8) },
+            Op::AddRegular {
+                path: ".gitignore".into(),
+                bytes: Bytes::from_static(b"*.log\nbuild/\n"),
+            },
+            Op::AddRegular {
+                path: "existing.txt".into(),
+                bytes: Bytes::from_static(b"old text"),
+            },
+            Op::AddLfs {
+                path: "weights.bin".into(),
+                sha256: lfs_sha.clone(),
+                size: Some(8),
+            },
         ],
     )
     .await;
@@ -82,13 +102,24 @@ async fn preupload_modes_ignores_and_oids() {
         {"path": "saved_model/variables/v.data", "sample": b64(b"x"), "size": 1},
     ]);
     let r = http
-        .json(Method::POST, "/api/models/alice/pre/preupload/main", Some(ALICE), json!({"files": files}))
+        .json(
+            Method::POST,
+            "/api/models/alice/pre/preupload/main",
+            Some(ALICE),
+            json!({"files": files}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let j = r.json();
     assert_eq!(j["commitOid"], head_commit);
     let by_path = |p: &str| -> Value {
-        j["files"].as_array().unwrap().iter().find(|f| f["path"] == p).unwrap().clone()
+        j["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap()
+            .clone()
     };
     for (path, mode) in [
         ("lfs_file.bin", "lfs"),
@@ -130,33 +161,86 @@ async fn preupload_modes_ignores_and_oids() {
 #[tokio::test]
 async fn preupload_access_and_errors() {
     let (hub, http) = hub().await;
-    http.create_repo(&hub, ALICE, "dataset", "alice/ds", false).await;
+    http.create_repo(&hub, ALICE, "dataset", "alice/ds", false)
+        .await;
     let body = json!({"files": [{"path": "a.png", "sample": b64(b"x"), "size": 1}]});
     let url = "/api/datasets/alice/ds/preupload/main";
-    let r = http.json(Method::POST, url, Some(ALICE), body.clone()).await;
+    let r = http
+        .json(Method::POST, url, Some(ALICE), body.clone())
+        .await;
     assert_eq!(r.status, 200);
     // Dataset repos track images through LFS.
     assert_eq!(r.json()["files"][0]["uploadMode"], "lfs");
-    assert_eq!(http.json(Method::POST, url, Some(ALICE_RO), body.clone()).await.status, 403);
-    assert_eq!(http.json(Method::POST, url, Some(BOB), body.clone()).await.status, 403);
+    assert_eq!(
+        http.json(Method::POST, url, Some(ALICE_RO), body.clone())
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        http.json(Method::POST, url, Some(BOB), body.clone())
+            .await
+            .status,
+        403
+    );
     let pr_url = format!("{url}?create_pr=1");
-    assert_eq!(http.json(Method::POST, &pr_url, Some(BOB), body.clone()).await.status, 200);
-    let r = http.json(Method::POST, "/api/datasets/alice/ds/preupload/nope", Some(ALICE), body.clone()).await;
+    assert_eq!(
+        http.json(Method::POST, &pr_url, Some(BOB), body.clone())
+            .await
+            .status,
+        200
+    );
+    let r = http
+        .json(
+            Method::POST,
+            "/api/datasets/alice/ds/preupload/nope",
+            Some(ALICE),
+            body.clone(),
+        )
+        .await;
     assert_eq!(r.status, 404);
-    assert_eq!(r.header("x-error-code").as_deref(), Some("RevisionNotFound"));
-    let r = http.json(Method::POST, "/api/datasets/alice/missing/preupload/main", Some(ALICE), body).await;
+    assert_eq!(
+        r.header("x-error-code").as_deref(),
+        Some("RevisionNotFound")
+    );
+    let r = http
+        .json(
+            Method::POST,
+            "/api/datasets/alice/missing/preupload/main",
+            Some(ALICE),
+            body,
+        )
+        .await;
     assert_eq!(r.header("x-error-code").as_deref(), Some("RepoNotFound"));
     let bad = json!({"files": [{"path": "../x", "sample": "", "size": 1}]});
-    assert_eq!(http.json(Method::POST, url, Some(ALICE), bad).await.status, 400);
+    assert_eq!(
+        http.json(Method::POST, url, Some(ALICE), bad).await.status,
+        400
+    );
     let bad = json!({"files": [{"path": "x", "sample": "!!", "size": 1}]});
-    assert_eq!(http.json(Method::POST, url, Some(ALICE), bad).await.status, 400);
+    assert_eq!(
+        http.json(Method::POST, url, Some(ALICE), bad).await.status,
+        400
+    );
 }
 
 #[tokio::test]
 async fn commit_every_operation_kind() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/ops", false).await;
-    commit_files(&hub, &repo, "main", &[("old.txt", b"old"), ("ckpt/a.txt", b"a"), ("ckpt/b/c.txt", b"c")]).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/ops", false)
+        .await;
+    commit_files(
+        &hub,
+        &repo,
+        "main",
+        &[
+            ("old.txt", b"old"),
+            ("ckpt/a.txt", b"a"),
+            ("ckpt/b/c.txt", b"c"),
+        ],
+    )
+    .await;
     let sha = put_lfs(&hub, b"0123456789".to_vec()).await;
     let body = ndjson(
         json!({"summary": "Add everything", "description": "with details"}),
@@ -175,7 +259,10 @@ async fn commit_every_operation_kind() {
     let oid = j["commitOid"].as_str().unwrap().to_owned();
     assert_eq!(j["success"], true);
     assert_eq!(j["hookOutput"], "");
-    assert_eq!(j["commitUrl"], format!("{}/alice/ops/commit/{oid}", http.base));
+    assert_eq!(
+        j["commitUrl"],
+        format!("{}/alice/ops/commit/{oid}", http.base)
+    );
     assert!(j.get("pullRequestUrl").is_none());
     assert_eq!(head(&hub, &repo, "main").await, oid);
 
@@ -184,9 +271,20 @@ async fn commit_every_operation_kind() {
     assert_eq!(record.title, "Add everything");
     assert_eq!(record.message, "with details");
     assert_eq!(record.author, "alice");
-    assert_eq!(store.read_file_at(&oid, "app.py", 1 << 20).await.unwrap().unwrap(), &b"print('hi')\n"[..]);
     assert_eq!(
-        store.read_file_at(&oid, "notes/readme.txt", 1 << 20).await.unwrap().unwrap(),
+        store
+            .read_file_at(&oid, "app.py", 1 << 20)
+            .await
+            .unwrap()
+            .unwrap(),
+        &b"print('hi')\n"[..]
+    );
+    assert_eq!(
+        store
+            .read_file_at(&oid, "notes/readme.txt", 1 << 20)
+            .await
+            .unwrap()
+            .unwrap(),
         "héllo".as_bytes()
     );
     for path in ["model.bin", "copy.weird"] {
@@ -197,9 +295,16 @@ async fn commit_every_operation_kind() {
     assert!(store.tree_entry(&oid, "old.txt").await.unwrap().is_none());
     assert!(store.tree_entry(&oid, "ckpt").await.unwrap().is_none());
     // `copy.weird` matches no default rule: a rule was added; `model.bin` needed none.
-    let attrs = store.read_file_at(&oid, ".gitattributes", 1 << 20).await.unwrap().unwrap();
+    let attrs = store
+        .read_file_at(&oid, ".gitattributes", 1 << 20)
+        .await
+        .unwrap()
+        .unwrap();
     let attrs = String::from_utf8(attrs.to_vec()).unwrap();
-    assert!(attrs.contains("/copy.weird filter=lfs diff=lfs merge=lfs -text\n"), "{attrs}");
+    assert!(
+        attrs.contains("/copy.weird filter=lfs diff=lfs merge=lfs -text\n"),
+        "{attrs}"
+    );
     assert!(!attrs.contains("model.bin"));
     assert!(attrs.starts_with("*.7z filter=lfs"));
 
@@ -219,48 +324,81 @@ async fn commit_every_operation_kind() {
 #[tokio::test]
 async fn commit_urls_of_datasets_and_spaces() {
     let (hub, http) = hub().await;
-    for (ty, seg, prefix) in [("dataset", "datasets", "datasets/"), ("space", "spaces", "spaces/")] {
+    for (ty, seg, prefix) in [
+        ("dataset", "datasets", "datasets/"),
+        ("space", "spaces", "spaces/"),
+    ] {
         http.create_repo(&hub, ALICE, ty, "acme/thing", false).await;
         let body = ndjson(json!({"summary": "s"}), &[file_op("a.txt", b"a")]);
-        let r = commit(&http, ALICE, &format!("/api/{seg}/acme/thing/commit/main"), body).await;
+        let r = commit(
+            &http,
+            ALICE,
+            &format!("/api/{seg}/acme/thing/commit/main"),
+            body,
+        )
+        .await;
         assert_eq!(r.status, 200, "{}", r.text());
         let oid = r.json()["commitOid"].as_str().unwrap().to_owned();
-        assert_eq!(r.json()["commitUrl"], format!("{}/{prefix}acme/thing/commit/{oid}", http.base));
+        assert_eq!(
+            r.json()["commitUrl"],
+            format!("{}/{prefix}acme/thing/commit/{oid}", http.base)
+        );
     }
 }
 
 #[tokio::test]
 async fn parent_commit_check() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/par", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/par", false)
+        .await;
     let first = head(&hub, &repo, "main").await;
     let second = commit_files(&hub, &repo, "main", &[("x", b"x")]).await;
     let url = "/api/models/alice/par/commit/main";
-    let stale = ndjson(json!({"summary": "s", "parentCommit": first}), &[file_op("y", b"y")]);
+    let stale = ndjson(
+        json!({"summary": "s", "parentCommit": first}),
+        &[file_op("y", b"y")],
+    );
     let r = commit(&http, ALICE, url, stale).await;
     assert_eq!(r.status, 412, "{}", r.text());
     assert_eq!(head(&hub, &repo, "main").await, second);
-    let unknown = ndjson(json!({"summary": "s", "parentCommit": "0000000"}), &[file_op("y", b"y")]);
+    let unknown = ndjson(
+        json!({"summary": "s", "parentCommit": "0000000"}),
+        &[file_op("y", b"y")],
+    );
     assert_eq!(commit(&http, ALICE, url, unknown).await.status, 412);
-    let bad = ndjson(json!({"summary": "s", "parentCommit": "xyz"}), &[file_op("y", b"y")]);
+    let bad = ndjson(
+        json!({"summary": "s", "parentCommit": "xyz"}),
+        &[file_op("y", b"y")],
+    );
     assert_eq!(commit(&http, ALICE, url, bad).await.status, 400);
-    let short = ndjson(json!({"summary": "s", "parentCommit": &second[..7]}), &[file_op("y", b"y")]);
+    let short = ndjson(
+        json!({"summary": "s", "parentCommit": &second[..7]}),
+        &[file_op("y", b"y")],
+    );
     let r = commit(&http, ALICE, url, short).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let full = ndjson(json!({"summary": "s", "parentCommit": r.json()["commitOid"]}), &[file_op("z", b"z")]);
+    let full = ndjson(
+        json!({"summary": "s", "parentCommit": r.json()["commitOid"]}),
+        &[file_op("z", b"z")],
+    );
     assert_eq!(commit(&http, ALICE, url, full).await.status, 200);
 }
 
 #[tokio::test]
 async fn lfs_objects_must_exist_with_their_size() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/lfs", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/lfs", false)
+        .await;
     let before = head(&hub, &repo, "main").await;
     let url = "/api/models/alice/lfs/commit/main";
     let ghost = "a".repeat(64);
     let body = ndjson(
         json!({"summary": "s"}),
-        &[json!({"key": "lfsFile", "value": {"path": "m.bin", "algo": "sha256", "oid": ghost, "size": 3}})],
+        &[
+            json!({"key": "lfsFile", "value": {"path": "m.bin", "algo": "sha256", "oid": ghost, "size": 3}}),
+        ],
     );
     let r = commit(&http, ALICE, url, body).await;
     assert_eq!(r.status, 400);
@@ -268,12 +406,16 @@ async fn lfs_objects_must_exist_with_their_size() {
     let sha = put_lfs(&hub, b"abc".to_vec()).await;
     let body = ndjson(
         json!({"summary": "s"}),
-        &[json!({"key": "lfsFile", "value": {"path": "m.bin", "algo": "sha256", "oid": sha, "size": 4}})],
+        &[
+            json!({"key": "lfsFile", "value": {"path": "m.bin", "algo": "sha256", "oid": sha, "size": 4}}),
+        ],
     );
     assert_eq!(commit(&http, ALICE, url, body).await.status, 400);
     let body = ndjson(
         json!({"summary": "s"}),
-        &[json!({"key": "lfsFile", "value": {"path": "m.bin", "algo": "sha256", "oid": "nothex", "size": 4}})],
+        &[
+            json!({"key": "lfsFile", "value": {"path": "m.bin", "algo": "sha256", "oid": "nothex", "size": 4}}),
+        ],
     );
     assert_eq!(commit(&http, ALICE, url, body).await.status, 400);
     assert_eq!(head(&hub, &repo, "main").await, before);
@@ -282,51 +424,127 @@ async fn lfs_objects_must_exist_with_their_size() {
 #[tokio::test]
 async fn create_pr_then_commit_to_the_pr() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/prs", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/prs", false)
+        .await;
     let main_before = head(&hub, &repo, "main").await;
-    let body = ndjson(json!({"summary": "Propose", "description": "please"}), &[file_op("p.txt", b"p")]);
+    let body = ndjson(
+        json!({"summary": "Propose", "description": "please"}),
+        &[file_op("p.txt", b"p")],
+    );
     // Bob does not own the repo but may open a pull request on it.
-    let r = commit(&http, BOB, "/api/models/alice/prs/commit/main?create_pr=1", body.clone()).await;
+    let r = commit(
+        &http,
+        BOB,
+        "/api/models/alice/prs/commit/main?create_pr=1",
+        body.clone(),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let j = r.json();
     let pr_url = j["pullRequestUrl"].as_str().unwrap().to_owned();
-    assert!(pr_url.starts_with(&format!("{}/alice/prs/discussions/", http.base)), "{pr_url}");
+    assert!(
+        pr_url.starts_with(&format!("{}/alice/prs/discussions/", http.base)),
+        "{pr_url}"
+    );
     let num: u64 = pr_url.rsplit('/').next().unwrap().parse().unwrap();
     let pr_ref = format!("refs/pr/{num}");
-    assert_eq!(head(&hub, &repo, &pr_ref).await, j["commitOid"].as_str().unwrap());
+    assert_eq!(
+        head(&hub, &repo, &pr_ref).await,
+        j["commitOid"].as_str().unwrap()
+    );
     assert_eq!(head(&hub, &repo, "main").await, main_before);
     let prs = hub.store().pull_requests(&repo).await.unwrap();
     assert_eq!(prs.iter().find(|p| p.num == num).unwrap().title, "Propose");
 
     // A second PR gets the next number.
-    let r = commit(&http, ALICE, "/api/models/alice/prs/commit/main?create_pr=True", body.clone()).await;
-    let second: u64 = r.json()["pullRequestUrl"].as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    let r = commit(
+        &http,
+        ALICE,
+        "/api/models/alice/prs/commit/main?create_pr=True",
+        body.clone(),
+    )
+    .await;
+    let second: u64 = r.json()["pullRequestUrl"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(second, num + 1);
 
     // Commit onto the first PR's ref (encoded revision).
     let url = format!("/api/models/alice/prs/commit/refs%2Fpr%2F{num}");
-    let r = commit(&http, ALICE, &url, ndjson(json!({"summary": "more"}), &[file_op("q.txt", b"q")])).await;
+    let r = commit(
+        &http,
+        ALICE,
+        &url,
+        ndjson(json!({"summary": "more"}), &[file_op("q.txt", b"q")]),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(head(&hub, &repo, &pr_ref).await, r.json()["commitOid"].as_str().unwrap());
+    assert_eq!(
+        head(&hub, &repo, &pr_ref).await,
+        r.json()["commitOid"].as_str().unwrap()
+    );
     assert!(r.json().get("pullRequestUrl").is_none());
     // Bob cannot push to the branch directly, nor can a read token open a PR.
-    assert_eq!(commit(&http, BOB, "/api/models/alice/prs/commit/main", body.clone()).await.status, 403);
     assert_eq!(
-        commit(&http, ALICE_RO, "/api/models/alice/prs/commit/main?create_pr=1", body.clone()).await.status,
+        commit(
+            &http,
+            BOB,
+            "/api/models/alice/prs/commit/main",
+            body.clone()
+        )
+        .await
+        .status,
         403
     );
-    let r = commit(&http, ALICE, "/api/models/alice/prs/commit/refs%2Fpr%2F99", body).await;
-    assert_eq!(r.header("x-error-code").as_deref(), Some("RevisionNotFound"));
+    assert_eq!(
+        commit(
+            &http,
+            ALICE_RO,
+            "/api/models/alice/prs/commit/main?create_pr=1",
+            body.clone()
+        )
+        .await
+        .status,
+        403
+    );
+    let r = commit(
+        &http,
+        ALICE,
+        "/api/models/alice/prs/commit/refs%2Fpr%2F99",
+        body,
+    )
+    .await;
+    assert_eq!(
+        r.header("x-error-code").as_deref(),
+        Some("RevisionNotFound")
+    );
 }
 
 #[tokio::test]
 async fn create_pr_based_on_parent_commit() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/base", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/base", false)
+        .await;
     let first = head(&hub, &repo, "main").await;
     commit_files(&hub, &repo, "main", &[("later.txt", b"l")]).await;
-    let body = ndjson(json!({"summary": "old base", "parentCommit": first}), &[file_op("p.txt", b"p")]);
-    let r = commit(&http, ALICE, "/api/models/alice/base/commit/main?create_pr=1", body).await;
+    let body = ndjson(
+        json!({"summary": "old base", "parentCommit": first}),
+        &[file_op("p.txt", b"p")],
+    );
+    let r = commit(
+        &http,
+        ALICE,
+        "/api/models/alice/base/commit/main?create_pr=1",
+        body,
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let oid = r.json()["commitOid"].as_str().unwrap().to_owned();
     let record = hub.store().commit_record(&oid).await.unwrap().unwrap();
@@ -336,34 +554,77 @@ async fn create_pr_based_on_parent_commit() {
 #[tokio::test]
 async fn only_branches_and_pr_refs_accept_commits() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/tags", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/tags", false)
+        .await;
     let c = head(&hub, &repo, "main").await;
-    hub.store().create_ref(&repo, "refs/tags/v1", &c).await.unwrap();
-    hub.store().create_ref(&repo, "refs/heads/dev", &c).await.unwrap();
+    hub.store()
+        .create_ref(&repo, "refs/tags/v1", &c)
+        .await
+        .unwrap();
+    hub.store()
+        .create_ref(&repo, "refs/heads/dev", &c)
+        .await
+        .unwrap();
     let body = ndjson(json!({"summary": "s"}), &[file_op("a", b"a")]);
-    let r = commit(&http, ALICE, "/api/models/alice/tags/commit/v1", body.clone()).await;
+    let r = commit(
+        &http,
+        ALICE,
+        "/api/models/alice/tags/commit/v1",
+        body.clone(),
+    )
+    .await;
     assert_eq!(r.status, 400, "{}", r.text());
-    let r = commit(&http, ALICE, &format!("/api/models/alice/tags/commit/{c}"), body.clone()).await;
+    let r = commit(
+        &http,
+        ALICE,
+        &format!("/api/models/alice/tags/commit/{c}"),
+        body.clone(),
+    )
+    .await;
     assert_eq!(r.status, 400);
-    let r = commit(&http, ALICE, "/api/models/alice/tags/commit/nope", body.clone()).await;
+    let r = commit(
+        &http,
+        ALICE,
+        "/api/models/alice/tags/commit/nope",
+        body.clone(),
+    )
+    .await;
     assert_eq!(r.status, 404);
-    assert_eq!(r.header("x-error-code").as_deref(), Some("RevisionNotFound"));
+    assert_eq!(
+        r.header("x-error-code").as_deref(),
+        Some("RevisionNotFound")
+    );
     let r = commit(&http, ALICE, "/api/models/alice/tags/commit/dev", body).await;
     assert_eq!(r.status, 200);
-    assert_eq!(head(&hub, &repo, "dev").await, r.json()["commitOid"].as_str().unwrap());
+    assert_eq!(
+        head(&hub, &repo, "dev").await,
+        r.json()["commitOid"].as_str().unwrap()
+    );
     assert_eq!(head(&hub, &repo, "v1").await, c);
 }
 
 #[tokio::test]
 async fn delete_of_a_missing_file() {
     let (hub, http) = hub().await;
-    http.create_repo(&hub, ALICE, "model", "alice/del", false).await;
-    let body = ndjson(json!({"summary": "s"}), &[json!({"key": "deletedFile", "value": {"path": "ghost.txt"}})]);
+    http.create_repo(&hub, ALICE, "model", "alice/del", false)
+        .await;
+    let body = ndjson(
+        json!({"summary": "s"}),
+        &[json!({"key": "deletedFile", "value": {"path": "ghost.txt"}})],
+    );
     let r = commit(&http, ALICE, "/api/models/alice/del/commit/main", body).await;
     assert_eq!(r.status, 404);
     assert_eq!(r.header("x-error-code").as_deref(), Some("EntryNotFound"));
-    assert!(r.text().contains("A file with this name doesn't exist"), "{}", r.text());
-    let body = ndjson(json!({"summary": "s"}), &[json!({"key": "deletedFolder", "value": {"path": "nodir/"}})]);
+    assert!(
+        r.text().contains("A file with this name doesn't exist"),
+        "{}",
+        r.text()
+    );
+    let body = ndjson(
+        json!({"summary": "s"}),
+        &[json!({"key": "deletedFolder", "value": {"path": "nodir/"}})],
+    );
     let r = commit(&http, ALICE, "/api/models/alice/del/commit/main", body).await;
     assert_eq!(r.status, 404);
 }
@@ -371,17 +632,38 @@ async fn delete_of_a_missing_file() {
 #[tokio::test]
 async fn traversal_and_malformed_commits_are_refused() {
     let (hub, http) = hub().await;
-    let repo = http.create_repo(&hub, ALICE, "model", "alice/safe", false).await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/safe", false)
+        .await;
     let before = head(&hub, &repo, "main").await;
     let url = "/api/models/alice/safe/commit/main";
-    for path in ["../evil", "a/../../b", "/etc/passwd", "a\\b", "a\u{0}b", ".git/config", "x/.git/hooks", "a//b", ""] {
-        let r = commit(&http, ALICE, url, ndjson(json!({"summary": "s"}), &[file_op(path, b"x")])).await;
+    for path in [
+        "../evil",
+        "a/../../b",
+        "/etc/passwd",
+        "a\\b",
+        "a\u{0}b",
+        ".git/config",
+        "x/.git/hooks",
+        "a//b",
+        "",
+    ] {
+        let r = commit(
+            &http,
+            ALICE,
+            url,
+            ndjson(json!({"summary": "s"}), &[file_op(path, b"x")]),
+        )
+        .await;
         assert_eq!(r.status, 400, "{path:?}: {}", r.text());
         let r = commit(
             &http,
             ALICE,
             url,
-            ndjson(json!({"summary": "s"}), &[json!({"key": "deletedFolder", "value": {"path": path}})]),
+            ndjson(
+                json!({"summary": "s"}),
+                &[json!({"key": "deletedFolder", "value": {"path": path}})],
+            ),
         )
         .await;
         assert_eq!(r.status, 400, "{path:?}");
@@ -392,9 +674,18 @@ async fn traversal_and_malformed_commits_are_refused() {
         ndjson(json!({"summary": ""}), &[file_op("a", b"a")]),
         ndjson(json!({"summary": "   "}), &[file_op("a", b"a")]),
         format!("{}\n", file_op("a", b"a")),
-        ndjson(json!({"summary": "s"}), &[json!({"key": "header", "value": {"summary": "again"}})]),
-        ndjson(json!({"summary": "s"}), &[json!({"key": "mystery", "value": {}})]),
-        ndjson(json!({"summary": "s"}), &[json!({"key": "file", "value": {"path": "a", "content": "@@"}})]),
+        ndjson(
+            json!({"summary": "s"}),
+            &[json!({"key": "header", "value": {"summary": "again"}})],
+        ),
+        ndjson(
+            json!({"summary": "s"}),
+            &[json!({"key": "mystery", "value": {}})],
+        ),
+        ndjson(
+            json!({"summary": "s"}),
+            &[json!({"key": "file", "value": {"path": "a", "content": "@@"}})],
+        ),
     ] {
         let r = commit(&http, ALICE, url, body.clone()).await;
         assert_eq!(r.status, 400, "{body:?}: {}", r.text());
@@ -429,8 +720,15 @@ async fn validate_yaml_always_answers_json() {
         )
         .await;
     assert_eq!(bad.status, 400);
-    assert!(bad.json()["errors"][0]["message"].as_str().unwrap().contains("line 2"));
-    let garbage = http.send(Method::POST, "/api/validate-yaml", None, &[], "nope").await;
+    assert!(
+        bad.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 2")
+    );
+    let garbage = http
+        .send(Method::POST, "/api/validate-yaml", None, &[], "nope")
+        .await;
     assert_eq!(garbage.status, 400);
     assert!(garbage.json()["errors"].is_array());
 }

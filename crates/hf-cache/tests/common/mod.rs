@@ -1,4 +1,6 @@
 //! Shared helpers: an in-process hf-local-hub with repos seeded through its library API.
+// Helpers outside #[test] functions may panic too: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -10,7 +12,6 @@ use hf_local_hub::storage::{CommitInput, NewRepo, Op};
 use hf_local_hub::{FaultSpec, LocalHub};
 use hf_types::RepoType;
 use sha2::{Digest, Sha256};
-
 
 pub struct Hub {
     pub handle: hf_local_hub::LocalHubHandle,
@@ -31,7 +32,9 @@ impl Hub {
         for f in faults {
             b = b.fault(f);
         }
-        Hub { handle: b.start().await.unwrap() }
+        Hub {
+            handle: b.start().await.unwrap(),
+        }
     }
 
     pub fn endpoint(&self) -> &str {
@@ -47,13 +50,21 @@ impl Hub {
     }
 
     pub fn offline_client(&self) -> HubClient {
-        HubClient::builder().endpoint(self.endpoint()).offline(true).build().unwrap()
+        HubClient::builder()
+            .endpoint(self.endpoint())
+            .offline(true)
+            .build()
+            .unwrap()
     }
 
     /// Creates `alice/{name}` (model) if needed and commits the files on `main`; returns the commit.
     pub async fn commit(&self, name: &str, files: Vec<File<'_>>) -> String {
         let store = self.handle.store();
-        let repo = match store.repo(RepoType::Model, &format!("alice/{name}")).await.unwrap() {
+        let repo = match store
+            .repo(RepoType::Model, &format!("alice/{name}"))
+            .await
+            .unwrap()
+        {
             Some(r) => r,
             None => store
                 .create_repo(NewRepo {
@@ -70,15 +81,25 @@ impl Hub {
         let mut ops = Vec::new();
         for f in files {
             match f {
-                File::Regular(path, bytes) => ops.push(Op::AddRegular { path: path.into(), bytes: Bytes::from(bytes) }),
+                File::Regular(path, bytes) => ops.push(Op::AddRegular {
+                    path: path.into(),
+                    bytes: Bytes::from(bytes),
+                }),
                 File::Lfs(path, bytes) => {
                     let sha = hex::encode(Sha256::digest(&bytes));
                     let size = bytes.len() as u64;
                     let stream = futures_util::stream::iter(
-                        bytes.chunks(1 << 20).map(|c| Ok::<_, std::io::Error>(Bytes::copy_from_slice(c))).collect::<Vec<_>>(),
+                        bytes
+                            .chunks(1 << 20)
+                            .map(|c| Ok::<_, std::io::Error>(Bytes::copy_from_slice(c)))
+                            .collect::<Vec<_>>(),
                     );
                     store.lfs_ingest(&sha, Some(size), stream).await.unwrap();
-                    ops.push(Op::AddLfs { path: path.into(), sha256: sha, size: Some(size) });
+                    ops.push(Op::AddLfs {
+                        path: path.into(),
+                        sha256: sha,
+                        size: Some(size),
+                    });
                 }
             }
         }
@@ -86,7 +107,13 @@ impl Hub {
             .commit(
                 &repo,
                 "main",
-                CommitInput { summary: "seed".into(), description: String::new(), parent_commit: None, author: "alice".into(), ops },
+                CommitInput {
+                    summary: "seed".into(),
+                    description: String::new(),
+                    parent_commit: None,
+                    author: "alice".into(),
+                    ops,
+                },
             )
             .await
             .unwrap();
@@ -108,7 +135,10 @@ pub fn data(len: usize, seed: u64) -> Vec<u8> {
 
 /// Every file below `dir` whose name ends with `.incomplete`.
 pub fn incompletes(dir: &Path) -> Vec<std::path::PathBuf> {
-    walk(dir).into_iter().filter(|p| p.to_string_lossy().ends_with(".incomplete")).collect()
+    walk(dir)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".incomplete"))
+        .collect()
 }
 
 pub fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -145,7 +175,10 @@ pub struct CountService<S> {
 impl<S> tower::Layer<S> for Counter {
     type Service = CountService<S>;
     fn layer(&self, inner: S) -> CountService<S> {
-        CountService { inner, n: self.clone() }
+        CountService {
+            inner,
+            n: self.clone(),
+        }
     }
 }
 
@@ -156,7 +189,10 @@ where
     type Response = S::Response;
     type Error = S::Error;
     type Future = S::Future;
-    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), S::Error>> {
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
     }
     fn call(&mut self, req: R) -> S::Future {
@@ -168,7 +204,12 @@ where
 impl Hub {
     pub fn counting_client(&self) -> (HubClient, Counter) {
         let c = Counter::default();
-        let client = HubClient::builder().endpoint(self.endpoint()).token(Some("hf_alice")).layer(c.clone()).build().unwrap();
+        let client = HubClient::builder()
+            .endpoint(self.endpoint())
+            .token(Some("hf_alice"))
+            .layer(c.clone())
+            .build()
+            .unwrap();
         (client, c)
     }
 }
@@ -186,7 +227,8 @@ impl hf_cache::Reporter for Rec {
         self.starts.lock().unwrap().push((total, already));
     }
     fn on_progress(&self, _file: &str, bytes: u64) {
-        self.bytes.fetch_add(bytes, std::sync::atomic::Ordering::SeqCst);
+        self.bytes
+            .fetch_add(bytes, std::sync::atomic::Ordering::SeqCst);
     }
     fn on_retry(&self, _file: &str, offset: u64, _attempt: u32) {
         self.retries.lock().unwrap().push(offset);

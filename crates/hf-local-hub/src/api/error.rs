@@ -99,7 +99,8 @@ impl HubError {
 
     /// 404 `RevisionNotFound`.
     pub fn revision_not_found(rev: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, format!("Invalid rev id: {rev}")).with_code("RevisionNotFound")
+        Self::new(StatusCode::NOT_FOUND, format!("Invalid rev id: {rev}"))
+            .with_code("RevisionNotFound")
     }
 
     /// 404 `EntryNotFound`.
@@ -144,7 +145,13 @@ impl From<StoreError> for HubError {
 fn header_safe(text: &str) -> HeaderValue {
     let cleaned: String = text
         .chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { ' ' })
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     HeaderValue::from_str(&cleaned).unwrap_or_else(|_| HeaderValue::from_static("error"))
 }
@@ -152,7 +159,10 @@ fn header_safe(text: &str) -> HeaderValue {
 impl IntoResponse for HubError {
     fn into_response(self) -> Response {
         let mut body = self.extra;
-        body.insert("error".into(), serde_json::Value::String(self.message.clone()));
+        body.insert(
+            "error".into(),
+            serde_json::Value::String(self.message.clone()),
+        );
         let mut resp = Response::new(Body::from(serde_json::Value::Object(body).to_string()));
         *resp.status_mut() = self.status;
         let h = resp.headers_mut();
@@ -178,7 +188,16 @@ pub async fn request_id(req: Request, next: Next) -> Response {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128)
-        .map_or_else(|| format!("Root=1-{:08x}-{:024x}", fastrand::u32(..), fastrand::u128(..) >> 32), str::to_owned);
+        .map_or_else(
+            || {
+                format!(
+                    "Root=1-{:08x}-{:024x}",
+                    fastrand::u32(..),
+                    fastrand::u128(..) >> 32
+                )
+            },
+            str::to_owned,
+        );
     let mut resp = next.run(req).await;
     resp.headers_mut().insert("x-request-id", header_safe(&id));
     resp

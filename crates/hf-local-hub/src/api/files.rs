@@ -47,7 +47,14 @@ async fn ctx(
     let repo_type = api_repo_type(t)?;
     let caller = state.caller(&headers)?;
     let repo = state
-        .load_repo(&caller, method, uri, repo_type, &format!("{ns}/{name}"), access)
+        .load_repo(
+            &caller,
+            method,
+            uri,
+            repo_type,
+            &format!("{ns}/{name}"),
+            access,
+        )
         .await?;
     Ok(Ctx {
         state,
@@ -80,7 +87,11 @@ async fn entry_json(
     let mut o = Map::new();
     o.insert(
         "type".into(),
-        json!(if e.kind == EntryKind::File { "file" } else { "directory" }),
+        json!(if e.kind == EntryKind::File {
+            "file"
+        } else {
+            "directory"
+        }),
     );
     o.insert("oid".into(), json!(e.oid));
     o.insert("size".into(), json!(e.size));
@@ -102,7 +113,10 @@ async fn entry_json(
             let status = json!({"status": "safe", "avScan": {"virusFound": false, "virusNames": null},
                                 "pickleImportScan": null});
             o.insert("securityFileStatus".into(), status.clone());
-            o.insert("security".into(), json!({"safe": true, "avScan": status["avScan"], "pickleImportScan": null}));
+            o.insert(
+                "security".into(),
+                json!({"safe": true, "avScan": status["avScan"], "pickleImportScan": null}),
+            );
         }
     }
     Ok(Value::Object(o))
@@ -140,7 +154,11 @@ async fn tree(
         }
     };
     let entries = c.state.store.list_tree(&commit, &folder, recursive).await?;
-    let page_size = if expand { TREE_PAGE_EXPANDED } else { TREE_PAGE };
+    let page_size = if expand {
+        TREE_PAGE_EXPANDED
+    } else {
+        TREE_PAGE
+    };
     let offset = decode_cursor(&q)?;
     let mut cache = CommitCache::default();
     let mut out = Vec::new();
@@ -196,7 +214,11 @@ pub async fn paths_info(
         let v: Value = json_body(&body)?;
         let mut pairs = Vec::new();
         if let Some(Value::Array(ps)) = v.get("paths") {
-            pairs.extend(ps.iter().filter_map(Value::as_str).map(|p| ("paths".to_owned(), p.to_owned())));
+            pairs.extend(
+                ps.iter()
+                    .filter_map(Value::as_str)
+                    .map(|p| ("paths".to_owned(), p.to_owned())),
+            );
         }
         if v.get("expand").and_then(Value::as_bool) == Some(true) {
             pairs.push(("expand".into(), "true".into()));
@@ -207,7 +229,10 @@ pub async fn paths_info(
     };
     let paths = form.all("paths");
     if form.0.len() > MAX_PATHS {
-        return Err(HubError::new(http::StatusCode::PAYLOAD_TOO_LARGE, "too many parameters"));
+        return Err(HubError::new(
+            http::StatusCode::PAYLOAD_TOO_LARGE,
+            "too many parameters",
+        ));
     }
     let expand = form.flag("expand")?;
     let commit = c.state.resolve_rev(&c.repo, &rev).await?;
@@ -303,11 +328,13 @@ fn html_escape(s: &str) -> String {
 
 /// A branch or tag name from a URL or body: a valid revision, not a full ref, not a commit id.
 fn ref_name(kind: &str, name: &str) -> HubResult<String> {
-    let rev: hf_types::Revision = name
-        .parse()
-        .map_err(|e: hf_types::InvalidRevision| HubError::bad_request(format!("invalid {kind} name: {e}")))?;
+    let rev: hf_types::Revision = name.parse().map_err(|e: hf_types::InvalidRevision| {
+        HubError::bad_request(format!("invalid {kind} name: {e}"))
+    })?;
     if name.starts_with("refs/") || rev.is_commit() || name.contains(' ') {
-        return Err(HubError::bad_request(format!("invalid {kind} name {name:?}")));
+        return Err(HubError::bad_request(format!(
+            "invalid {kind} name {name:?}"
+        )));
     }
     Ok(name.to_owned())
 }
@@ -415,7 +442,11 @@ pub async fn super_squash(
     body: Bytes,
 ) -> HubResult<Json<Value>> {
     let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Write).await?;
-    let b: Value = if body.is_empty() { json!({}) } else { json_body(&body)? };
+    let b: Value = if body.is_empty() {
+        json!({})
+    } else {
+        json_body(&body)?
+    };
     let message = b
         .get("message")
         .and_then(Value::as_str)
@@ -424,7 +455,9 @@ pub async fn super_squash(
     let refs = c.state.store.refs(&c.repo).await?;
     if !refs.iter().any(|r| r.name == full) {
         if refs.iter().any(|r| r.name == format!("refs/tags/{branch}")) {
-            return Err(HubError::bad_request(format!("{branch} is a tag, not a branch")));
+            return Err(HubError::bad_request(format!(
+                "{branch} is a tag, not a branch"
+            )));
         }
         return Err(HubError::revision_not_found(&branch));
     }

@@ -13,19 +13,17 @@ mod transfer;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
-use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use hf_types::RepoType;
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use serde_json::{Value, json};
 
 use super::error::{HubError, HubResult};
 use super::{Access, AppState};
 use crate::auth::{Caller, Role};
 use crate::storage::is_hex;
-
-pub use sign::{sign_path, verify_signed_path};
 
 /// Size of multipart parts, and the object size from which multipart is advertised.
 pub const MULTIPART_CHUNK_SIZE: u64 = 64 * 1024 * 1024;
@@ -43,15 +41,24 @@ const MAX_BATCH_BODY: usize = 8 * 1024 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/{ns}/{name}/info/lfs/objects/batch", post(batch_model))
-        .route("/datasets/{ns}/{name}/info/lfs/objects/batch", post(batch_dataset))
-        .route("/spaces/{ns}/{name}/info/lfs/objects/batch", post(batch_space))
-        .route("/{ns}/{name}/info/lfs/objects/verify", post(verify_model))
-        .route("/datasets/{ns}/{name}/info/lfs/objects/verify", post(verify_dataset))
-        .route("/spaces/{ns}/{name}/info/lfs/objects/verify", post(verify_space))
         .route(
-            "/_hub-lfs/basic/{oid}/{size}",
-            put(transfer::basic_put),
+            "/datasets/{ns}/{name}/info/lfs/objects/batch",
+            post(batch_dataset),
         )
+        .route(
+            "/spaces/{ns}/{name}/info/lfs/objects/batch",
+            post(batch_space),
+        )
+        .route("/{ns}/{name}/info/lfs/objects/verify", post(verify_model))
+        .route(
+            "/datasets/{ns}/{name}/info/lfs/objects/verify",
+            post(verify_dataset),
+        )
+        .route(
+            "/spaces/{ns}/{name}/info/lfs/objects/verify",
+            post(verify_space),
+        )
+        .route("/_hub-lfs/basic/{oid}/{size}", put(transfer::basic_put))
         .route(
             "/_hub-lfs/part/{upload}/{oid}/{size}/{chunk}/{part}",
             put(transfer::part_put),
@@ -60,6 +67,9 @@ pub fn router() -> Router<AppState> {
             "/_hub-lfs/complete/{upload}/{oid}/{size}/{chunk}",
             post(transfer::complete),
         )
+        // Limits buffered bodies (batch, verify, completion); streamed PUT bodies are bounded by the
+        // size signed into their URL.
+        .layer(DefaultBodyLimit::max(MAX_BATCH_BODY))
 }
 
 /// `name.git` to `name` (the `.git` suffix is how git addresses the repo).
@@ -118,11 +128,22 @@ async fn lfs_repo(
     let caller = state.caller(&req.headers)?;
     let full_id = format!("{ns}/{name}");
     state
-        .load_repo(&caller, &req.method, &req.uri, repo_type, &full_id, Access::Read)
+        .load_repo(
+            &caller,
+            &req.method,
+            &req.uri,
+            repo_type,
+            &full_id,
+            Access::Read,
+        )
         .await?;
     match &caller {
-        Caller::Anonymous => Err(HubError::unauthorized("You must be authenticated to upload files")),
-        Caller::User { role: Role::Read, .. } => Err(HubError::forbidden(
+        Caller::Anonymous => Err(HubError::unauthorized(
+            "You must be authenticated to upload files",
+        )),
+        Caller::User {
+            role: Role::Read, ..
+        } => Err(HubError::forbidden(
             "You don't have the rights to perform this action: this token is read-only",
         )),
         Caller::User { .. } => Ok(caller),
@@ -131,8 +152,10 @@ async fn lfs_repo(
 
 fn lfs_json(status: StatusCode, body: &Value) -> Response {
     let mut resp = (status, body.to_string()).into_response();
-    resp.headers_mut()
-        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(LFS_CONTENT_TYPE));
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(LFS_CONTENT_TYPE),
+    );
     resp
 }
 
@@ -143,7 +166,8 @@ fn parse_body(body: &Bytes) -> HubResult<Value> {
             format!("LFS request body larger than {MAX_BATCH_BODY} bytes"),
         ));
     }
-    serde_json::from_slice(body).map_err(|e| HubError::bad_request(format!("invalid LFS request: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| HubError::bad_request(format!("invalid LFS request: {e}")))
 }
 
 /// `POST {prefix}{repo}.git/info/lfs/objects/batch`.
@@ -156,7 +180,10 @@ async fn batch(
 ) -> HubResult<Response> {
     lfs_repo(&state, repo_type, ns, name, &req).await?;
     let request = parse_body(&req.body)?;
-    let operation = request.get("operation").and_then(Value::as_str).unwrap_or("");
+    let operation = request
+        .get("operation")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if operation != "upload" {
         return Err(HubError::bad_request(format!(
             "unsupported LFS operation {operation:?}: this server only takes uploads"
@@ -165,7 +192,9 @@ async fn batch(
     if let Some(algo) = request.get("hash_algo").and_then(Value::as_str)
         && algo != "sha256"
     {
-        return Err(HubError::bad_request(format!("unsupported hash_algo {algo:?}")));
+        return Err(HubError::bad_request(format!(
+            "unsupported hash_algo {algo:?}"
+        )));
     }
     let offered: Vec<&str> = match request.get("transfers").and_then(Value::as_array) {
         Some(list) => list.iter().filter_map(Value::as_str).collect(),
@@ -193,11 +222,11 @@ async fn batch(
         let oid_value = object.get("oid").cloned().unwrap_or(Value::Null);
         let size_value = object.get("size").cloned().unwrap_or(Value::Null);
         let oid = oid_value.as_str().unwrap_or("");
-        let error = |message: &str| {
-            json!({"oid": oid_value, "size": size_value, "error": {"code": 422, "message": message}})
-        };
+        let error = |message: &str| json!({"oid": oid_value, "size": size_value, "error": {"code": 422, "message": message}});
         if !is_hex(oid, 64) {
-            answers.push(error("Invalid oid: expected 64 lowercase hex digits (sha256)"));
+            answers.push(error(
+                "Invalid oid: expected 64 lowercase hex digits (sha256)",
+            ));
             continue;
         }
         let Some(size) = size_value.as_u64() else {
@@ -217,17 +246,14 @@ async fn batch(
             }
             None => {}
         }
-        let upload = if multipart_ok && size >= MULTIPART_CHUNK_SIZE {
+        let mut upload = if multipart_ok && size >= MULTIPART_CHUNK_SIZE {
             used_multipart = true;
             multipart_action(&state, &base, oid, size, expires)
         } else {
             let path = format!("/_hub-lfs/basic/{oid}/{size}");
-            json!({"href": signed_url(&state, &base, &path, expires), "expires_at": expires_at})
+            json!({"href": signed_url(&state, &base, &path, expires)})
         };
-        let mut upload = upload;
-        if let Some(map) = upload.as_object_mut() {
-            map.insert("expires_at".into(), Value::String(expires_at.clone()));
-        }
+        upload["expires_at"] = Value::String(expires_at.clone());
         answers.push(json!({
             "oid": oid,
             "size": size,
@@ -251,14 +277,17 @@ fn multipart_action(state: &AppState, base: &str, oid: &str, size: u64, expires:
     header.insert("chunk_size".into(), Value::String(chunk.to_string()));
     for part in 1..=parts {
         let path = format!("/_hub-lfs/part/{upload_id}/{oid}/{size}/{chunk}/{part}");
-        header.insert(part.to_string(), Value::String(signed_url(state, base, &path, expires)));
+        header.insert(
+            part.to_string(),
+            Value::String(signed_url(state, base, &path, expires)),
+        );
     }
     let complete = format!("/_hub-lfs/complete/{upload_id}/{oid}/{size}/{chunk}");
     json!({"href": signed_url(state, base, &complete, expires), "header": header})
 }
 
 fn signed_url(state: &AppState, base: &str, path: &str, expires: i64) -> String {
-    let sig = sign_path(&state.signing_key[..], path, expires);
+    let sig = sign::sign_path(&state.signing_key[..], path, expires);
     format!("{base}{path}?expires={expires}&sig={sig}")
 }
 

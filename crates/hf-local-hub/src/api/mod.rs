@@ -16,8 +16,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use http::{HeaderMap, Method, Uri};
 use hf_types::RepoType;
+use http::{HeaderMap, Method, Uri};
 
 use crate::auth::{AuthConfig, Caller};
 use crate::fault::FaultInjector;
@@ -62,7 +62,9 @@ impl AppState {
     /// The absolute base URL clients reach this server at, without trailing `/`.
     pub fn public_base(&self, headers: &HeaderMap) -> String {
         if !self.base_url_fixed
-            && let Some(host) = headers.get(http::header::HOST).and_then(|h| h.to_str().ok())
+            && let Some(host) = headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
             && !host.is_empty()
             && host
                 .bytes()
@@ -236,11 +238,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/datasets-tags-by-type", get(repos::tag_vocabulary))
         .route(repo, get(repos::info))
         .route(&format!("{repo}/revision/{{rev}}"), get(repos::info_at))
-        .route(&format!("{repo}/settings"), axum::routing::put(repos::settings))
+        .route(
+            &format!("{repo}/settings"),
+            axum::routing::put(repos::settings),
+        )
         .route(&format!("{repo}/auth-check"), get(repos::auth_check))
         .route(&format!("{repo}/tree/{{rev}}"), get(files::tree_root))
-        .route(&format!("{repo}/tree/{{rev}}/{{*path}}"), get(files::tree_path))
-        .route(&format!("{repo}/paths-info/{{rev}}"), post(files::paths_info))
+        .route(
+            &format!("{repo}/tree/{{rev}}/{{*path}}"),
+            get(files::tree_path),
+        )
+        .route(
+            &format!("{repo}/paths-info/{{rev}}"),
+            post(files::paths_info),
+        )
         .route(&format!("{repo}/refs"), get(files::refs))
         .route(&format!("{repo}/commits/{{rev}}"), get(files::commits))
         .route(
@@ -251,7 +262,10 @@ pub fn router(state: AppState) -> Router {
             &format!("{repo}/tag/{{tag}}"),
             post(files::create_tag).delete(files::delete_tag),
         )
-        .route(&format!("{repo}/super-squash/{{branch}}"), post(files::super_squash))
+        .route(
+            &format!("{repo}/super-squash/{{branch}}"),
+            post(files::super_squash),
+        )
         .layer(DefaultBodyLimit::max(MAX_API_BODY));
     Router::new()
         .merge(api)

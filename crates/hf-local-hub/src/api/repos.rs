@@ -31,7 +31,8 @@ pub fn iso_ms(ms: i64) -> String {
 
 /// Parses a JSON body with a Hub-style 400 on failure.
 pub fn json_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> HubResult<T> {
-    serde_json::from_slice(body).map_err(|e| HubError::bad_request(format!("invalid JSON body: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| HubError::bad_request(format!("invalid JSON body: {e}")))
 }
 
 /// A JSON value that may be a bool or a `"true"`/`"1"` string.
@@ -85,7 +86,8 @@ pub async fn create(
     };
     let id = RepoId::new(&namespace, &name).map_err(|e| HubError::bad_request(e.to_string()))?;
     state.auth.require_write(&caller, &namespace).map_err(|e| {
-        if e.status == http::StatusCode::FORBIDDEN && !state.auth.owns_namespace(&user, &namespace) {
+        if e.status == http::StatusCode::FORBIDDEN && !state.auth.owns_namespace(&user, &namespace)
+        {
             HubError::forbidden(format!(
                 "You don't have the rights to create a {} under the namespace \"{namespace}\"",
                 repo_type.as_str()
@@ -96,7 +98,9 @@ pub async fn create(
     })?;
     let private = match body.get("private") {
         None | Some(Value::Null) => false,
-        Some(v) => loose_bool(v).ok_or_else(|| HubError::bad_request("invalid value for private"))?,
+        Some(v) => {
+            loose_bool(v).ok_or_else(|| HubError::bad_request("invalid value for private"))?
+        }
     };
     let sdk = body.get("sdk").and_then(Value::as_str).map(str::to_owned);
     if repo_type == RepoType::Space {
@@ -134,7 +138,9 @@ pub async fn create(
         Ok(repo) => Ok(Json(
             json!({"url": url, "name": id.as_str(), "id": repo.object_id}),
         )),
-        Err(StoreError::Conflict(m)) => Err(HubError::conflict(m).with_field("url", Value::String(url))),
+        Err(StoreError::Conflict(m)) => {
+            Err(HubError::conflict(m).with_field("url", Value::String(url)))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -166,7 +172,11 @@ pub async fn delete(
         .load_repo(&caller, &method, &uri, repo_type, &full, Access::Write)
         .await?;
     state.store.delete_repo(&repo).await?;
-    Ok(([(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "OK").into_response())
+    Ok((
+        [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "OK",
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -197,11 +207,20 @@ pub async fn move_repo(
         return Err(HubError::bad_request("toRepo must be namespace/name"));
     };
     let repo = state
-        .load_repo(&caller, &method, &uri, repo_type, &b.from_repo, Access::Write)
+        .load_repo(
+            &caller,
+            &method,
+            &uri,
+            repo_type,
+            &b.from_repo,
+            Access::Write,
+        )
         .await?;
     state.auth.require_write(&caller, to_ns)?;
     state.store.move_repo(&repo, to.as_str()).await?;
-    Ok(Json(json!({"url": repo_url(&state.public_base(&headers), repo_type, to.as_str())})))
+    Ok(Json(
+        json!({"url": repo_url(&state.public_base(&headers), repo_type, to.as_str())}),
+    ))
 }
 
 /// `PUT /api/{t}/{ns}/{name}/settings`.
@@ -216,12 +235,20 @@ pub async fn settings(
     let repo_type = api_repo_type(&t)?;
     let caller = state.caller(&headers)?;
     let repo = state
-        .load_repo(&caller, &method, &uri, repo_type, &format!("{ns}/{name}"), Access::Write)
+        .load_repo(
+            &caller,
+            &method,
+            &uri,
+            repo_type,
+            &format!("{ns}/{name}"),
+            Access::Write,
+        )
         .await?;
     let b: Map<String, Value> = json_body(&body)?;
     let mut s = RepoSettings::default();
     if let Some(v) = b.get("private") {
-        s.private = Some(loose_bool(v).ok_or_else(|| HubError::bad_request("invalid value for private"))?);
+        s.private =
+            Some(loose_bool(v).ok_or_else(|| HubError::bad_request("invalid value for private"))?);
     }
     if let Some(v) = b.get("gated") {
         s.gated = Some(match v {
@@ -238,7 +265,9 @@ pub async fn settings(
     if let Some(v) = b.get("xetEnabled")
         && loose_bool(v) == Some(true)
     {
-        return Err(HubError::bad_request("Xet storage is not available on this hub"));
+        return Err(HubError::bad_request(
+            "Xet storage is not available on this hub",
+        ));
     }
     let repo = state.store.update_settings(&repo, s).await?;
     Ok(Json(json!({
@@ -259,7 +288,14 @@ pub async fn auth_check(
     let repo_type = api_repo_type(&t)?;
     let caller = state.caller(&headers)?;
     state
-        .load_repo(&caller, &method, &uri, repo_type, &format!("{ns}/{name}"), Access::Content)
+        .load_repo(
+            &caller,
+            &method,
+            &uri,
+            repo_type,
+            &format!("{ns}/{name}"),
+            Access::Content,
+        )
         .await?;
     Ok(Json(json!({})))
 }
@@ -310,7 +346,14 @@ async fn info_json(
         o.insert("downloadsAllTime".into(), json!(0));
     } else {
         o.insert("sdk".into(), json!(repo.sdk));
-        o.insert("subdomain".into(), json!(format!("{}-{}", repo.namespace, repo.name).to_lowercase().replace(['_', '.'], "-")));
+        o.insert(
+            "subdomain".into(),
+            json!(
+                format!("{}-{}", repo.namespace, repo.name)
+                    .to_lowercase()
+                    .replace(['_', '.'], "-")
+            ),
+        );
         o.insert(
             "runtime".into(),
             json!({"stage": "NO_APP_FILE", "hardware": {"current": null, "requested": null},
@@ -320,10 +363,14 @@ async fn info_json(
         o.insert("datasets".into(), json!([]));
     }
     let want_files = !opts.reduced
-        || opts
-            .expand
-            .as_ref()
-            .is_some_and(|e| e.iter().any(|k| matches!(k.as_str(), "siblings" | "sha" | "lastModified" | "usedStorage")));
+        || opts.expand.as_ref().is_some_and(|e| {
+            e.iter().any(|k| {
+                matches!(
+                    k.as_str(),
+                    "siblings" | "sha" | "lastModified" | "usedStorage"
+                )
+            })
+        });
     if want_files && let Some(commit) = commit {
         let rec = state.store.commit_record(commit).await?;
         o.insert("sha".into(), json!(commit));
@@ -334,7 +381,10 @@ async fn info_json(
         let entries = state.store.list_tree(commit, "", true).await?;
         let mut siblings = Vec::new();
         let mut used = 0u64;
-        for e in entries.iter().filter(|e| e.kind == crate::storage::EntryKind::File) {
+        for e in entries
+            .iter()
+            .filter(|e| e.kind == crate::storage::EntryKind::File)
+        {
             used += e.size;
             let mut s = Map::new();
             s.insert("rfilename".into(), json!(e.path));
@@ -425,7 +475,16 @@ pub async fn info_at(
     uri: Uri,
     headers: HeaderMap,
 ) -> HubResult<Json<Value>> {
-    info_common(state, t, format!("{ns}/{name}"), Some(rev), method, uri, headers).await
+    info_common(
+        state,
+        t,
+        format!("{ns}/{name}"),
+        Some(rev),
+        method,
+        uri,
+        headers,
+    )
+    .await
 }
 
 #[derive(serde::Serialize, Deserialize)]
@@ -459,14 +518,21 @@ pub fn next_link(base: &str, uri: &Uri, q: &QueryPairs, offset: usize) -> Header
     HeaderValue::from_str(&link).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-async fn list(state: AppState, repo_type: RepoType, uri: Uri, headers: HeaderMap) -> HubResult<Response> {
+async fn list(
+    state: AppState,
+    repo_type: RepoType,
+    uri: Uri,
+    headers: HeaderMap,
+) -> HubResult<Response> {
     let caller = state.caller(&headers)?;
     let q = QueryPairs::parse(uri.query());
     let full = q.flag("full")?;
     let card = q.flag("cardData")?;
     let expand: Vec<String> = q.all("expand").into_iter().map(str::to_owned).collect();
     if !expand.is_empty() && (full || card) {
-        return Err(HubError::bad_request("expand cannot be combined with full or cardData"));
+        return Err(HubError::bad_request(
+            "expand cannot be combined with full or cardData",
+        ));
     }
     let searches: Vec<String> = q.all("search").into_iter().map(str::to_lowercase).collect();
     let author = q.get("author");
@@ -531,8 +597,10 @@ async fn list(state: AppState, repo_type: RepoType, uri: Uri, headers: HeaderMap
     let mut resp = Json(Value::Array(out)).into_response();
     if offset + page.len() < repos.len() {
         let base = state.public_base(&headers);
-        resp.headers_mut()
-            .insert(http::header::LINK, next_link(&base, &uri, &q, offset + page.len()));
+        resp.headers_mut().insert(
+            http::header::LINK,
+            next_link(&base, &uri, &q, offset + page.len()),
+        );
     }
     Ok(resp)
 }
@@ -543,7 +611,11 @@ pub async fn list_models(State(s): State<AppState>, uri: Uri, h: HeaderMap) -> H
 }
 
 /// `GET /api/datasets`.
-pub async fn list_datasets(State(s): State<AppState>, uri: Uri, h: HeaderMap) -> HubResult<Response> {
+pub async fn list_datasets(
+    State(s): State<AppState>,
+    uri: Uri,
+    h: HeaderMap,
+) -> HubResult<Response> {
     list(s, RepoType::Dataset, uri, h).await
 }
 

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use hf_types::RepoType;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use sha2::{Digest, Sha256};
@@ -27,8 +27,14 @@ const READ_CHUNK: usize = 1 << 20;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/{ns}/{name}/resolve/{rev}/{*path}", get(resolve_model))
-        .route("/datasets/{ns}/{name}/resolve/{rev}/{*path}", get(resolve_dataset))
-        .route("/spaces/{ns}/{name}/resolve/{rev}/{*path}", get(resolve_space))
+        .route(
+            "/datasets/{ns}/{name}/resolve/{rev}/{*path}",
+            get(resolve_dataset),
+        )
+        .route(
+            "/spaces/{ns}/{name}/resolve/{rev}/{*path}",
+            get(resolve_space),
+        )
         .route("/cdn/lfs/{sha256}", get(cdn))
 }
 
@@ -88,7 +94,10 @@ fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     }
     let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
     let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-    let inner = Sha256::new().chain_update(&ipad).chain_update(msg).finalize();
+    let inner = Sha256::new()
+        .chain_update(&ipad)
+        .chain_update(msg)
+        .finalize();
     Sha256::new()
         .chain_update(&opad)
         .chain_update(inner)
@@ -109,7 +118,13 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The absolute signed CDN-like URL of an LFS object.
-pub fn signed_cdn_url(state: &AppState, base: &str, sha256: &str, commit: &str, filename: &str) -> String {
+pub fn signed_cdn_url(
+    state: &AppState,
+    base: &str,
+    sha256: &str,
+    commit: &str,
+    filename: &str,
+) -> String {
     let expires = unix_now() + state.cdn_ttl.as_secs().max(1);
     let sig = signature(state, sha256, commit, expires);
     let name: String = url::form_urlencoded::byte_serialize(filename.as_bytes()).collect();
@@ -130,7 +145,14 @@ async fn resolve(
 ) -> HubResult<Response> {
     let caller = state.caller(&headers)?;
     let repo = state
-        .load_repo(&caller, &method, &uri, repo_type, &format!("{ns}/{name}"), Access::Content)
+        .load_repo(
+            &caller,
+            &method,
+            &uri,
+            repo_type,
+            &format!("{ns}/{name}"),
+            Access::Content,
+        )
         .await?;
     let commit = state.resolve_rev(&repo, &rev).await?;
     let path = checked_path(&path)?;
@@ -202,7 +224,10 @@ async fn cdn(
         .and_then(|e| e.parse().ok())
         .ok_or_else(|| denied("missing or malformed expiry"))?;
     let sig = q.get("sig").ok_or_else(|| denied("missing signature"))?;
-    if !same(signature(&state, &sha256, commit, expires).as_bytes(), sig.as_bytes()) {
+    if !same(
+        signature(&state, &sha256, commit, expires).as_bytes(),
+        sig.as_bytes(),
+    ) {
         return Err(denied("invalid signature"));
     }
     if unix_now() > expires {
@@ -230,7 +255,10 @@ async fn cdn(
     );
     if let Some(name) = q.get("filename") {
         let base = name.rsplit('/').next().unwrap_or(name);
-        let safe: String = base.chars().filter(|c| c.is_ascii_graphic() && *c != '"').collect();
+        let safe: String = base
+            .chars()
+            .filter(|c| c.is_ascii_graphic() && *c != '"')
+            .collect();
         extra.insert(
             http::header::CONTENT_DISPOSITION,
             header(&format!("inline; filename=\"{safe}\"")),
@@ -261,7 +289,11 @@ fn parse_range(value: &str, total: u64) -> Option<Vec<(u64, u64)>> {
             (total.saturating_sub(n), total - 1)
         } else {
             let start: u64 = a.parse().ok()?;
-            let end: u64 = if b.is_empty() { u64::MAX } else { b.parse().ok()? };
+            let end: u64 = if b.is_empty() {
+                u64::MAX
+            } else {
+                b.parse().ok()?
+            };
             if end < start {
                 return None;
             }
@@ -290,25 +322,36 @@ fn serve_file(
     let (status, parts, len, content_range, multipart_type) = match ranges {
         None => (
             StatusCode::OK,
-            vec![Part::File { start: 0, len: total }],
+            vec![Part::File {
+                start: 0,
+                len: total,
+            }],
             total,
             None,
             None,
         ),
         Some(r) if r.is_empty() => {
-            let mut resp = HubError::new(StatusCode::RANGE_NOT_SATISFIABLE, "Range Not Satisfiable")
-                .into_response();
-            resp.headers_mut()
-                .insert(http::header::CONTENT_RANGE, header(&format!("bytes */{total}")));
-            resp.headers_mut()
-                .insert(http::header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+            let mut resp =
+                HubError::new(StatusCode::RANGE_NOT_SATISFIABLE, "Range Not Satisfiable")
+                    .into_response();
+            resp.headers_mut().insert(
+                http::header::CONTENT_RANGE,
+                header(&format!("bytes */{total}")),
+            );
+            resp.headers_mut().insert(
+                http::header::ACCEPT_RANGES,
+                HeaderValue::from_static("bytes"),
+            );
             return resp;
         }
         Some(r) if r.len() == 1 => {
             let (a, b) = r[0];
             (
                 StatusCode::PARTIAL_CONTENT,
-                vec![Part::File { start: a, len: b - a + 1 }],
+                vec![Part::File {
+                    start: a,
+                    len: b - a + 1,
+                }],
                 b - a + 1,
                 Some(format!("bytes {a}-{b}/{total}")),
                 None,
@@ -329,7 +372,10 @@ fn serve_file(
                 );
                 len += head.len() as u64 + (b - a + 1);
                 parts.push(Part::Bytes(Bytes::from(head)));
-                parts.push(Part::File { start: a, len: b - a + 1 });
+                parts.push(Part::File {
+                    start: a,
+                    len: b - a + 1,
+                });
             }
             let tail = format!("\r\n--{boundary}--\r\n");
             len += tail.len() as u64;
@@ -352,7 +398,10 @@ fn serve_file(
     *resp.status_mut() = status;
     let h = resp.headers_mut();
     h.extend(extra);
-    h.insert(http::header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(
+        http::header::ACCEPT_RANGES,
+        HeaderValue::from_static("bytes"),
+    );
     h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
     if let Some(cr) = content_range {
         h.insert(http::header::CONTENT_RANGE, header(&cr));
@@ -392,9 +441,10 @@ fn stream_parts(file: PathBuf, parts: Vec<Part>) -> Body {
                     }
                     let mut left = len;
                     while left > 0 {
-                        let want = usize::try_from(left.min(READ_CHUNK as u64)).unwrap_or(READ_CHUNK);
-                        let mut buf = BytesMut::zeroed(want);
-                        match f.read(&mut buf) {
+                        let want = left.min(READ_CHUNK as u64);
+                        // read_to_end fills spare capacity without zeroing it first.
+                        let mut buf = Vec::with_capacity(READ_CHUNK);
+                        match (&mut f).take(want).read_to_end(&mut buf) {
                             Ok(0) => {
                                 let _ = tx.blocking_send(Err(std::io::Error::new(
                                     std::io::ErrorKind::UnexpectedEof,
@@ -403,13 +453,11 @@ fn stream_parts(file: PathBuf, parts: Vec<Part>) -> Body {
                                 return;
                             }
                             Ok(n) => {
-                                buf.truncate(n);
                                 left -= n as u64;
-                                if tx.blocking_send(Ok(buf.freeze())).is_err() {
+                                if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
                                     return;
                                 }
                             }
-                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                             Err(e) => {
                                 let _ = tx.blocking_send(Err(e));
                                 return;
@@ -437,7 +485,10 @@ mod tests {
         assert_eq!(parse_range("bytes=-5", 100), Some(vec![(95, 99)]));
         assert_eq!(parse_range("bytes=0-1000", 100), Some(vec![(0, 99)]));
         assert_eq!(parse_range("bytes=200-", 100), Some(vec![]));
-        assert_eq!(parse_range("bytes=0-1,5-6", 100), Some(vec![(0, 1), (5, 6)]));
+        assert_eq!(
+            parse_range("bytes=0-1,5-6", 100),
+            Some(vec![(0, 1), (5, 6)])
+        );
         assert_eq!(parse_range("items=0-1", 100), None);
         assert_eq!(parse_range("bytes=5-1", 100), None);
     }

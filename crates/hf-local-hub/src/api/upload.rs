@@ -71,7 +71,12 @@ pub fn looks_binary(sample: &[u8], size: u64) -> bool {
 }
 
 /// The upload mode the Hub would answer for one file: `"lfs"` or `"regular"`.
-pub fn upload_mode(attributes: &GitAttributes, path: &str, size: u64, sample: &[u8]) -> &'static str {
+pub fn upload_mode(
+    attributes: &GitAttributes,
+    path: &str,
+    size: u64,
+    sample: &[u8],
+) -> &'static str {
     if attributes.is_lfs(path) || size >= LFS_SIZE_THRESHOLD || looks_binary(sample, size) {
         "lfs"
     } else {
@@ -107,7 +112,14 @@ async fn preupload(
     };
     let caller = state.caller(&headers)?;
     let repo = state
-        .load_repo(&caller, &method, &uri, repo_type, &format!("{ns}/{name}"), access)
+        .load_repo(
+            &caller,
+            &method,
+            &uri,
+            repo_type,
+            &format!("{ns}/{name}"),
+            access,
+        )
         .await?;
     let commit = state.resolve_rev(&repo, &rev).await?;
     let request: PreuploadRequest = serde_json::from_slice(&body)
@@ -117,7 +129,8 @@ async fn preupload(
             "too many files in one preupload call (at most {MAX_PREUPLOAD_FILES})"
         )));
     }
-    let attributes = GitAttributes::parse(&rules_file(&state.store, &commit, ".gitattributes").await?);
+    let attributes =
+        GitAttributes::parse(&rules_file(&state.store, &commit, ".gitattributes").await?);
     let ignore_text = match request.git_ignore {
         Some(text) => text,
         None => rules_file(&state.store, &commit, ".gitignore").await?,
@@ -128,7 +141,9 @@ async fn preupload(
         let path = ndjson::check_repo_path(&file.path).map_err(HubError::bad_request)?;
         let sample = base64::engine::general_purpose::STANDARD
             .decode(file.sample.as_bytes())
-            .map_err(|e| HubError::bad_request(format!("invalid base64 sample for {path:?}: {e}")))?;
+            .map_err(|e| {
+                HubError::bad_request(format!("invalid base64 sample for {path:?}: {e}"))
+            })?;
         let mut answer = json!({
             "path": path,
             "uploadMode": upload_mode(&attributes, path, file.size, &sample),
@@ -174,7 +189,9 @@ pub fn check_front_matter(content: &str) -> Vec<String> {
         }
         let indent = &line[..line.len() - trimmed.len()];
         if indent.contains('\t') {
-            errors.push(format!("line {n}: tabs are not allowed in YAML indentation"));
+            errors.push(format!(
+                "line {n}: tabs are not allowed in YAML indentation"
+            ));
             continue;
         }
         // Inside a multi-line flow collection, lines are values, not keys.
@@ -199,7 +216,9 @@ pub fn check_front_matter(content: &str) -> Vec<String> {
             Some(i) => &trimmed[..i],
             None if trimmed.ends_with(':') => &trimmed[..trimmed.len() - 1],
             None => {
-                errors.push(format!("line {n}: expected `key: value`, found {trimmed:?}"));
+                errors.push(format!(
+                    "line {n}: expected `key: value`, found {trimmed:?}"
+                ));
                 continue;
             }
         };
@@ -250,7 +269,11 @@ async fn validate_yaml(body: Bytes) -> Response {
         StatusCode::BAD_REQUEST
     };
     let errors: Vec<Value> = errors.into_iter().map(|m| json!({"message": m})).collect();
-    (status, axum::Json(json!({"errors": errors, "warnings": []}))).into_response()
+    (
+        status,
+        axum::Json(json!({"errors": errors, "warnings": []})),
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -272,7 +295,10 @@ mod tests {
     #[test]
     fn modes() {
         let attrs = GitAttributes::parse("*.bin filter=lfs diff=lfs merge=lfs -text\n");
-        assert_eq!(upload_mode(&attrs, "lfs_file.bin", 11, b"hello world"), "lfs");
+        assert_eq!(
+            upload_mode(&attrs, "lfs_file.bin", 11, b"hello world"),
+            "lfs"
+        );
         assert_eq!(upload_mode(&attrs, "a.txt", 11, b"hello world"), "regular");
         assert_eq!(upload_mode(&attrs, "a.txt", 10_000_000, b"hello"), "lfs");
         assert_eq!(upload_mode(&attrs, "a.txt", 9_999_999, b"hello"), "regular");
@@ -282,9 +308,19 @@ mod tests {
     #[test]
     fn front_matter_ok() {
         assert!(check_front_matter("# Title\nno metadata").is_empty());
-        assert!(check_front_matter("---\nlicense: mit\ntags:\n- a\n- b\nwidget: [1, {a: 2}]\n---\ntext").is_empty());
-        assert!(check_front_matter("---\nlicense: mit\n").is_empty(), "unclosed = no metadata");
-        assert!(check_front_matter("---\nmodel-index:\n  - name: x\n    results: []\n...\n").is_empty());
+        assert!(
+            check_front_matter(
+                "---\nlicense: mit\ntags:\n- a\n- b\nwidget: [1, {a: 2}]\n---\ntext"
+            )
+            .is_empty()
+        );
+        assert!(
+            check_front_matter("---\nlicense: mit\n").is_empty(),
+            "unclosed = no metadata"
+        );
+        assert!(
+            check_front_matter("---\nmodel-index:\n  - name: x\n    results: []\n...\n").is_empty()
+        );
         assert!(check_front_matter("---\n# comment\n\"quoted key\": 1\nempty:\n---\n").is_empty());
     }
 

@@ -88,8 +88,8 @@ pub(crate) fn write_regular(paths: &Paths, content: &[u8]) -> Result<(String, u6
 
 /// Reads a regular blob fully (callers bound the size first).
 pub(crate) fn read_regular(paths: &Paths, sha1: &str) -> Result<Bytes, StoreError> {
-    let p = git_file(paths, sha1)
-        .ok_or_else(|| StoreError::Internal(format!("bad blob id {sha1}")))?;
+    let p =
+        git_file(paths, sha1).ok_or_else(|| StoreError::Internal(format!("bad blob id {sha1}")))?;
     std::fs::read(&p)
         .map(Bytes::from)
         .map_err(|e| StoreError::io(&p, e))

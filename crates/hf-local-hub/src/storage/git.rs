@@ -79,7 +79,13 @@ pub(crate) fn build_tree(files: &BTreeMap<String, FileInfo>) -> (String, Vec<Tre
     }
     // Deepest folders first so each child's id exists before its parent's is computed.
     let mut order: Vec<String> = folders.keys().cloned().collect();
-    order.sort_by_key(|p| std::cmp::Reverse(if p.is_empty() { 0 } else { p.split('/').count() }));
+    order.sort_by_key(|p| {
+        std::cmp::Reverse(if p.is_empty() {
+            0
+        } else {
+            p.split('/').count()
+        })
+    });
     let mut root = String::new();
     for folder in order {
         let children = folders.remove(&folder).unwrap_or_default();
@@ -258,7 +264,11 @@ mod tests {
             );
         }
         let (_, rows) = build_tree(&files);
-        let dirs: Vec<_> = rows.iter().filter(|r| r.is_dir).map(|r| r.path.as_str()).collect();
+        let dirs: Vec<_> = rows
+            .iter()
+            .filter(|r| r.is_dir)
+            .map(|r| r.path.as_str())
+            .collect();
         assert_eq!(dirs.len(), 2);
         assert!(dirs.contains(&"a") && dirs.contains(&"a/b"));
     }

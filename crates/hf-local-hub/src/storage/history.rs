@@ -417,7 +417,9 @@ fn move_ref(
         params![to, pk, name, from],
     )?;
     if n != 1 {
-        return Err(StoreError::Internal(format!("ref {name} moved concurrently")));
+        return Err(StoreError::Internal(format!(
+            "ref {name} moved concurrently"
+        )));
     }
     tx.execute(
         "UPDATE repos SET last_modified_ms = ?1 WHERE pk = ?2",
@@ -517,7 +519,9 @@ pub(crate) fn create_ref(
         } else {
             "Reference"
         };
-        return Err(StoreError::Conflict(format!("{what} already exists: {name}")));
+        return Err(StoreError::Conflict(format!(
+            "{what} already exists: {name}"
+        )));
     }
     tx.execute(
         "INSERT INTO refs (repo_pk, name, commit_id) VALUES (?1, ?2, ?3)",

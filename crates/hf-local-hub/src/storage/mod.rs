@@ -85,7 +85,9 @@ pub enum StoreError {
     #[error("{0}")]
     Conflict(String),
     /// The commit's `parentCommit` is not the head of the target ref.
-    #[error("A commit has happened since. Please refresh and try again. (parent {expected}, head {actual})")]
+    #[error(
+        "A commit has happened since. Please refresh and try again. (parent {expected}, head {actual})"
+    )]
     ParentMismatch {
         /// The parent the client expected.
         expected: String,
@@ -687,7 +689,8 @@ impl Store {
     /// Deletes the full ref `name`; `RevisionNotFound` if missing.
     pub async fn delete_ref(&self, repo: &RepoRecord, name: &str) -> Result<(), StoreError> {
         let (pk, name) = (repo.pk, name.to_owned());
-        self.run(move |c, _| history::delete_ref(c, pk, &name)).await
+        self.run(move |c, _| history::delete_ref(c, pk, &name))
+            .await
     }
 
     /// Commits reachable from `commit`, newest first (first-parent order), skipping `skip`, at most `limit`.

@@ -7,7 +7,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::git::{FileInfo, build_tree, commit_sha1};
 use super::history::insert_commit;
-use super::{CommitRecord, NewRepo, Paths, RepoLookup, RepoRecord, RepoSettings, StoreError, now_ms};
+use super::{
+    CommitRecord, NewRepo, Paths, RepoLookup, RepoRecord, RepoSettings, StoreError, now_ms,
+};
 
 const COLUMNS: &str = "pk, repo_type, namespace, name, private, gated, created_ms, last_modified_ms, \
                        object_id, sdk, extra";
@@ -160,8 +162,8 @@ pub(crate) fn create(
         "INSERT INTO refs (repo_pk, name, commit_id) VALUES (?1, 'refs/heads/main', ?2)",
         params![pk, id],
     )?;
-    let repo = by_pk(&tx, pk)?
-        .ok_or_else(|| StoreError::Internal("created repo vanished".into()))?;
+    let repo =
+        by_pk(&tx, pk)?.ok_or_else(|| StoreError::Internal("created repo vanished".into()))?;
     tx.commit()?;
     Ok(repo)
 }

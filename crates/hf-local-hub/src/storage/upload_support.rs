@@ -61,9 +61,8 @@ impl Store {
             let mut hasher = Sha256::new();
             let mut size = 0u64;
             while let Some(chunk) = rx.blocking_recv() {
-                let chunk = chunk.map_err(|m| {
-                    StoreError::BadRequest(format!("upload body interrupted: {m}"))
-                })?;
+                let chunk = chunk
+                    .map_err(|m| StoreError::BadRequest(format!("upload body interrupted: {m}")))?;
                 size += chunk.len() as u64;
                 if size > expected_len {
                     break;

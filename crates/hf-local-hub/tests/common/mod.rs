@@ -1,5 +1,7 @@
 //! Shared helpers of the integration tests: a hub with known users and a raw HTTP client.
 #![allow(dead_code)]
+// Test helpers panic on failure, like the tests that call them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request};
@@ -45,7 +47,9 @@ impl Resp {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
     }
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -88,7 +92,11 @@ impl Http {
             req = req.header(*k, *v);
         }
         let req = req.body(Full::new(body.into())).unwrap();
-        let resp = self.client.request(req).await.map_err(|e| format!("{e:?}"))?;
+        let resp = self
+            .client
+            .request(req)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
         let (parts, body) = resp.into_parts();
         let body = body
             .collect()
@@ -110,7 +118,9 @@ impl Http {
         headers: &[(&str, &str)],
         body: impl Into<Bytes>,
     ) -> Resp {
-        self.try_send(method, path, token, headers, body).await.unwrap()
+        self.try_send(method, path, token, headers, body)
+            .await
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
@@ -118,7 +128,8 @@ impl Http {
     }
 
     pub async fn head(&self, path: &str, token: Option<&str>) -> Resp {
-        self.send(Method::HEAD, path, token, &[], Bytes::new()).await
+        self.send(Method::HEAD, path, token, &[], Bytes::new())
+            .await
     }
 
     pub async fn json(&self, method: Method, path: &str, token: Option<&str>, body: Value) -> Resp {
@@ -144,7 +155,14 @@ impl Http {
     }
 
     /// Creates a repo through the API and returns its store record.
-    pub async fn create_repo(&self, hub: &LocalHubHandle, token: &str, ty: &str, id: &str, private: bool) -> RepoRecord {
+    pub async fn create_repo(
+        &self,
+        hub: &LocalHubHandle,
+        token: &str,
+        ty: &str,
+        id: &str,
+        private: bool,
+    ) -> RepoRecord {
         let (ns, name) = id.split_once('/').unwrap();
         let mut body = serde_json::json!({"name": name, "organization": ns, "private": private});
         if ty != "model" {
@@ -153,7 +171,9 @@ impl Http {
         if ty == "space" {
             body["sdk"] = Value::String("gradio".into());
         }
-        let r = self.json(Method::POST, "/api/repos/create", Some(token), body).await;
+        let r = self
+            .json(Method::POST, "/api/repos/create", Some(token), body)
+            .await;
         assert_eq!(r.status, 200, "{}", r.text());
         let rt: RepoType = ty.parse().unwrap();
         hub.store().repo(rt, id).await.unwrap().unwrap()
@@ -161,7 +181,12 @@ impl Http {
 }
 
 /// Commits regular files through the store.
-pub async fn commit_files(hub: &LocalHubHandle, repo: &RepoRecord, target: &str, files: &[(&str, &[u8])]) -> String {
+pub async fn commit_files(
+    hub: &LocalHubHandle,
+    repo: &RepoRecord,
+    target: &str,
+    files: &[(&str, &[u8])],
+) -> String {
     let ops = files
         .iter()
         .map(|(p, b)| Op::AddRegular {
@@ -172,7 +197,12 @@ pub async fn commit_files(hub: &LocalHubHandle, repo: &RepoRecord, target: &str,
     commit_ops(hub, repo, target, ops).await
 }
 
-pub async fn commit_ops(hub: &LocalHubHandle, repo: &RepoRecord, target: &str, ops: Vec<Op>) -> String {
+pub async fn commit_ops(
+    hub: &LocalHubHandle,
+    repo: &RepoRecord,
+    target: &str,
+    ops: Vec<Op>,
+) -> String {
     hub.store()
         .commit(
             repo,
@@ -195,7 +225,11 @@ pub async fn put_lfs(hub: &LocalHubHandle, content: Vec<u8>) -> String {
     use sha2::Digest;
     let sha = hex::encode(sha2::Sha256::digest(&content));
     let len = content.len() as u64;
-    let stream = futures_util::stream::iter(vec![Ok::<Bytes, std::io::Error>(Bytes::from(content))]);
-    hub.store().lfs_ingest(&sha, Some(len), stream).await.unwrap();
+    let stream =
+        futures_util::stream::iter(vec![Ok::<Bytes, std::io::Error>(Bytes::from(content))]);
+    hub.store()
+        .lfs_ingest(&sha, Some(len), stream)
+        .await
+        .unwrap();
     sha
 }

@@ -92,8 +92,8 @@ pub(crate) fn now_unix() -> i64 {
 
 /// `2025-03-07T13:24:27Z` for a Unix time.
 pub(crate) fn iso_utc(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
@@ -121,7 +121,10 @@ mod tests {
     #[test]
     fn hmac_long_key_is_hashed() {
         let key = [0xaa_u8; 131];
-        let mac = hmac_sha256(&key, &[b"Test Using Larger Than Block-Size Key - Hash Key First"]);
+        let mac = hmac_sha256(
+            &key,
+            &[b"Test Using Larger Than Block-Size Key - Hash Key First"],
+        );
         assert_eq!(
             hex::encode(mac),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
@@ -156,7 +159,10 @@ mod tests {
             verify_signed_path(key, path, Some("expires=1000"), 0),
             Err(SignatureError::Missing)
         );
-        assert_eq!(verify_signed_path(key, path, None, 0), Err(SignatureError::Missing));
+        assert_eq!(
+            verify_signed_path(key, path, None, 0),
+            Err(SignatureError::Missing)
+        );
     }
 
     #[test]

@@ -14,8 +14,13 @@ use crate::storage::is_hex;
 
 /// Checks the URL's signature (403 when missing, tampered or expired) and the signed oid.
 fn authorise(state: &AppState, uri: &Uri, oid: &str) -> HubResult<()> {
-    sign::verify_signed_path(&state.signing_key[..], uri.path(), uri.query(), sign::now_unix())
-        .map_err(|e: SignatureError| HubError::forbidden(e.to_string()))?;
+    sign::verify_signed_path(
+        &state.signing_key[..],
+        uri.path(),
+        uri.query(),
+        sign::now_unix(),
+    )
+    .map_err(|e: SignatureError| HubError::forbidden(e.to_string()))?;
     if !is_hex(oid, 64) {
         return Err(HubError::bad_request("invalid oid"));
     }
@@ -155,7 +160,10 @@ pub(super) async fn complete(
         .store
         .assemble_parts(&upload, &oid, size, parts)
         .await?;
-    let mut resp = (StatusCode::OK, serde_json::json!({"oid": oid, "size": size}).to_string())
+    let mut resp = (
+        StatusCode::OK,
+        serde_json::json!({"oid": oid, "size": size}).to_string(),
+    )
         .into_response();
     resp.headers_mut().insert(
         http::header::CONTENT_TYPE,

@@ -75,10 +75,7 @@ async fn full_parent(state: &AppState, repo: &RepoRecord, parent: &str) -> HubRe
 }
 
 /// Reads the NDJSON body: the header, then the operations (paths and LFS objects checked).
-async fn read_commit_body(
-    store: &Store,
-    body: Body,
-) -> HubResult<(ndjson::HeaderValue, Vec<Op>)> {
+async fn read_commit_body(store: &Store, body: Body) -> HubResult<(ndjson::HeaderValue, Vec<Op>)> {
     let mut reader = LineReader::new(body.into_data_stream());
     let first = reader
         .next_line()
@@ -86,7 +83,9 @@ async fn read_commit_body(
         .map_err(line_error)?
         .ok_or_else(|| HubError::bad_request("empty commit: the first line must be the header"))?;
     let Line::Header(header) = ndjson::parse_line(&first, 1).map_err(HubError::bad_request)? else {
-        return Err(HubError::bad_request("the first commit line must be the header"));
+        return Err(HubError::bad_request(
+            "the first commit line must be the header",
+        ));
     };
     let path_ok = |p: &str| -> HubResult<String> {
         ndjson::check_repo_path(p)
@@ -116,7 +115,9 @@ async fn read_commit_body(
                 if regular_bytes > MAX_REGULAR_PAYLOAD {
                     return Err(HubError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("more than {MAX_REGULAR_PAYLOAD} bytes of regular files in one commit"),
+                        format!(
+                            "more than {MAX_REGULAR_PAYLOAD} bytes of regular files in one commit"
+                        ),
                     ));
                 }
                 ops.push(Op::AddRegular { path, bytes });
@@ -221,16 +222,31 @@ pub(super) async fn commit(
     let repo_type = api_repo_type(&t)?;
     let create_pr = QueryPairs::parse(uri.query()).flag("create_pr")?;
     let caller = state.caller(&headers)?;
-    let access = if create_pr { Access::Read } else { Access::Write };
+    let access = if create_pr {
+        Access::Read
+    } else {
+        Access::Write
+    };
     let repo = state
-        .load_repo(&caller, &method, &uri, repo_type, &format!("{ns}/{name}"), access)
+        .load_repo(
+            &caller,
+            &method,
+            &uri,
+            repo_type,
+            &format!("{ns}/{name}"),
+            access,
+        )
         .await?;
     // Anyone with a write token who can see the repo may open a pull request.
     let author = match &caller {
         Caller::Anonymous => {
-            return Err(HubError::unauthorized("You must be authenticated to commit"));
+            return Err(HubError::unauthorized(
+                "You must be authenticated to commit",
+            ));
         }
-        Caller::User { role: Role::Read, .. } => {
+        Caller::User {
+            role: Role::Read, ..
+        } => {
             return Err(HubError::forbidden(
                 "You don't have the rights to perform this action: this token is read-only",
             ));
@@ -245,7 +261,9 @@ pub(super) async fn commit(
     let (header, mut ops) = read_commit_body(&state.store, body).await?;
     let summary = header.summary.trim().to_owned();
     if summary.is_empty() {
-        return Err(HubError::bad_request("The commit summary must not be empty"));
+        return Err(HubError::bad_request(
+            "The commit summary must not be empty",
+        ));
     }
     let description = header.description.unwrap_or_default();
     let parent = match header.parent_commit.as_deref() {

@@ -79,7 +79,9 @@ where
                     self.buf.extend_from_slice(&chunk);
                 }
                 Some(Err(e)) => {
-                    return Err(LineError::Bad(format!("failed to read the commit body: {e}")));
+                    return Err(LineError::Bad(format!(
+                        "failed to read the commit body: {e}"
+                    )));
                 }
                 None => self.eof = true,
             }
@@ -193,9 +195,13 @@ mod tests {
     use super::*;
     use futures_util::stream;
 
-    fn reader(chunks: Vec<&'static [u8]>) -> LineReader<impl Stream<Item = Result<Bytes, String>> + Unpin> {
+    fn reader(
+        chunks: Vec<&'static [u8]>,
+    ) -> LineReader<impl Stream<Item = Result<Bytes, String>> + Unpin> {
         LineReader::new(stream::iter(
-            chunks.into_iter().map(|c| Ok::<_, String>(Bytes::from_static(c))),
+            chunks
+                .into_iter()
+                .map(|c| Ok::<_, String>(Bytes::from_static(c))),
         ))
     }
 
@@ -224,7 +230,9 @@ mod tests {
             1,
         )
         .unwrap();
-        assert!(matches!(h, Line::Header(HeaderValue { ref parent_commit, .. }) if parent_commit.as_deref() == Some("abcde")));
+        assert!(
+            matches!(h, Line::Header(HeaderValue { ref parent_commit, .. }) if parent_commit.as_deref() == Some("abcde"))
+        );
         let f = parse_line(
             br#"{"key":"file","value":{"path":"a.txt","content":"aGk=","encoding":"base64"}}"#,
             2,
@@ -232,7 +240,11 @@ mod tests {
         .unwrap();
         let Line::File(f) = f else { panic!() };
         assert_eq!(decode_content(&f).unwrap(), &b"hi"[..]);
-        let l = parse_line(br#"{"key":"lfsFile","value":{"path":"m","algo":"sha256","oid":"ab"}}"#, 3).unwrap();
+        let l = parse_line(
+            br#"{"key":"lfsFile","value":{"path":"m","algo":"sha256","oid":"ab"}}"#,
+            3,
+        )
+        .unwrap();
         assert!(matches!(l, Line::LfsFile(LfsFileValue { size: None, .. })));
         assert!(matches!(
             parse_line(br#"{"value":{"path":"x"},"key":"deletedFolder"}"#, 4).unwrap(),
@@ -266,12 +278,28 @@ mod tests {
 
     #[test]
     fn path_checks() {
-        for ok in ["a.txt", "dir/b.bin", ".gitattributes", "a/.github/x", "a..b"] {
+        for ok in [
+            "a.txt",
+            "dir/b.bin",
+            ".gitattributes",
+            "a/.github/x",
+            "a..b",
+        ] {
             assert_eq!(check_repo_path(ok), Ok(ok));
         }
         for bad in [
-            "", "/etc/passwd", "../x", "a/../b", "a\\b", "a\0b", ".git/config", "x/.git/y", "./a",
-            "a//b", "a/", "a\nb",
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../b",
+            "a\\b",
+            "a\0b",
+            ".git/config",
+            "x/.git/y",
+            "./a",
+            "a//b",
+            "a/",
+            "a\nb",
         ] {
             assert!(check_repo_path(bad).is_err(), "accepted {bad:?}");
         }
