@@ -111,7 +111,9 @@ fn sequence(lines: &mut Vec<(usize, String)>, i: &mut usize, indent: usize) -> V
 
 fn unquote(s: &str) -> String {
     let b = s.as_bytes();
-    if b.len() >= 2 && ((b[0] == b'"' && b[b.len() - 1] == b'"') || (b[0] == b'\'' && b[b.len() - 1] == b'\'')) {
+    if b.len() >= 2
+        && ((b[0] == b'"' && b[b.len() - 1] == b'"') || (b[0] == b'\'' && b[b.len() - 1] == b'\''))
+    {
         s[1..s.len() - 1].to_owned()
     } else {
         s.to_owned()
@@ -164,13 +166,19 @@ pub fn tags(card: &Value) -> Vec<Value> {
         push(lib.to_owned());
     }
     match card.get("tags") {
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).for_each(|t| push(t.to_owned())),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .for_each(|t| push(t.to_owned())),
         Some(Value::String(t)) => push(t.clone()),
         _ => {}
     }
     match card.get("language") {
         Some(Value::String(l)) => push(l.clone()),
-        Some(Value::Array(ls)) => ls.iter().filter_map(Value::as_str).for_each(|l| push(l.to_owned())),
+        Some(Value::Array(ls)) => ls
+            .iter()
+            .filter_map(Value::as_str)
+            .for_each(|l| push(l.to_owned())),
         _ => {}
     }
     if let Some(l) = card.get("license").and_then(Value::as_str) {
@@ -192,11 +200,23 @@ mod tests {
         assert_eq!(v["language"], json!(["en", "fr"]));
         assert_eq!(v["tags"], json!(["a", "b c"]));
         assert_eq!(v["model-index"][0]["name"], "m");
-        assert_eq!(v["model-index"][0]["results"][0]["metrics"][0]["value"], 0.5);
+        assert_eq!(
+            v["model-index"][0]["results"][0]["metrics"][0]["value"],
+            0.5
+        );
         assert_eq!(v["thumbnail"], Value::Null);
         assert_eq!(v["n"], 3);
         assert_eq!(v["widget"]["text"], "hi # there");
-        assert_eq!(tags(&v), vec![json!("a"), json!("b c"), json!("en"), json!("fr"), json!("license:mit")]);
+        assert_eq!(
+            tags(&v),
+            vec![
+                json!("a"),
+                json!("b c"),
+                json!("en"),
+                json!("fr"),
+                json!("license:mit")
+            ]
+        );
     }
 
     #[test]

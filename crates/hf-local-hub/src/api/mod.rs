@@ -3,6 +3,7 @@
 //! Routes match on the raw (still percent-encoded) path, so a `%2F` inside a revision or a tree path stays
 //! in one segment; axum's `Path` extractor then decodes each captured segment.
 
+pub mod card;
 pub mod error;
 pub mod files;
 pub mod lfs;

@@ -15,6 +15,9 @@ use super::{Access, AppState, QueryPairs, api_repo_type, parse_bool};
 use crate::auth::Caller;
 use crate::storage::{NewRepo, RepoRecord, RepoSettings, StoreError};
 
+/// Largest README whose front matter is read for `cardData`.
+const MAX_README: u64 = 1 << 20;
+
 /// Page size cap of listings.
 const LIST_PAGE: usize = 1000;
 
@@ -314,6 +317,8 @@ struct InfoOptions {
     expand: Option<Vec<String>>,
     /// Listing without `full`: the reduced set.
     reduced: bool,
+    /// Include `cardData` (repo info always; listings with `full` or `cardData`).
+    card: bool,
 }
 
 async fn info_json(
@@ -371,6 +376,30 @@ async fn info_json(
                 )
             })
         });
+    if let Some(commit) = commit
+        && let Some(readme) = state
+            .store
+            .read_file_at(commit, "README.md", MAX_README)
+            .await?
+        && let Some(card) = super::card::front_matter(&String::from_utf8_lossy(&readme))
+    {
+        o.insert("tags".into(), Value::Array(super::card::tags(&card)));
+        if repo.repo_type == RepoType::Model {
+            for key in ["pipeline_tag", "library_name"] {
+                if let Some(v) = card.get(key) {
+                    o.insert(key.into(), v.clone());
+                }
+            }
+        }
+        if opts.card
+            || opts
+                .expand
+                .as_ref()
+                .is_some_and(|e| e.iter().any(|k| k == "cardData"))
+        {
+            o.insert("cardData".into(), card);
+        }
+    }
     if want_files && let Some(commit) = commit {
         let rec = state.store.commit_record(commit).await?;
         o.insert("sha".into(), json!(commit));
@@ -432,6 +461,7 @@ fn info_options(q: &QueryPairs) -> HubResult<InfoOptions> {
         security,
         expand: (!expand.is_empty()).then_some(expand),
         reduced: false,
+        card: true,
     })
 }
 
@@ -518,6 +548,28 @@ pub fn next_link(base: &str, uri: &Uri, q: &QueryPairs, offset: usize) -> Header
     HeaderValue::from_str(&link).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// Tags of a repo's default branch (from its README card).
+async fn repo_tags(state: &AppState, repo: &RepoRecord) -> HubResult<Vec<String>> {
+    let Some(commit) = state.store.resolve_revision(repo, "main").await? else {
+        return Ok(vec![]);
+    };
+    let Some(readme) = state
+        .store
+        .read_file_at(&commit, "README.md", MAX_README)
+        .await?
+    else {
+        return Ok(vec![]);
+    };
+    Ok(super::card::front_matter(&String::from_utf8_lossy(&readme))
+        .map(|c| {
+            super::card::tags(&c)
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
 async fn list(
     state: AppState,
     repo_type: RepoType,
@@ -553,13 +605,20 @@ async fn list(
             Some(Some(g)) => r.gated.is_some() == g,
             _ => true,
         })
-        .filter(|r| {
-            filters.iter().all(|f| {
-                // Repos carry no tags here; only the repo's own id and sdk can match.
-                *f == r.full_id() || r.sdk.as_deref() == Some(*f)
-            })
-        })
         .collect();
+    if !filters.is_empty() {
+        let mut kept = Vec::with_capacity(repos.len());
+        for r in repos {
+            let tags = repo_tags(&state, &r).await?;
+            let matches = filters.iter().all(|f| {
+                tags.iter().any(|t| t == f) || *f == r.full_id() || r.sdk.as_deref() == Some(*f)
+            });
+            if matches {
+                kept.push(r);
+            }
+        }
+        repos = kept;
+    }
     let descending = q.get("direction").is_none_or(|d| d.trim() == "-1");
     if let Some(sort) = q.get("sort") {
         match sort {
@@ -588,6 +647,7 @@ async fn list(
         security: false,
         expand: (!expand.is_empty()).then_some(expand),
         reduced: !full,
+        card: full || card,
     };
     let mut out = Vec::with_capacity(page.len());
     for r in &page {

@@ -154,6 +154,14 @@ async fn resolve(
             Access::Content,
         )
         .await?;
+    // Lenient: an unencoded `refs/pr/N/...` or `refs/convert/X/...` revision (protocol §1.3).
+    let (rev, path) = match (rev.as_str(), path.split_once('/')) {
+        ("refs", Some((kind @ ("pr" | "convert"), rest))) => match rest.split_once('/') {
+            Some((name, file)) => (format!("refs/{kind}/{name}"), file.to_owned()),
+            None => (rev, path),
+        },
+        _ => (rev, path),
+    };
     let commit = state.resolve_rev(&repo, &rev).await?;
     let path = checked_path(&path)?;
     let entry = match state.store.tree_entry(&commit, &path).await? {

@@ -28,7 +28,7 @@
 //! Store::commit_record(commit: &str) -> Result<Option<CommitRecord>, StoreError>
 //! Store::tree_entry(commit: &str, path: &str) -> Result<Option<Entry>, StoreError>      file or directory
 //! Store::list_tree(commit, folder: &str ("" = root), recursive) -> Result<Vec<Entry>, StoreError>
-//! Store::read_file_at(&RepoRecord, commit, path, max_len) -> Result<Option<Bytes>, StoreError>
+//! Store::read_file_at(commit, path, max_len: u64) -> Result<Option<Bytes>, StoreError>
 //!         bytes of a *regular* file (e.g. .gitattributes / .gitignore); None if missing, LFS or too large
 //! Store::lfs_object(sha256) -> Result<Option<u64>, StoreError>                           size if stored
 //! Store::lfs_ingest(sha256, expected_size: Option<u64>, body: impl Stream<Item = Result<Bytes, E>>)
@@ -43,7 +43,11 @@
 //! Store::create_pull_request(&RepoRecord, base_commit: &str, title, author, description) -> Result<u64, StoreError>
 //!         creates discussion N (a pull request) and the ref `refs/pr/N` at `base_commit`
 //! Store::refs(&RepoRecord) -> Result<Vec<RefRecord>, StoreError>
-//! Store::create_ref / delete_ref / history / super_squash / pull_requests
+//! Store::create_ref(&RepoRecord, full_ref, commit) / delete_ref(&RepoRecord, full_ref)
+//! Store::history(commit, skip, limit) -> (Vec<CommitRecord>, has_more)        first-parent, newest first
+//! Store::super_squash(&RepoRecord, branch_ref, message, author) -> new commit id
+//! Store::pull_requests(&RepoRecord) -> Vec<PullRequestRecord>
+//! check_path(path) -> Result<String, StoreError>             the path rules every client-supplied path obeys
 //! ```
 //!
 //! Errors are [`StoreError`]; `crate::api::error` maps each variant to a Hub error in one place.
