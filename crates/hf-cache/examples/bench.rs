@@ -24,7 +24,10 @@ fn report(name: &str, took: Duration, bytes: u64) {
     eprintln!("bench {name} {secs:.3} {mbps:.1}");
 }
 
-async fn create(hub: &hf_local_hub::LocalHubHandle, name: &str) -> Result<hf_local_hub::storage::RepoRecord, BoxError> {
+async fn create(
+    hub: &hf_local_hub::LocalHubHandle,
+    name: &str,
+) -> Result<hf_local_hub::storage::RepoRecord, BoxError> {
     Ok(hub
         .store()
         .create_repo(NewRepo {
@@ -62,41 +65,69 @@ async fn main() -> Result<(), BoxError> {
     let mut args = std::env::args().skip(1);
     let big_mib: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(1024);
     let small_n: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(1000);
-    let hub = LocalHub::builder().user("bench", "hf_bench").start().await?;
+    let hub = LocalHub::builder()
+        .user("bench", "hf_bench")
+        .start()
+        .await?;
     let work = tempfile::tempdir()?;
 
     // Seed: one big LFS file, and `small_n` regular files of 16 KiB.
     let big_len = big_mib << 20;
-    let mut rng = fastrand::Rng::with_seed(7);
+    // Generated twice from the same seed (hash first, then upload) so the bench's own
+    // memory stays small and the peak RSS reflects the download.
+    let gen_chunks = move || {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut left = big_len;
+        std::iter::from_fn(move || {
+            if left == 0 {
+                return None;
+            }
+            let n = left.min(8 << 20) as usize;
+            let mut c = vec![0u8; n];
+            rng.fill(&mut c);
+            left -= n as u64;
+            Some(Bytes::from(c))
+        })
+    };
     let mut hasher = Sha256::new();
-    let mut chunks = Vec::new();
-    let mut left = big_len;
-    while left > 0 {
-        let n = left.min(8 << 20) as usize;
-        let mut c = vec![0u8; n];
-        rng.fill(&mut c);
+    for c in gen_chunks() {
         hasher.update(&c);
-        chunks.push(Bytes::from(c));
-        left -= n as u64;
     }
     let sha = hex::encode(hasher.finalize());
-    let stream = futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
+    let stream = futures_util::stream::iter(gen_chunks().map(Ok::<_, std::io::Error>));
     hub.store().lfs_ingest(&sha, Some(big_len), stream).await?;
+    let mut rng = fastrand::Rng::with_seed(8);
     let big = create(&hub, "big").await?;
     hub.store()
-        .commit(&big, "main", commit_input(vec![Op::AddLfs { path: "big.bin".into(), sha256: sha, size: Some(big_len) }]))
+        .commit(
+            &big,
+            "main",
+            commit_input(vec![Op::AddLfs {
+                path: "big.bin".into(),
+                sha256: sha,
+                size: Some(big_len),
+            }]),
+        )
         .await?;
     let small = create(&hub, "small").await?;
     let ops = (0..small_n)
         .map(|i| {
             let mut c = vec![0u8; 16 << 10];
             rng.fill(&mut c);
-            Op::AddRegular { path: format!("f/{i:05}.bin"), bytes: Bytes::from(c) }
+            Op::AddRegular {
+                path: format!("f/{i:05}.bin"),
+                bytes: Bytes::from(c),
+            }
         })
         .collect();
-    hub.store().commit(&small, "main", commit_input(ops)).await?;
+    hub.store()
+        .commit(&small, "main", commit_input(ops))
+        .await?;
 
-    let client = HubClient::builder().endpoint(hub.endpoint()).token(Some("hf_bench")).build()?;
+    let client = HubClient::builder()
+        .endpoint(hub.endpoint())
+        .token(Some("hf_bench"))
+        .build()?;
     let ep = hub.endpoint().to_owned();
 
     // Big file: curl -L into a file, then us (cold), then us (warm).
@@ -108,27 +139,49 @@ async fn main() -> Result<(), BoxError> {
     std::fs::remove_file(cdir.join("big.bin"))?;
     let cache = CacheDir::new(work.path().join("hub"));
     let start = Instant::now();
-    HubDownload::new(client.clone(), "bench/big".parse()?, "big.bin").cache_dir(cache.clone()).await?;
+    HubDownload::new(client.clone(), "bench/big".parse()?, "big.bin")
+        .cache_dir(cache.clone())
+        .await?;
     report("hf_cache_big_cold", start.elapsed(), big_len);
     let start = Instant::now();
-    HubDownload::new(client.clone(), "bench/big".parse()?, "big.bin").cache_dir(cache.clone()).await?;
+    HubDownload::new(client.clone(), "bench/big".parse()?, "big.bin")
+        .cache_dir(cache.clone())
+        .await?;
     report("hf_cache_big_warm", start.elapsed(), 0);
 
     // Many small files: curl over one keep-alive connection (a config file of URLs), then us.
     let mut cfg = String::new();
     for i in 0..small_n {
-        cfg.push_str(&format!("url = \"{ep}/bench/small/resolve/main/f/{i:05}.bin\"\noutput = \"s{i:05}.bin\"\n"));
+        cfg.push_str(&format!(
+            "url = \"{ep}/bench/small/resolve/main/f/{i:05}.bin\"\noutput = \"s{i:05}.bin\"\n"
+        ));
     }
     std::fs::write(cdir.join("urls.cfg"), cfg)?;
     let t = curl(&["-sSfL", "-K", "urls.cfg"], &cdir)?;
     report("curl_small", t, (small_n as u64) << 14);
     let start = Instant::now();
-    SnapshotDownload::new(client.clone(), "bench/small".parse()?).cache_dir(cache.clone()).await?;
-    report("hf_cache_small_cold", start.elapsed(), (small_n as u64) << 14);
+    SnapshotDownload::new(client.clone(), "bench/small".parse()?)
+        .cache_dir(cache.clone())
+        .await?;
+    report(
+        "hf_cache_small_cold",
+        start.elapsed(),
+        (small_n as u64) << 14,
+    );
     let start = Instant::now();
-    SnapshotDownload::new(client.clone(), "bench/small".parse()?).cache_dir(cache.clone()).await?;
+    SnapshotDownload::new(client.clone(), "bench/small".parse()?)
+        .cache_dir(cache.clone())
+        .await?;
     report("hf_cache_small_warm_branch", start.elapsed(), 0);
-    let t = curl(&["-sSf", "-o", "/dev/null", &format!("{ep}/api/models/bench/small/revision/main?expand=sha")], &cdir)?;
+    let t = curl(
+        &[
+            "-sSf",
+            "-o",
+            "/dev/null",
+            &format!("{ep}/api/models/bench/small/revision/main?expand=sha"),
+        ],
+        &cdir,
+    )?;
     report("curl_one_request", t, 0);
 
     // Scan of the cache.

@@ -218,6 +218,15 @@ impl HubDownload {
                 source: None,
             };
         }
+        if offline {
+            return Error::LocalEntryNotFound {
+                message: format!(
+                    "cannot find {what} in the local cache and offline mode is enabled \
+                     (HF_HUB_OFFLINE); go online to download it"
+                ),
+                source: None,
+            };
+        }
         if remembered.is_access_error() {
             return remembered;
         }

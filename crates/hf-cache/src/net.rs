@@ -146,17 +146,22 @@ fn options(
 }
 
 /// `HEAD` a resolve URL: only relative redirects are followed (protocol §4.2).
+///
+/// Not retried (as the 1.x Python client): when the Hub cannot be reached the download
+/// falls back to the cache at once instead of after ~25 s of backoff.
 pub(crate) async fn head(
     client: &HubClient,
     url: &str,
     timeout: Option<Duration>,
 ) -> Result<Answer, Error> {
+    let mut opts = options(RedirectPolicy::RelativeOnly, timeout, None, false);
+    opts.no_retry = true;
     send(
         client,
         Method::HEAD,
         url,
         &[("accept-encoding", "identity".to_owned())],
-        options(RedirectPolicy::RelativeOnly, timeout, None, false),
+        opts,
     )
     .await
 }
@@ -173,22 +178,21 @@ pub(crate) async fn get(
     if offset > 0 {
         headers.push(("range", format!("bytes={offset}-")));
     }
-    send(
-        client,
-        Method::GET,
-        url,
-        &headers,
-        options(RedirectPolicy::All, read_timeout, read_timeout, no_auth),
-    )
-    .await
+    // Retried by the caller, which resumes from the bytes already written (no nested retries).
+    let mut opts = options(RedirectPolicy::All, read_timeout, read_timeout, no_auth);
+    opts.no_retry = true;
+    send(client, Method::GET, url, &headers, opts).await
 }
 
-/// `GET` a JSON document (at most 256 MiB).
+/// `GET` a JSON document (at most 256 MiB); `retry` lets the client's policy retry it.
 pub(crate) async fn get_json<T: DeserializeOwned>(
     client: &HubClient,
     url: &str,
+    retry: bool,
 ) -> Result<(T, HeaderMap), Error> {
-    let answer = send(client, Method::GET, url, &[], RequestOptions::default()).await?;
+    let mut opts = RequestOptions::default();
+    opts.no_retry = !retry;
+    let answer = send(client, Method::GET, url, &[], opts).await?;
     let headers = answer.headers;
     let bytes = answer.body.collect(256 << 20, url).await?;
     let value = serde_json::from_slice(&bytes).map_err(|e| {
@@ -232,7 +236,8 @@ pub(crate) async fn get_all_pages<T: DeserializeOwned>(
     let mut next = Some(url.to_owned());
     let mut pages = 0;
     while let Some(u) = next.take() {
-        let (page, headers): (Vec<T>, _) = get_json(client, &u).await?;
+        // The first page is not retried (fast fallback to the cache); later pages are.
+        let (page, headers): (Vec<T>, _) = get_json(client, &u, pages > 0).await?;
         out.extend(page);
         pages += 1;
         // A server that loops its `next` links cannot keep us busy forever.

@@ -11,7 +11,10 @@ use hf_http::HubClient;
 use crate::Error;
 use crate::net;
 use crate::progress::Reporter;
-use crate::writer::{CHUNK, Writer};
+use crate::writer::Writer;
+
+/// Chunks smaller than this are merged before crossing to the writer thread.
+const SMALL: usize = 256 * 1024;
 
 /// Consecutive attempts without progress before giving up (as the Python client).
 const MAX_ATTEMPTS: u32 = 5;
@@ -151,7 +154,9 @@ async fn stream_once(
         s => return Err(protocol(format!("unexpected status {s}"))),
     }
     let mut body = response.body;
-    let mut buf = BytesMut::with_capacity(CHUNK);
+    // Small network chunks are coalesced (fewer hand-offs); large ones are passed as is
+    // (no copy).
+    let mut buf = BytesMut::new();
     while let Some(chunk) = body.next().await {
         let chunk = match chunk {
             Ok(c) => c,
@@ -170,10 +175,13 @@ async fn stream_once(
                 fetch.size
             )));
         }
+        if buf.is_empty() && chunk.len() >= SMALL {
+            writer.write(chunk).await?;
+            continue;
+        }
         buf.extend_from_slice(&chunk);
-        if buf.len() >= CHUNK {
+        if buf.len() >= SMALL {
             writer.write(buf.split().freeze()).await?;
-            buf.reserve(CHUNK);
         }
     }
     if !buf.is_empty() {

@@ -12,11 +12,12 @@ use crate::Error;
 use crate::fsutil::io_err;
 use crate::hash::ContentHasher;
 
-/// Chunks in flight between the network and the disk (each up to [`CHUNK`] bytes):
-/// memory stays constant whatever the file size.
-const QUEUE: usize = 8;
-/// Network chunks are coalesced to this size before crossing to the writer thread.
-pub(crate) const CHUNK: usize = 1 << 20;
+/// Chunks in flight between the network and the disk, and again between the disk and
+/// the hasher (each a network read, at most a few hundred KiB): memory stays constant
+/// whatever the file size.
+const QUEUE: usize = 16;
+/// Read size when re-hashing a kept prefix.
+const CHUNK: usize = 1 << 20;
 
 enum Msg {
     Data(Bytes),
@@ -141,9 +142,40 @@ fn open_and_rehash(
     Ok((file, hasher, len))
 }
 
+/// Messages from the writer thread to the hasher thread.
+enum HashMsg {
+    Data(Bytes),
+    Reset,
+    Finish(std::sync::mpsc::SyncSender<Option<String>>),
+}
+
+/// Hashes on its own thread, so hashing and disk writes overlap.
+fn spawn_hasher(
+    mut hasher: ContentHasher,
+    etag: String,
+    size: u64,
+) -> std::io::Result<std::sync::mpsc::SyncSender<HashMsg>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<HashMsg>(QUEUE);
+    std::thread::Builder::new()
+        .name("hf-cache-hasher".into())
+        .spawn(move || {
+            while let Ok(msg) = rx.recv() {
+                match msg {
+                    HashMsg::Data(d) => hasher.update(&d),
+                    HashMsg::Reset => hasher = ContentHasher::for_etag(&etag, size),
+                    HashMsg::Finish(reply) => {
+                        let _ = reply.send(hasher.finish());
+                        return;
+                    }
+                }
+            }
+        })?;
+    Ok(tx)
+}
+
 fn run(
     mut file: File,
-    mut hasher: ContentHasher,
+    hasher: ContentHasher,
     path: &Path,
     etag: &str,
     size: u64,
@@ -151,20 +183,32 @@ fn run(
     mut rx: mpsc::Receiver<Msg>,
 ) {
     let mut failed: Option<Error> = None;
+    let hash_tx = match spawn_hasher(hasher, etag.to_owned(), size) {
+        Ok(tx) => Some(tx),
+        Err(e) => {
+            failed = Some(io_err("start hasher thread for", path)(e));
+            None
+        }
+    };
+    let hash = |m: HashMsg| {
+        if let Some(tx) = &hash_tx {
+            let _ = tx.send(m);
+        }
+    };
     while let Some(msg) = rx.blocking_recv() {
         match msg {
             Msg::Data(data) => {
                 if failed.is_some() {
                     continue;
                 }
-                hasher.update(&data);
+                hash(HashMsg::Data(data.clone()));
                 match file.write_all(&data) {
                     Ok(()) => len += data.len() as u64,
                     Err(e) => failed = Some(io_err("write", path)(e)),
                 }
             }
             Msg::Restart => {
-                hasher = ContentHasher::for_etag(etag, size);
+                hash(HashMsg::Reset);
                 len = 0;
                 if let Err(e) = file
                     .set_len(0)
@@ -174,15 +218,15 @@ fn run(
                 }
             }
             Msg::Finish(reply) => {
+                let (dtx, drx) = std::sync::mpsc::sync_channel(1);
+                hash(HashMsg::Finish(dtx));
                 let result = match failed.take() {
                     Some(e) => Err(e),
-                    None => file
-                        .flush()
-                        .map_err(io_err("write", path))
-                        .map(|()| Finished {
-                            len,
-                            digest: hasher.clone().finish(),
-                        }),
+                    None => file.flush().map_err(io_err("write", path)).and_then(|()| {
+                        drx.recv()
+                            .map(|digest| Finished { len, digest })
+                            .map_err(|_| Error::Task("hasher thread stopped".into()))
+                    }),
                 };
                 let _ = reply.send(result);
                 return;

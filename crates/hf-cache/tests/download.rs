@@ -352,3 +352,88 @@ async fn local_dir_mode_writes_files_and_metadata() {
         .await;
     assert!(again.is_err(), "c.json was never downloaded");
 }
+
+#[tokio::test]
+async fn unreachable_hub_falls_back_to_the_cache_and_renamed_repos_redirect() {
+    let hub = Hub::start().await;
+    let commit = hub
+        .commit("moving", vec![File::Regular("a.txt", b"hello".to_vec())])
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache(dir.path());
+    let p = HubDownload::new(hub.client(), "alice/moving".parse().unwrap(), "a.txt")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap();
+
+    // The repo is renamed: the old name answers with a relative redirect, which the HEAD follows;
+    // the cache keeps the requested name, as Python does.
+    let store = hub.handle.store();
+    let rec = store
+        .repo(RepoType::Model, "alice/moving")
+        .await
+        .unwrap()
+        .unwrap();
+    store.move_repo(&rec, "alice/moved").await.unwrap();
+    let p2 = HubDownload::new(hub.client(), "alice/moving".parse().unwrap(), "a.txt")
+        .cache_dir(cache.clone())
+        .force_download(true)
+        .await
+        .unwrap();
+    assert_eq!(p2, p);
+    assert_eq!(std::fs::read(&p2).unwrap(), b"hello");
+
+    // Nothing listens: connection refused → the cached file of the branch.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let client = hf_http::HubClient::builder()
+        .endpoint(&dead)
+        .build()
+        .unwrap();
+    let p3 = HubDownload::new(client.clone(), "alice/moving".parse().unwrap(), "a.txt")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap();
+    assert_eq!(p3, p);
+    let err = HubDownload::new(client, "alice/moving".parse().unwrap(), "b.txt")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::LocalEntryNotFound {
+                source: Some(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(p.to_string_lossy().contains(&commit));
+}
+
+#[tokio::test]
+async fn server_errors_on_the_content_request_are_retried() {
+    let hub = Hub::start_with(vec![
+        FaultSpec::new(FaultKind::Status {
+            code: 503,
+            retry_after: None,
+        })
+        .path("/alice/busy/resolve/*")
+        .method("GET")
+        .count(2),
+    ])
+    .await;
+    hub.commit("busy", vec![File::Regular("a.txt", b"hi".to_vec())])
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let rec = Arc::new(Rec::default());
+    let p = HubDownload::new(hub.client(), "alice/busy".parse().unwrap(), "a.txt")
+        .cache_dir(cache(dir.path()))
+        .reporter(rec.clone())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), b"hi");
+    assert_eq!(rec.retries.lock().unwrap().len(), 2);
+}
