@@ -209,7 +209,7 @@ impl SnapshotDownload {
             && let Some(listing) = read(&known).await?
         {
             let url = self.api_url(&format!("revision/{rev}?expand=sha"));
-            let (info, _) = net::get_json::<ShaOnly>(&self.client, &url, false).await?;
+            let info = net::get_json::<ShaOnly>(&self.client, &url, false).await?;
             let commit = checked_commit(&url, info.sha)?;
             if commit == known {
                 return Ok((commit, listing));
@@ -223,7 +223,7 @@ impl SnapshotDownload {
         // Cold: one repo-info call with blobs gives the commit and every file's blob id,
         // size and LFS hash.
         let url = self.api_url(&format!("revision/{rev}?blobs=True"));
-        let (info, _) = net::get_json::<InfoWithSiblings>(&self.client, &url, false).await?;
+        let info = net::get_json::<InfoWithSiblings>(&self.client, &url, false).await?;
         let commit = checked_commit(&url, info.sha)?;
         if let Some(listing) = read(&commit).await? {
             return Ok((commit, listing));
