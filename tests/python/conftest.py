@@ -8,11 +8,14 @@ import hashlib
 import os
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional
+from typing import Optional
 
 import pytest
 import requests
+from huggingface_hub import HfApi, configure_http_backend
+from huggingface_hub.utils._http import _default_backend_factory
 from requests.structures import CaseInsensitiveDict
 
 ENDPOINT = os.environ.get("HF_ENDPOINT", "").rstrip("/")
@@ -26,7 +29,8 @@ ORG = "acme"
 
 
 def pytest_configure(config):
-    # huggingface_hub reads HF_ENDPOINT at import: a missing one would silently target huggingface.co.
+    # huggingface_hub reads HF_ENDPOINT at import: a missing one would silently target huggingface.co
+    # (and the methods that ignore endpoint= would). This runs before any test, so before any request.
     if not ENDPOINT.startswith("http://127.0.0.1:"):
         raise pytest.UsageError(
             "HF_ENDPOINT must point at a local hf-local-hub (http://127.0.0.1:PORT); "
@@ -34,11 +38,6 @@ def pytest_configure(config):
         )
     if os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN"):
         raise pytest.UsageError("unset HF_TOKEN / HUGGING_FACE_HUB_TOKEN: tests pass tokens explicitly")
-
-
-# pytest_configure runs before any test, so a wrong HF_ENDPOINT stops the run before any request.
-from huggingface_hub import HfApi, configure_http_backend  # noqa: E402
-from huggingface_hub.utils._http import _default_backend_factory  # noqa: E402
 
 
 def git_blob_sha1(data: bytes) -> str:
@@ -85,7 +84,7 @@ def unique(request) -> str:
 @pytest.fixture
 def make_repo(api, unique) -> Callable[..., str]:
     """Creates repos owned by alice (or an org) and deletes them after the test."""
-    created: List[tuple] = []
+    created: list[tuple] = []
 
     def make(
         repo_type: str = "model",
@@ -107,8 +106,8 @@ def make_repo(api, unique) -> Callable[..., str]:
     for repo_id, repo_type in created:
         try:
             api.delete_repo(repo_id, repo_type=repo_type, missing_ok=True)
-        except Exception:  # noqa: BLE001 - cleanup must not hide the test's own result
-            pass
+        except Exception as err:  # noqa: BLE001 - cleanup must not hide the test's own result
+            print(f"cleanup of {repo_type} {repo_id} failed: {err}")
 
 
 @pytest.fixture
@@ -138,9 +137,9 @@ class Exchange:
 class HttpLog:
     """Every request the client sent through its sessions while the fixture was active."""
 
-    exchanges: List[Exchange] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
 
-    def matching(self, method: str, pattern: str) -> List[Exchange]:
+    def matching(self, method: str, pattern: str) -> list[Exchange]:
         rx = re.compile(pattern)
         return [e for e in self.exchanges if e.method == method and rx.search(e.url)]
 

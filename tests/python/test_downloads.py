@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from huggingface_hub import (
     CommitOperationAdd,
+    HfFileSystem,
     get_hf_file_metadata,
     hf_hub_download,
     hf_hub_url,
@@ -283,3 +284,33 @@ def test_snapshot_download_to_local_dir(api, repo, tmp_path):
     assert (out / "a" / "b.txt").read_bytes() == b"b"
     assert (out / "c.bin").read_bytes() == b"\x00c"
     assert (out / ".gitattributes").is_file()
+
+
+def test_hf_file_system_reads_ranges(api, repo, http_log):
+    # HfFileSystem lists with the tree API and reads byte ranges of /resolve (regular and LFS).
+    text = ("".join(f"line {i:05d}\n" for i in range(1000))).encode()
+    weights = os.urandom(50_000)
+    api.create_commit(
+        repo,
+        operations=[
+            CommitOperationAdd(path_in_repo="dir/text.txt", path_or_fileobj=text),
+            CommitOperationAdd(path_in_repo="dir/w.bin", path_or_fileobj=weights),
+        ],
+        commit_message="files",
+    )
+    fs = HfFileSystem(endpoint=ENDPOINT, token=ALICE_WRITE, skip_instance_cache=True)
+    assert sorted(fs.ls(f"{repo}/dir", detail=False)) == [f"{repo}/dir/text.txt", f"{repo}/dir/w.bin"]
+    assert fs.info(f"{repo}/dir/w.bin")["size"] == len(weights)
+
+    http_log.clear()
+    assert fs.cat_file(f"{repo}/dir/text.txt", start=1100, end=1122) == text[1100:1122]
+    assert fs.cat_file(f"{repo}/dir/w.bin", start=40_000, end=40_100) == weights[40_000:40_100]
+    # LFS content answers a redirect first; what finally serves bytes must honour the range.
+    ranged = [
+        e
+        for e in http_log.exchanges
+        if e.method == "GET" and "Range" in e.request_headers and not 300 <= e.status < 400
+    ]
+    assert len(ranged) == 2, [(e.method, e.url.split("?")[0], e.status) for e in http_log.exchanges]
+    assert [e.status for e in ranged] == [206, 206]
+    assert all(e.response_headers.get("Content-Range", "").startswith("bytes ") for e in ranged)

@@ -144,7 +144,10 @@ def test_list_repo_commits(api, repo):
     initial = api.model_info(repo).sha
     one = api.upload_file(path_or_fileobj=b"1", path_in_repo="1.txt", repo_id=repo, commit_message="first").oid
     two = api.upload_file(
-        path_or_fileobj=b"2", path_in_repo="2.txt", repo_id=repo, commit_message="second",
+        path_or_fileobj=b"2",
+        path_in_repo="2.txt",
+        repo_id=repo,
+        commit_message="second",
         commit_description="details of the second",
     ).oid
 

@@ -102,9 +102,7 @@ def test_move_repo(api, make_repo, unique, cache_dir, repo_type):
     assert info.sha == sha
     assert api.list_repo_files(new, repo_type=repo_type) == [".gitattributes", "f.txt"]
     # The old name keeps working for downloads through a relative redirect (protocol §2.3).
-    path = hf_hub_download(
-        old, "f.txt", repo_type=repo_type, token=ALICE_WRITE, cache_dir=cache_dir, endpoint=ENDPOINT
-    )
+    path = hf_hub_download(old, "f.txt", repo_type=repo_type, token=ALICE_WRITE, cache_dir=cache_dir, endpoint=ENDPOINT)
     with open(path, "rb") as f:
         assert f.read() == b"moved content"
 
@@ -349,7 +347,7 @@ def test_list_models_and_datasets(api, bob_api, make_repo, unique):
     models = {make_repo(suffix=f"m{i}") for i in range(3)}
     dataset = make_repo(repo_type="dataset", suffix="d0")
     private = make_repo(suffix="hidden", private=True)
-    api.upload_file(path_or_fileobj=b"w", path_in_repo="w.bin", repo_id=sorted(models)[0])
+    api.upload_file(path_or_fileobj=b"w", path_in_repo="w.bin", repo_id=min(models))
 
     found = {m.id for m in api.list_models(search=unique)}
     assert found == models | {private}
@@ -369,11 +367,11 @@ def test_list_models_and_datasets(api, bob_api, make_repo, unique):
 
     # full=True includes the file list.
     full = {m.id: m for m in api.list_models(search=unique, full=True)}
-    assert sorted(s.rfilename for s in full[sorted(models)[0]].siblings) == [".gitattributes", "w.bin"]
+    assert sorted(s.rfilename for s in full[min(models)].siblings) == [".gitattributes", "w.bin"]
     # expand= returns the requested properties.
     expanded = {m.id: m for m in api.list_models(search=unique, expand=["sha", "private"])}
     assert expanded[private].private is True
-    assert expanded[sorted(models)[0]].sha == api.model_info(sorted(models)[0]).sha
+    assert expanded[min(models)].sha == api.model_info(min(models)).sha
 
 
 def test_list_spaces(api, make_repo, unique):
