@@ -1,0 +1,86 @@
+//! `hf`: the Hugging Face Hub from a terminal.
+//!
+//! A thin shell over the library crates: arguments are parsed into typed values here, the work
+//! is done by `hf-cache` and `hf-http`, and this binary only prints. Exit codes: 0 success,
+//! 1 an operation failed, 2 bad usage. Errors print as `error:` / `caused by:` / `hint:` on
+//! stderr; a closed stdout (`hf cache scan | head`) is not an error.
+
+mod cache;
+mod download;
+mod env;
+mod output;
+mod progress;
+mod whoami;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hf_http::HubClient;
+
+use crate::output::Failure;
+
+/// The Hugging Face Hub from a terminal.
+#[derive(Debug, Parser)]
+#[command(name = "hf", version, about, long_about = None)]
+struct Cli {
+    /// Access token (else HF_TOKEN, else the token file under HF_HOME).
+    #[arg(long, global = true)]
+    token: Option<String>,
+    /// Hub endpoint (else HF_ENDPOINT, else `https://huggingface.co`).
+    #[arg(long, global = true)]
+    endpoint: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Download files from the Hub into the cache (or a local folder); prints the path last.
+    Download(download::DownloadArgs),
+    /// Inspect and clean the local cache.
+    Cache(cache::CacheArgs),
+    /// Show who the token belongs to.
+    Whoami,
+    /// Print the environment: versions, endpoint, cache and token locations.
+    Env,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return output::report(&Failure::msg(format!("cannot start the runtime: {e}"))),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => output::report(&failure),
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Download(args) => download::run(client(&cli.token, &cli.endpoint)?, args).await,
+        Command::Cache(args) => cache::run(args),
+        Command::Whoami => whoami::run(client(&cli.token, &cli.endpoint)?).await,
+        Command::Env => env::run(&cli.endpoint),
+    }
+}
+
+/// The client as the Python CLI builds it: environment defaults, then the flags.
+fn client(token: &Option<String>, endpoint: &Option<String>) -> Result<HubClient, Failure> {
+    let mut builder = hf_http::HubClientBuilder::from_env()
+        .map_err(|e| Failure::from_error("cannot read the Hub settings", &e))?
+        .library("hf-cli", env!("CARGO_PKG_VERSION"));
+    if let Some(endpoint) = endpoint {
+        builder = builder.endpoint(endpoint);
+    }
+    if let Some(token) = token {
+        builder = builder.token(Some(token.as_str()));
+    }
+    builder
+        .build()
+        .map_err(|e| Failure::from_error("cannot build the Hub client", &e))
+}

@@ -1,0 +1,103 @@
+//! Progress bars for downloads, fed by the library's [`Reporter`] events.
+//!
+//! Hidden when `--quiet`, when HF_HUB_DISABLE_PROGRESS_BARS is truthy, or when stderr is not a
+//! terminal (logs and pipes get no control characters).
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Mutex;
+
+use hf_cache::Reporter;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A total bar for snapshots plus one bar per file in flight.
+pub struct Bars {
+    multi: Option<MultiProgress>,
+    total: Mutex<Option<ProgressBar>>,
+    files: Mutex<HashMap<String, ProgressBar>>,
+}
+
+impl Bars {
+    /// Bars drawn on stderr, unless progress output is off.
+    pub fn new(quiet: bool) -> Self {
+        let disabled = quiet
+            || hf_cache::env_truthy(
+                std::env::var("HF_HUB_DISABLE_PROGRESS_BARS")
+                    .ok()
+                    .as_deref(),
+            )
+            || !std::io::stderr().is_terminal();
+        let multi =
+            (!disabled).then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Bars {
+            multi,
+            total: Mutex::new(None),
+            files: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn style(template: &str) -> ProgressStyle {
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+    }
+
+    /// Clears what is left on screen.
+    pub fn finish(&self) {
+        if let Ok(mut total) = self.total.lock()
+            && let Some(bar) = total.take()
+        {
+            bar.finish();
+        }
+    }
+}
+
+impl Reporter for Bars {
+    fn on_snapshot_start(&self, files: usize, total_bytes: u64) {
+        let Some(multi) = &self.multi else { return };
+        let bar = multi.add(ProgressBar::new(total_bytes));
+        bar.set_style(Self::style(
+            "Fetching {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        ));
+        bar.set_message(format!("{files} files"));
+        if let Ok(mut total) = self.total.lock() {
+            *total = Some(bar);
+        }
+    }
+
+    fn on_download_start(&self, file: &str, total: u64, already: u64) {
+        let Some(multi) = &self.multi else { return };
+        let bar = multi.add(ProgressBar::new(total));
+        bar.set_style(Self::style(
+            "{msg:30!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+        ));
+        bar.set_message(file.to_owned());
+        bar.set_position(already);
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(file.to_owned(), bar);
+        }
+    }
+
+    fn on_progress(&self, file: &str, bytes: u64) {
+        if self.multi.is_none() {
+            return;
+        }
+        if let Ok(files) = self.files.lock()
+            && let Some(bar) = files.get(file)
+        {
+            bar.inc(bytes);
+        }
+        if let Ok(total) = self.total.lock()
+            && let Some(bar) = total.as_ref()
+        {
+            bar.inc(bytes);
+        }
+    }
+
+    fn on_download_done(&self, file: &str, _path: &Path) {
+        if let Ok(mut files) = self.files.lock()
+            && let Some(bar) = files.remove(file)
+        {
+            bar.finish_and_clear();
+        }
+    }
+}
