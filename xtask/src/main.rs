@@ -76,12 +76,22 @@ fn test() -> Result<(), String> {
             "hf-local-hub",
             "--bin",
             "hf-local-hub",
+            "--package",
+            "hf-cli",
+            "--bin",
+            "hf",
         ])
         .run()?;
     let hub = root.join("target/debug/hf-local-hub");
     Cmd::new("bash")
         .arg(root.join("tests/python/run-conformance.sh"))
         .arg(&hub)
+        .run()?;
+    // Our cache read by Python and Python's by us, with 0.36 and the newest client.
+    Cmd::new("bash")
+        .arg(root.join("tests/interop/run-interop.sh"))
+        .arg(&hub)
+        .arg(root.join("target/debug/hf"))
         .run()?;
     Ok(())
 }
