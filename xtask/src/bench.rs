@@ -2,15 +2,13 @@
 //!
 //! Figures are printed, never asserted: speed is checked here, not by timed tests.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::path::Path;
 use std::time::Instant;
 
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::cmd::{Cmd, repo_root};
+use crate::hub::{Hub, RemoveOnDrop, curl};
 
 const TOKEN: &str = "hf_bench_write";
 
@@ -39,88 +37,6 @@ fn parse_flag(args: &[String], name: &str) -> Result<Option<u64>, String> {
     }
 }
 
-/// A running release build of the local hub; killed on drop.
-struct Hub {
-    child: Child,
-    endpoint: String,
-}
-
-impl Hub {
-    fn start(data_dir: &Path) -> Result<Self, String> {
-        Cmd::new("cargo")
-            .args([
-                "build",
-                "--release",
-                "--package",
-                "hf-local-hub",
-                "--bin",
-                "hf-local-hub",
-            ])
-            .run()?;
-        let binary = repo_root()?.join("target/release/hf-local-hub");
-        let mut child = Command::new(binary)
-            .args([
-                "--addr",
-                "127.0.0.1:0",
-                "--user",
-                &format!("bench:{TOKEN}"),
-                "--data-dir",
-            ])
-            .arg(data_dir)
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("could not start hf-local-hub: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout from hf-local-hub")?;
-        let mut first = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut first)
-            .map_err(|e| format!("reading hf-local-hub's first line: {e}"))?;
-        let endpoint = first
-            .trim()
-            .strip_prefix("hf-local-hub listening on ")
-            .ok_or_else(|| format!("unexpected first line from hf-local-hub: {first:?}"))?
-            .to_owned();
-        Ok(Self { child, endpoint })
-    }
-
-    /// Peak resident memory of the server so far (Linux `VmHWM`), in MiB.
-    fn peak_rss_mib(&self) -> Option<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib / 1024.0)
-    }
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs curl and returns its standard output.
-fn curl(args: &[&str]) -> Result<String, String> {
-    let out = Command::new("curl")
-        .args(["--silent", "--show-error", "--fail-with-body"])
-        .args(args)
-        .output()
-        .map_err(|e| format!("could not run curl: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "curl {} failed: {}{}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-fn json(text: &str) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| format!("bad JSON from the hub ({e}): {text}"))
-}
-
 /// Writes `size` bytes of incompressible data and returns its SHA-256.
 fn make_file(path: &Path, size: u64) -> Result<String, String> {
     let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -147,136 +63,6 @@ fn make_file(path: &Path, size: u64) -> Result<String, String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// PUTs bytes `[offset, offset + len)` of `path` to `url`; returns the response headers.
-fn put_range(url: &str, path: &Path, offset: u64, len: u64) -> Result<String, String> {
-    let mut child = Command::new("curl")
-        .args([
-            "--silent",
-            "--show-error",
-            "--fail-with-body",
-            "-D",
-            "-",
-            "-o",
-            "/dev/null",
-        ])
-        .args([
-            "-X",
-            "PUT",
-            "-H",
-            &format!("Content-Length: {len}"),
-            "--data-binary",
-            "@-",
-            url,
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not run curl: {e}"))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin for curl")?;
-    let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offset))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    std::io::copy(&mut file.take(len), &mut stdin).map_err(|e| format!("piping to curl: {e}"))?;
-    drop(stdin);
-    let out = child.wait_with_output().map_err(|e| format!("curl: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("PUT {url} failed ({})", out.status));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// Uploads `path` as an LFS object of `repo` through the batch API (basic or multipart) and commits it.
-fn upload_lfs(endpoint: &str, repo: &str, path: &Path, oid: &str, size: u64) -> Result<(), String> {
-    let auth = format!("Authorization: Bearer {TOKEN}");
-    let batch = json(&curl(&[
-        "-X",
-        "POST",
-        "-H",
-        &auth,
-        "-H",
-        "Content-Type: application/vnd.git-lfs+json",
-        "-H",
-        "Accept: application/vnd.git-lfs+json",
-        "--data",
-        &format!(
-            r#"{{"operation":"upload","transfers":["basic","multipart"],"objects":[{{"oid":"{oid}","size":{size}}}],"hash_algo":"sha256","ref":{{"name":"main"}}}}"#
-        ),
-        &format!("{endpoint}/{repo}.git/info/lfs/objects/batch"),
-    ])?)?;
-    let object = &batch["objects"][0];
-    if let Some(upload) = object["actions"].get("upload") {
-        let href = upload["href"]
-            .as_str()
-            .ok_or("batch answer without upload.href")?;
-        let header = &upload["header"];
-        if let Some(chunk) = header.get("chunk_size").and_then(Value::as_str) {
-            let chunk: u64 = chunk.parse().map_err(|_| "bad chunk_size")?;
-            let mut parts = Vec::new();
-            for (i, offset) in (0..size).step_by(chunk as usize).enumerate() {
-                let number = i + 1;
-                let url = header[number.to_string()]
-                    .as_str()
-                    .ok_or("missing part URL")?;
-                let headers = put_range(url, path, offset, chunk.min(size - offset))?;
-                let etag = headers
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .starts_with("etag:")
-                            .then(|| l[5..].trim().to_owned())
-                    })
-                    .ok_or("part answer without ETag")?;
-                parts.push(serde_json::json!({"partNumber": number, "etag": etag}));
-            }
-            let body = serde_json::json!({"oid": oid, "parts": parts}).to_string();
-            curl(&[
-                "-X",
-                "POST",
-                "-H",
-                "Content-Type: application/vnd.git-lfs+json",
-                "--data",
-                &body,
-                href,
-            ])?;
-        } else {
-            put_range(href, path, 0, size)?;
-        }
-        if let Some(verify) = object["actions"]
-            .get("verify")
-            .and_then(|v| v["href"].as_str())
-        {
-            let body = format!(r#"{{"oid":"{oid}","size":{size}}}"#);
-            curl(&[
-                "-X",
-                "POST",
-                "-H",
-                &auth,
-                "-H",
-                "Content-Type: application/vnd.git-lfs+json",
-                "--data",
-                &body,
-                verify,
-            ])?;
-        }
-    }
-    let commit = format!(
-        "{{\"key\":\"header\",\"value\":{{\"summary\":\"bench\",\"description\":\"\"}}}}\n\
-         {{\"key\":\"lfsFile\",\"value\":{{\"path\":\"big.bin\",\"algo\":\"sha256\",\"oid\":\"{oid}\",\"size\":{size}}}}}\n"
-    );
-    curl(&[
-        "-X",
-        "POST",
-        "-H",
-        &auth,
-        "-H",
-        "Content-Type: application/x-ndjson",
-        "--data-binary",
-        &commit,
-        &format!("{endpoint}/api/models/{repo}/commit/main"),
-    ])?;
-    Ok(())
-}
-
 /// The hub serving one large LFS file to curl, as the issue's target states (>= 1.5 GB/s on loopback).
 fn serve(size_mib: u64, rounds: u64) -> Result<(), String> {
     let work = std::env::temp_dir().join(format!("hf-bench-serve-{}", std::process::id()));
@@ -286,22 +72,18 @@ fn serve(size_mib: u64, rounds: u64) -> Result<(), String> {
     let file = work.join("big.bin");
     eprintln!("writing a {size_mib} MiB test file");
     let oid = make_file(&file, size)?;
-    let hub = Hub::start(&work.join("data"))?;
+    let target = Hub::build("release", &[])?;
+    let hub = Hub::start(
+        &target.join("hf-local-hub"),
+        &work.join("data"),
+        "bench",
+        TOKEN,
+    )?;
     let endpoint = hub.endpoint.clone();
-    let auth = format!("Authorization: Bearer {TOKEN}");
-    curl(&[
-        "-X",
-        "POST",
-        "-H",
-        &auth,
-        "-H",
-        "Content-Type: application/json",
-        "--data",
-        r#"{"name":"serve","organization":"bench"}"#,
-        &format!("{endpoint}/api/repos/create"),
-    ])?;
+    hub.create_repo("bench", "serve")?;
     let started = Instant::now();
-    upload_lfs(&endpoint, "bench/serve", &file, &oid, size)?;
+    hub.push_lfs("bench/serve", &file, &oid, size)?;
+    hub.commit("bench/serve", "bench", &[], &[("big.bin", &oid, size)])?;
     let upload_secs = started.elapsed().as_secs_f64();
     std::fs::remove_file(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     let url = format!("{endpoint}/bench/serve/resolve/main/big.bin");
@@ -350,12 +132,4 @@ fn serve(size_mib: u64, rounds: u64) -> Result<(), String> {
         None => println!("  hf-local-hub peak RSS: unavailable"),
     }
     Ok(())
-}
-
-struct RemoveOnDrop(PathBuf);
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

@@ -1,5 +1,6 @@
 //! Repository automation, run as `cargo xtask <command>` (matklad's xtask pattern).
 //!
+//! - `cargo xtask demo`: the main job on an embedded local Hub (see `demo.rs`).
 //! - `cargo xtask test`: every test: the Rust workspace (unit, integration, doc tests) and the
 //!   Python conformance suite that drives the official `huggingface_hub` client against `hf-local-hub`.
 //! - `cargo xtask ci`: the checks CI runs before the tests (format, clippy, rustdoc, cargo-deny), then `test`.
@@ -8,6 +9,8 @@
 
 mod bench;
 mod cmd;
+mod demo;
+mod hub;
 
 use std::process::ExitCode;
 
@@ -20,10 +23,12 @@ fn main() -> ExitCode {
         Some("ci") => ci().and_then(|()| test()),
         Some("checks") => ci(),
         Some("bench") => bench::run(&args[1..]),
+        Some("demo") => demo::run(&args[1..]),
         _ => {
             println!(
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
+                 demo    the main job on an embedded local Hub: publish a model, hf download it, hf cache scan\n  \
                  test    run every test (Rust workspace + Python conformance)\n  \
                  checks  fmt, clippy, rustdoc and cargo-deny checks\n  \
                  ci      checks, then test\n  \
