@@ -18,6 +18,52 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+/// The conversions every validated string type shares: `TryFrom` strings (parsing through
+/// `FromStr`), `Display`/`AsRef<str>`/serde as the string (deserializing validates).
+macro_rules! string_type_impls {
+    ($ty:ident) => {
+        impl TryFrom<&str> for $ty {
+            type Error = <$ty as std::str::FromStr>::Err;
+            fn try_from(value: &str) -> Result<Self, Self::Error> {
+                value.parse()
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = <$ty as std::str::FromStr>::Err;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                value.parse()
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = <String as serde::Deserialize>::deserialize(deserializer)?;
+                raw.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use string_type_impls;
+
 mod encoding;
 mod models;
 mod path;

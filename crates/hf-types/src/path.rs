@@ -1,9 +1,6 @@
 //! Paths of files inside a repository.
 
-use std::fmt;
 use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Why a string is not a safe path inside a repository.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,44 +96,7 @@ impl FromStr for RepoPath {
     }
 }
 
-impl TryFrom<&str> for RepoPath {
-    type Error = InvalidRepoPath;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl TryFrom<String> for RepoPath {
-    type Error = InvalidRepoPath;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl fmt::Display for RepoPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for RepoPath {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Serialize for RepoPath {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for RepoPath {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        raw.parse().map_err(serde::de::Error::custom)
-    }
-}
+crate::string_type_impls!(RepoPath);
 
 #[cfg(test)]
 mod tests {

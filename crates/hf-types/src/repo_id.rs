@@ -159,44 +159,7 @@ impl FromStr for RepoId {
     }
 }
 
-impl TryFrom<&str> for RepoId {
-    type Error = InvalidRepoId;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl TryFrom<String> for RepoId {
-    type Error = InvalidRepoId;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl fmt::Display for RepoId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.full)
-    }
-}
-
-impl AsRef<str> for RepoId {
-    fn as_ref(&self) -> &str {
-        &self.full
-    }
-}
-
-impl Serialize for RepoId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.full)
-    }
-}
-
-impl<'de> Deserialize<'de> for RepoId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        raw.parse().map_err(serde::de::Error::custom)
-    }
-}
+crate::string_type_impls!(RepoId);
 
 /// The kind of a repository.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
