@@ -1,0 +1,160 @@
+//! The Hugging Face Hub in Rust: [`HfApi`] exposes the operations of the domain crates under the
+//! names the Python client `huggingface_hub` uses, and [`blocking::HfApi`] does the same for
+//! programs without an async runtime.
+//!
+//! Each method returns the domain crate's request builder: required arguments are the method's,
+//! optional ones are chained setters, and `.await` sends it.
+//!
+//! ```no_run
+//! use hf_api::HfApi;
+//!
+//! # async fn demo() -> hf_api::Result<()> {
+//! // HF_ENDPOINT, HF_TOKEN (or the token file), HF_HOME and HF_HUB_CACHE, as Python reads them.
+//! let api = HfApi::new()?;
+//! let config = api.hf_hub_download("openai-community/gpt2".parse()?, "config.json").await?;
+//! let weights = api
+//!     .snapshot_download("openai-community/gpt2".parse()?)
+//!     .allow_patterns(["*.safetensors", "*.json"])
+//!     .await?;
+//! println!("{} {}", config.display(), weights.display());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The layers underneath are re-exported for direct use: [`types`] (ids, revisions, models),
+//! [`http`] (the transport), and with the `cache` feature (on by default) [`cache`].
+
+pub mod blocking;
+mod error;
+
+#[cfg(feature = "cache")]
+use std::path::Path;
+
+pub use error::{Error, Result};
+#[cfg(feature = "cache")]
+#[doc(inline)]
+pub use hf_cache as cache;
+#[doc(inline)]
+pub use hf_http as http;
+#[doc(inline)]
+pub use hf_types as types;
+
+use hf_http::{HubClient, HubClientBuilder};
+#[cfg(feature = "cache")]
+use hf_types::{RepoId, RepoPath, RepoType, Revision};
+
+#[cfg(feature = "cache")]
+use hf_cache::{CacheDir, CachedFile, HfCacheInfo, HubDownload, SnapshotDownload};
+
+/// The common imports: `use hf_api::prelude::*;`.
+pub mod prelude {
+    pub use crate::{Error, HfApi, Result};
+    pub use hf_types::{RepoId, RepoPath, RepoType, Revision};
+}
+
+/// A handle on the Hub (and, with the `cache` feature, on the local file cache). Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct HfApi {
+    client: HubClient,
+    #[cfg(feature = "cache")]
+    cache: CacheDir,
+}
+
+impl HfApi {
+    /// Settings from the environment, exactly as the Python client reads them.
+    pub fn new() -> Result<Self> {
+        Ok(HfApi {
+            client: HubClient::from_env()?,
+            #[cfg(feature = "cache")]
+            cache: CacheDir::from_env(),
+        })
+    }
+
+    /// An `HfApi` over a client you configured (endpoint, token, retries, layers...) and,
+    /// with the `cache` feature, the cache at `HF_HUB_CACHE` (change it with [`with_cache_dir`](Self::with_cache_dir)).
+    pub fn from_client(client: HubClient) -> Self {
+        HfApi {
+            client,
+            #[cfg(feature = "cache")]
+            cache: CacheDir::from_env(),
+        }
+    }
+
+    /// A client builder that reads nothing from the environment (for hermetic programs and tests).
+    pub fn client_builder() -> HubClientBuilder {
+        HubClient::builder()
+    }
+
+    /// The transport, for operations this facade does not wrap yet.
+    pub fn client(&self) -> &HubClient {
+        &self.client
+    }
+
+    /// Uses the cache at `dir` instead of the environment's.
+    #[cfg(feature = "cache")]
+    pub fn with_cache_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cache = CacheDir::new(dir.as_ref());
+        self
+    }
+
+    /// The cache this handle downloads into.
+    #[cfg(feature = "cache")]
+    pub fn cache_dir(&self) -> &CacheDir {
+        &self.cache
+    }
+
+    /// `hf_hub_download`: one file into the cache (or a `local_dir`); resolves to its path.
+    #[cfg(feature = "cache")]
+    pub fn hf_hub_download(&self, repo_id: RepoId, filename: impl Into<String>) -> HubDownload {
+        HubDownload::new(self.client.clone(), repo_id, filename).cache_dir(self.cache.clone())
+    }
+
+    /// `snapshot_download`: a repo revision (or the files matching patterns); resolves to the folder.
+    #[cfg(feature = "cache")]
+    pub fn snapshot_download(&self, repo_id: RepoId) -> SnapshotDownload {
+        SnapshotDownload::new(self.client.clone(), repo_id).cache_dir(self.cache.clone())
+    }
+
+    /// `hf_hub_url`: the resolve URL of a file.
+    #[cfg(feature = "cache")]
+    pub fn hf_hub_url(
+        &self,
+        repo_id: &RepoId,
+        filename: &RepoPath,
+        repo_type: RepoType,
+        revision: &Revision,
+    ) -> String {
+        let endpoint = self.client.endpoint().as_str().trim_end_matches('/');
+        hf_cache::hf_hub_url(endpoint, repo_id, repo_type, revision, filename)
+    }
+
+    /// `get_hf_file_metadata`: commit, ETag, size and location of a file, from one `HEAD`.
+    #[cfg(feature = "cache")]
+    pub async fn get_hf_file_metadata(&self, url: &str) -> Result<hf_cache::HfFileMetadata> {
+        Ok(hf_cache::get_hf_file_metadata(&self.client, url, None).await?)
+    }
+
+    /// `try_to_load_from_cache`: a purely local lookup.
+    #[cfg(feature = "cache")]
+    pub fn try_to_load_from_cache(
+        &self,
+        repo_id: &RepoId,
+        filename: &str,
+        repo_type: RepoType,
+        revision: &Revision,
+    ) -> Result<CachedFile> {
+        Ok(hf_cache::try_to_load_from_cache(
+            &self.cache,
+            repo_id,
+            repo_type,
+            revision,
+            filename,
+        )?)
+    }
+
+    /// `scan_cache_dir`: every cached repo, revision and file, with sizes and warnings.
+    #[cfg(feature = "cache")]
+    pub fn scan_cache_dir(&self) -> Result<HfCacheInfo> {
+        Ok(hf_cache::scan_cache_dir(self.cache.path())?)
+    }
+}

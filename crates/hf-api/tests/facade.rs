@@ -1,0 +1,142 @@
+//! The facade drives the domain crates end to end against hf-local-hub, async and blocking.
+// Set-up helpers unwrap too: a failed set-up is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use bytes::Bytes;
+use hf_api::HfApi;
+use hf_api::cache::CachedFile;
+use hf_local_hub::storage::{CommitInput, NewRepo, Op};
+use hf_local_hub::{LocalHub, LocalHubHandle};
+use hf_types::{RepoPath, RepoType, Revision};
+
+const TOKEN: &str = "hf_facade";
+
+async fn hub() -> LocalHubHandle {
+    let hub = LocalHub::builder()
+        .user("alice", TOKEN)
+        .start()
+        .await
+        .unwrap();
+    let store = hub.store();
+    let repo = store
+        .create_repo(NewRepo {
+            repo_type: RepoType::Model,
+            namespace: "alice".into(),
+            name: "facade".into(),
+            private: true,
+            sdk: None,
+            extra: serde_json::json!({}),
+        })
+        .await
+        .unwrap();
+    let input = CommitInput {
+        summary: "files".into(),
+        description: String::new(),
+        parent_commit: None,
+        author: "alice".into(),
+        ops: vec![
+            Op::AddRegular {
+                path: "config.json".into(),
+                bytes: Bytes::from_static(b"{}"),
+            },
+            Op::AddRegular {
+                path: "a/b.txt".into(),
+                bytes: Bytes::from_static(b"b"),
+            },
+        ],
+    };
+    store.commit(&repo, "main", input).await.unwrap();
+    hub
+}
+
+fn api(endpoint: &str, cache: &std::path::Path) -> HfApi {
+    let client = HfApi::client_builder()
+        .endpoint(endpoint)
+        .token(Some(TOKEN))
+        .build()
+        .unwrap();
+    HfApi::from_client(client).with_cache_dir(cache)
+}
+
+#[tokio::test]
+async fn async_facade_downloads_and_looks_up() {
+    let hub = hub().await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(hub.endpoint(), dir.path());
+    let repo = "alice/facade".parse().unwrap();
+    let file = api
+        .hf_hub_download("alice/facade".parse().unwrap(), "a/b.txt")
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), b"b");
+    let found = api
+        .try_to_load_from_cache(&repo, "a/b.txt", RepoType::Model, &Revision::main())
+        .unwrap();
+    assert_eq!(found, CachedFile::Found(file.clone()));
+    let folder = api.snapshot_download(repo.clone()).await.unwrap();
+    assert_eq!(std::fs::read(folder.join("config.json")).unwrap(), b"{}");
+    let url = api.hf_hub_url(
+        &repo,
+        &"a/b.txt".parse::<RepoPath>().unwrap(),
+        RepoType::Model,
+        &Revision::main(),
+    );
+    assert_eq!(
+        url,
+        format!("{}/alice/facade/resolve/main/a/b.txt", hub.endpoint())
+    );
+    let meta = api.get_hf_file_metadata(&url).await.unwrap();
+    assert_eq!(meta.size, 1);
+    assert_eq!(api.scan_cache_dir().unwrap().repos.len(), 1);
+
+    // The repo is private: without the token it does not exist.
+    let anonymous = HfApi::from_client(
+        HfApi::client_builder()
+            .endpoint(hub.endpoint())
+            .build()
+            .unwrap(),
+    )
+    .with_cache_dir(dir.path().join("other"));
+    let err = anonymous
+        .hf_hub_download(repo, "config.json")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            hf_api::cache::Error::Http(hf_api::http::Error::RepoNotFound(_))
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn blocking_facade_downloads() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let hub = runtime.block_on(hub());
+    let dir = tempfile::tempdir().unwrap();
+    let api = hf_api::blocking::HfApi::from_async(api(hub.endpoint(), dir.path())).unwrap();
+    let folder = api
+        .run(
+            api.r#async()
+                .snapshot_download("alice/facade".parse().unwrap())
+                .allow_patterns(["a/*"]),
+        )
+        .unwrap();
+    assert!(folder.join("a/b.txt").is_file());
+    assert!(
+        !folder.join("config.json").exists(),
+        "allow_patterns must filter"
+    );
+    let file = api
+        .hf_hub_download("alice/facade".parse().unwrap(), "config.json")
+        .unwrap();
+    assert_eq!(std::fs::read(file).unwrap(), b"{}");
+    let err = api
+        .hf_hub_download("alice/missing".parse().unwrap(), "x")
+        .unwrap_err();
+    assert!(
+        err.to_string().to_lowercase().contains("not found"),
+        "{err}"
+    );
+}
