@@ -15,13 +15,19 @@ const TOKEN: &str = "hf_bench_write";
 /// `cargo xtask bench <what>`.
 pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
+        Some("download") => {
+            let big_mib = parse_flag(args, "--big-mib")?.unwrap_or(2048);
+            let rounds = parse_flag(args, "--rounds")?.unwrap_or(3).max(1) as usize;
+            crate::bench_download::run(big_mib, rounds)
+        }
         Some("serve") => {
             let size_mib = parse_flag(args, "--size-mib")?.unwrap_or(1024);
             let rounds = parse_flag(args, "--rounds")?.unwrap_or(5);
             serve(size_mib, rounds)
         }
-        _ => Err("usage: cargo xtask bench serve [--size-mib N] [--rounds N]\n  \
-             serve: hf-local-hub serving one LFS file to `curl -o /dev/null` (GB/s, server peak RSS)"
+        _ => Err("usage: cargo xtask bench <serve|download> [options]\n  \
+             serve [--size-mib N] [--rounds N]: hf-local-hub serving one LFS file to `curl -o /dev/null` (GB/s, server peak RSS)\n  \
+             download [--big-mib N] [--rounds N]: `hf download` vs curl vs huggingface_hub 0.36 (cold, warm, scan)"
             .to_owned()),
     }
 }
@@ -38,7 +44,7 @@ fn parse_flag(args: &[String], name: &str) -> Result<Option<u64>, String> {
 }
 
 /// Writes `size` bytes of incompressible data and returns its SHA-256.
-fn make_file(path: &Path, size: u64) -> Result<String, String> {
+pub(crate) fn make_file(path: &Path, size: u64) -> Result<String, String> {
     let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut block = vec![0u8; 1 << 20];

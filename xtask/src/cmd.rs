@@ -74,6 +74,20 @@ impl Cmd {
         }
     }
 
+    /// Runs it and returns the last line of its standard output (stderr passes through).
+    pub fn output_line(mut self) -> Result<String, String> {
+        let out = self
+            .inner
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("could not start `{}`: {e}", self.shown))?;
+        if !out.status.success() {
+            return Err(format!("`{}` failed ({})", self.shown, out.status));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        Ok(text.trim().lines().last().unwrap_or_default().to_owned())
+    }
+
     /// True when it runs and exits 0.
     pub fn succeeds(mut self) -> bool {
         self.inner.status().is_ok_and(|s| s.success())

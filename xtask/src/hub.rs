@@ -106,7 +106,11 @@ impl Hub {
             lines.push(serde_json::json!({"key": "lfsFile", "value": {"path": path, "algo": "sha256", "oid": oid, "size": size}}));
         }
         let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-        curl(&[
+        // Through a file: a commit of many inline files is larger than an argument may be.
+        let file =
+            std::env::temp_dir().join(format!("hf-xtask-commit-{}.ndjson", std::process::id()));
+        std::fs::write(&file, body).map_err(|e| format!("{}: {e}", file.display()))?;
+        let result = curl(&[
             "-X",
             "POST",
             "-H",
@@ -114,9 +118,11 @@ impl Hub {
             "-H",
             "Content-Type: application/x-ndjson",
             "--data-binary",
-            &body,
+            &format!("@{}", file.display()),
             &format!("{}/api/models/{repo}/commit/main", self.endpoint),
-        ])?;
+        ]);
+        let _ = std::fs::remove_file(&file);
+        result?;
         Ok(())
     }
 

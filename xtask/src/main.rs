@@ -8,6 +8,7 @@
 #![allow(clippy::print_stdout)]
 
 mod bench;
+mod bench_download;
 mod cmd;
 mod demo;
 mod hub;
