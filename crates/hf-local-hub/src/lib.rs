@@ -175,8 +175,14 @@ impl LocalHubBuilder {
             source,
         })?;
         let endpoint = format!("http://{addr}");
+        // Signed CDN and upload URLs are the only credential those routes check: the key must
+        // not be guessable, so it comes from the OS, not from fastrand.
         let mut key = [0u8; 32];
-        key.iter_mut().for_each(|b| *b = fastrand::u8(..));
+        getrandom::fill(&mut key).map_err(|e| {
+            StartError::Store(StoreError::Internal(format!(
+                "no OS randomness for the signing key: {e}"
+            )))
+        })?;
         let state = api::AppState {
             store: store.clone(),
             auth: Arc::new(self.auth),
