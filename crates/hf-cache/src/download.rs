@@ -1,5 +1,6 @@
 //! `hf_hub_download` in cache mode (protocol §4.4), as an owned request builder.
 
+use std::collections::HashSet;
 use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -43,6 +44,9 @@ pub struct HubDownload {
     pub(crate) etag_timeout: Option<Duration>,
     pub(crate) local_files_only: bool,
     pub(crate) reporter: SharedReporter,
+    /// Names of the `.incomplete` files in the repo's `blobs/`, when a snapshot listed it once
+    /// for all its files (`None`: list it for this file).
+    pub(crate) leftovers: Option<Arc<HashSet<String>>>,
 }
 
 impl std::fmt::Debug for HubDownload {
@@ -71,6 +75,7 @@ impl HubDownload {
             etag_timeout: None,
             local_files_only: false,
             reporter: Arc::new(NoReporter),
+            leftovers: None,
         }
     }
 
@@ -314,7 +319,7 @@ impl HubDownload {
             self.reporter.on_cached(path.as_str(), &linked);
             return Ok(linked);
         }
-        let temp = claim_incomplete(&blob, force).await?;
+        let temp = claim_incomplete(&blob, force, self.leftovers.clone()).await?;
         let resolve = self.url(path, &self.revision);
         let (get_url, no_auth) = download_target(&resolve, &meta.location);
         let fetch = Fetch {
@@ -327,7 +332,11 @@ impl HubDownload {
             reporter: self.reporter.as_ref(),
         };
         fetch_into(&self.client, &fetch, temp.clone()).await?;
-        std::fs::rename(&temp, &blob).map_err(io_err("rename into place", &blob))?;
+        let target = blob.clone();
+        blocking(move || {
+            std::fs::rename(&temp, &target).map_err(io_err("rename into place", &target))
+        })
+        .await?;
         let linked = self.link(repo, &blob, meta, path, true).await?;
         drop(lock);
         self.reporter.on_download_done(path.as_str(), &linked);
@@ -373,7 +382,15 @@ pub(crate) fn download_target(resolve: &str, location: &str) -> (String, bool) {
 /// `{etag}.*.incomplete` (taken over by renaming it to a fresh unique name; its prefix
 /// is re-hashed when the download resumes), else a fresh unique name. With `force`,
 /// leftovers are deleted. Called under the blob's lock.
-pub(crate) async fn claim_incomplete(blob: &Path, force: bool) -> Result<PathBuf, Error> {
+///
+/// `leftovers` is the set of `.incomplete` names a snapshot found in `blobs/` when it
+/// started: with it, no file lists the folder again (a listing per file would make a
+/// snapshot of n files cost O(n²)).
+pub(crate) async fn claim_incomplete(
+    blob: &Path,
+    force: bool,
+    leftovers: Option<Arc<HashSet<String>>>,
+) -> Result<PathBuf, Error> {
     let blob = blob.to_path_buf();
     blocking(move || {
         let dir = blob.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -385,22 +402,43 @@ pub(crate) async fn claim_incomplete(blob: &Path, force: bool) -> Result<PathBuf
             .to_string_lossy()
             .into_owned();
         let prefix = format!("{name}.");
+        let candidates: Vec<String> = match &leftovers {
+            Some(names) => names
+                .iter()
+                .filter(|n| n.starts_with(&prefix))
+                .cloned()
+                .collect(),
+            None => incomplete_names(&dir)?
+                .into_iter()
+                .filter(|n| n.starts_with(&prefix))
+                .collect(),
+        };
         let mut taken = false;
-        let entries = std::fs::read_dir(&dir).map_err(io_err("list", &dir))?;
-        for entry in entries.flatten() {
-            let n = entry.file_name().to_string_lossy().into_owned();
-            if !(n.starts_with(&prefix) && n.ends_with(".incomplete")) {
-                continue;
-            }
+        for candidate in candidates {
+            let path = dir.join(&candidate);
             if force || taken {
-                let _ = std::fs::remove_file(entry.path());
-            } else if std::fs::rename(entry.path(), &fresh).is_ok() {
+                let _ = std::fs::remove_file(&path);
+            } else if std::fs::rename(&path, &fresh).is_ok() {
                 taken = true;
             }
         }
         Ok(fresh)
     })
     .await
+}
+
+/// The names of the `.incomplete` files in `dir` (none when it does not exist yet).
+pub(crate) fn incomplete_names(dir: &Path) -> Result<HashSet<String>, Error> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(io_err("list", dir)(e)),
+    };
+    Ok(entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".incomplete"))
+        .collect())
 }
 
 /// Runs blocking filesystem work off the async threads.

@@ -12,7 +12,7 @@ use hf_http::HubClient;
 use hf_types::{RepoFile, RepoId, RepoPath, RepoSibling, RepoType, Revision, encode_segment};
 use serde::Deserialize;
 
-use crate::download::{HubDownload, blocking};
+use crate::download::{HubDownload, blocking, incomplete_names};
 use crate::local_dir::{LocalDirPaths, fetch_to_local, read_local_metadata};
 use crate::metadata::{HfFileMetadata, is_commit};
 use crate::patterns::{Patterns, filter_path};
@@ -417,7 +417,12 @@ impl SnapshotDownload {
         };
         let total: u64 = todo.iter().map(|(_, e)| e.size).sum();
         self.reporter.on_snapshot_start(todo.len(), total);
-        let req = self.file_request(commit)?;
+        let mut req = self.file_request(commit)?;
+        if self.local_dir.is_none() && !todo.is_empty() {
+            // Leftovers of interrupted runs, listed once for every file of the snapshot.
+            let blobs = repo.path().join("blobs");
+            req.leftovers = Some(Arc::new(blocking(move || incomplete_names(&blobs)).await?));
+        }
         let commit_rev: Revision = commit.parse()?;
         let endpoint = net::endpoint(&self.client);
         let results = futures_util::stream::iter(todo.into_iter().map(|(path, entry)| {

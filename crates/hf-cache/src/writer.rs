@@ -173,6 +173,60 @@ fn spawn_hasher(
     Ok(tx)
 }
 
+/// Files up to this size are hashed on the writer thread itself: a second thread per file
+/// costs more than it overlaps (a snapshot of many small files would pay it per file).
+const INLINE_HASH_MAX: u64 = 4 << 20;
+
+/// Where the bytes are hashed: inline, or on a hasher thread for large files.
+enum Hashing {
+    Inline(ContentHasher),
+    Thread(std::sync::mpsc::SyncSender<HashMsg>),
+    /// The hasher thread could not start (the error is reported at `Finish`).
+    Failed,
+}
+
+impl Hashing {
+    fn new(hasher: ContentHasher, etag: &str, size: u64) -> std::io::Result<Hashing> {
+        if size <= INLINE_HASH_MAX {
+            return Ok(Hashing::Inline(hasher));
+        }
+        spawn_hasher(hasher, etag.to_owned(), size).map(Hashing::Thread)
+    }
+
+    fn data(&mut self, data: &Bytes) {
+        match self {
+            Hashing::Inline(h) => h.update(data),
+            Hashing::Thread(tx) => {
+                let _ = tx.send(HashMsg::Data(data.clone()));
+            }
+            Hashing::Failed => {}
+        }
+    }
+
+    fn reset(&mut self, etag: &str, size: u64) {
+        match self {
+            Hashing::Inline(h) => *h = ContentHasher::for_etag(etag, size),
+            Hashing::Thread(tx) => {
+                let _ = tx.send(HashMsg::Reset);
+            }
+            Hashing::Failed => {}
+        }
+    }
+
+    fn finish(self) -> Result<Option<String>, Error> {
+        match self {
+            Hashing::Inline(h) => Ok(h.finish()),
+            Hashing::Thread(tx) => {
+                let (dtx, drx) = std::sync::mpsc::sync_channel(1);
+                let _ = tx.send(HashMsg::Finish(dtx));
+                drx.recv()
+                    .map_err(|_| Error::Task("hasher thread stopped".into()))
+            }
+            Hashing::Failed => Err(Error::Task("hasher thread did not start".into())),
+        }
+    }
+}
+
 fn run(
     mut file: File,
     hasher: ContentHasher,
@@ -183,16 +237,11 @@ fn run(
     mut rx: mpsc::Receiver<Msg>,
 ) {
     let mut failed: Option<Error> = None;
-    let hash_tx = match spawn_hasher(hasher, etag.to_owned(), size) {
-        Ok(tx) => Some(tx),
+    let mut hashing = match Hashing::new(hasher, etag, size) {
+        Ok(h) => h,
         Err(e) => {
             failed = Some(io_err("start hasher thread for", path)(e));
-            None
-        }
-    };
-    let hash = |m: HashMsg| {
-        if let Some(tx) = &hash_tx {
-            let _ = tx.send(m);
+            Hashing::Failed
         }
     };
     while let Some(msg) = rx.blocking_recv() {
@@ -201,14 +250,14 @@ fn run(
                 if failed.is_some() {
                     continue;
                 }
-                hash(HashMsg::Data(data.clone()));
+                hashing.data(&data);
                 match file.write_all(&data) {
                     Ok(()) => len += data.len() as u64,
                     Err(e) => failed = Some(io_err("write", path)(e)),
                 }
             }
             Msg::Restart => {
-                hash(HashMsg::Reset);
+                hashing.reset(etag, size);
                 len = 0;
                 if let Err(e) = file
                     .set_len(0)
@@ -218,15 +267,13 @@ fn run(
                 }
             }
             Msg::Finish(reply) => {
-                let (dtx, drx) = std::sync::mpsc::sync_channel(1);
-                hash(HashMsg::Finish(dtx));
                 let result = match failed.take() {
                     Some(e) => Err(e),
-                    None => file.flush().map_err(io_err("write", path)).and_then(|()| {
-                        drx.recv()
-                            .map(|digest| Finished { len, digest })
-                            .map_err(|_| Error::Task("hasher thread stopped".into()))
-                    }),
+                    None => file
+                        .flush()
+                        .map_err(io_err("write", path))
+                        .and_then(|()| hashing.finish())
+                        .map(|digest| Finished { len, digest }),
                 };
                 let _ = reply.send(result);
                 return;
@@ -242,9 +289,16 @@ mod tests {
 
     #[tokio::test]
     async fn resumes_hash_state_from_existing_prefix() {
+        // Below and above INLINE_HASH_MAX: hashed on the writer thread, then on its own thread.
+        for size in [3_000_000u32, 5_000_000] {
+            resume_case(size).await;
+        }
+    }
+
+    async fn resume_case(size: u32) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.incomplete");
-        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
         let etag = sha256_hex(&data);
         std::fs::write(&p, &data[..1_234_567]).unwrap();
         let mut w = Writer::open(p.clone(), etag.clone(), data.len() as u64)
