@@ -75,6 +75,7 @@ impl LocalHub {
             faults: Vec::new(),
             public_url: None,
             cdn_ttl: Duration::from_secs(3600),
+            multipart_chunk_size: api::lfs::MULTIPART_CHUNK_SIZE,
         }
     }
 }
@@ -89,6 +90,7 @@ pub struct LocalHubBuilder {
     faults: Vec<FaultSpec>,
     public_url: Option<String>,
     cdn_ttl: Duration,
+    multipart_chunk_size: u64,
 }
 
 impl LocalHubBuilder {
@@ -146,6 +148,14 @@ impl LocalHubBuilder {
         self
     }
 
+    /// LFS objects of at least `bytes` are uploaded in parts of `bytes` (multipart transfer);
+    /// smaller ones in one PUT. Default 64 MiB; small values let tests exercise multipart
+    /// cheaply. Values under 1 KiB are raised to 1 KiB.
+    pub fn multipart_chunk_size(mut self, bytes: u64) -> Self {
+        self.multipart_chunk_size = bytes.max(1024);
+        self
+    }
+
     /// Opens the store, binds the socket and starts serving.
     pub async fn start(self) -> Result<LocalHubHandle, StartError> {
         let (dir, temp) = match self.data_dir {
@@ -191,6 +201,7 @@ impl LocalHubBuilder {
             base_url_fixed: self.public_url.is_some(),
             signing_key: Arc::new(key),
             cdn_ttl: self.cdn_ttl,
+            multipart_chunk_size: self.multipart_chunk_size,
         };
         let app = api::router(state);
         let (tx, mut rx) = watch::channel(false);

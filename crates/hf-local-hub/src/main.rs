@@ -33,6 +33,9 @@ struct Args {
     /// Base URL written into absolute URLs instead of the request's Host (e.g. behind a proxy).
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// LFS objects of at least BYTES are uploaded in parts of BYTES (multipart transfer).
+    #[arg(long, value_name = "BYTES", default_value_t = hf_local_hub::api::lfs::MULTIPART_CHUNK_SIZE)]
+    multipart_chunk_size: u64,
 }
 
 const FAULT_HELP: &str = "\
@@ -77,7 +80,9 @@ async fn stop_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let mut builder = LocalHub::builder().addr(args.addr);
+    let mut builder = LocalHub::builder()
+        .addr(args.addr)
+        .multipart_chunk_size(args.multipart_chunk_size);
     for (name, token) in &args.users {
         builder = builder.user(name, token);
     }

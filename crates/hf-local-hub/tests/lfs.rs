@@ -323,10 +323,17 @@ async fn dropped_connection_mid_body_leaves_no_object() {
 
 #[tokio::test]
 async fn multipart_upload_with_wrong_and_missing_parts() {
-    let (hub, http) = hub().await;
+    // A small chunk size keeps the test cheap; the protocol is the same at 64 MiB.
+    const CHUNK: u64 = 1 << 20;
+    let hub = common::builder()
+        .multipart_chunk_size(CHUNK)
+        .start()
+        .await
+        .unwrap();
+    let http = common::Http::new(hub.endpoint());
     http.create_repo(&hub, ALICE, "model", "alice/up", false)
         .await;
-    let size = MULTIPART_CHUNK_SIZE as usize + 1000;
+    let size = CHUNK as usize + 1000;
     let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
     let oid = sha256(&data);
     let r = batch(
@@ -340,12 +347,12 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
     assert_eq!(j["transfer"], "multipart");
     let upload = &j["objects"][0]["actions"]["upload"];
     let header = upload["header"].as_object().unwrap();
-    assert_eq!(header["chunk_size"], MULTIPART_CHUNK_SIZE.to_string());
+    assert_eq!(header["chunk_size"], CHUNK.to_string());
     assert_eq!(header.len(), 3, "chunk_size + 2 parts: {header:?}");
     let complete = upload["href"].as_str().unwrap().to_owned();
     let part1 = header["1"].as_str().unwrap().to_owned();
     let part2 = header["2"].as_str().unwrap().to_owned();
-    let chunk = MULTIPART_CHUNK_SIZE as usize;
+    let chunk = CHUNK as usize;
 
     // A part of the wrong length is refused.
     assert_eq!(
@@ -433,4 +440,52 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
         )
         .await;
     assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn multipart_threshold_follows_the_configured_chunk_size() {
+    let size = 2 << 20;
+    assert!((size as u64) < MULTIPART_CHUNK_SIZE);
+    let data: Vec<u8> = (0..size).map(|i| (i % 13) as u8).collect();
+    let oid = sha256(&data);
+    let objects = json!([{"oid": oid, "size": size}]);
+    // Default hub: 2 MiB is under the 64 MiB threshold, one basic PUT.
+    let (hub, http) = hub().await;
+    http.create_repo(&hub, ALICE, "model", "alice/up", false)
+        .await;
+    let r = batch(
+        &http,
+        Some(ALICE),
+        "/alice/up.git/info/lfs/objects/batch",
+        objects.clone(),
+    )
+    .await;
+    assert_eq!(r.json()["transfer"], "basic");
+    // A hub with 1 MiB parts: the same object is split in two.
+    let small = common::builder()
+        .multipart_chunk_size(1 << 20)
+        .start()
+        .await
+        .unwrap();
+    let http = common::Http::new(small.endpoint());
+    http.create_repo(&small, ALICE, "model", "alice/up", false)
+        .await;
+    let r = batch(
+        &http,
+        Some(ALICE),
+        "/alice/up.git/info/lfs/objects/batch",
+        objects,
+    )
+    .await;
+    let j = r.json();
+    assert_eq!(j["transfer"], "multipart");
+    let header = j["objects"][0]["actions"]["upload"]["header"]
+        .as_object()
+        .unwrap()
+        .clone();
+    assert_eq!(header["chunk_size"], (1u64 << 20).to_string());
+    assert!(
+        header.contains_key("2") && !header.contains_key("3"),
+        "{header:?}"
+    );
 }

@@ -5,7 +5,7 @@
 //! an expiry (`?expires=UNIX&sig=HEX`), keyed by the server's signing key. Any change to the path (oid,
 //! size, part, upload id) or the expiry makes the signature fail: 403. Xet is never advertised.
 //!
-//! Objects of at least [`MULTIPART_CHUNK_SIZE`] bytes get a multipart upload with parts of that size;
+//! Objects of at least the hub's multipart chunk size ([`MULTIPART_CHUNK_SIZE`] by default) get a multipart upload with parts of that size;
 //! smaller ones a basic upload. Both are constants (the threshold equals the chunk size).
 
 mod sign;
@@ -25,7 +25,8 @@ use super::{Access, AppState};
 use crate::auth::{Caller, Role};
 use crate::storage::is_hex;
 
-/// Size of multipart parts, and the object size from which multipart is advertised.
+/// Default size of multipart parts, and the object size from which multipart is advertised
+/// (configurable per hub: `LocalHubBuilder::multipart_chunk_size`).
 pub const MULTIPART_CHUNK_SIZE: u64 = 64 * 1024 * 1024;
 
 /// How long transfer URLs stay valid.
@@ -246,7 +247,7 @@ async fn batch(
             }
             None => {}
         }
-        let mut upload = if multipart_ok && size >= MULTIPART_CHUNK_SIZE {
+        let mut upload = if multipart_ok && size >= state.multipart_chunk_size {
             used_multipart = true;
             multipart_action(&state, &base, oid, size, expires)
         } else {
@@ -271,7 +272,7 @@ async fn batch(
 /// The upload action of a multipart transfer: completion URL plus one signed URL per part.
 fn multipart_action(state: &AppState, base: &str, oid: &str, size: u64, expires: i64) -> Value {
     let upload_id = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
-    let chunk = MULTIPART_CHUNK_SIZE;
+    let chunk = state.multipart_chunk_size;
     let parts = size.div_ceil(chunk);
     let mut header = serde_json::Map::new();
     header.insert("chunk_size".into(), Value::String(chunk.to_string()));

@@ -46,6 +46,8 @@ pub struct AppState {
     pub signing_key: Arc<[u8; 32]>,
     /// How long a signed CDN-like URL stays valid.
     pub cdn_ttl: std::time::Duration,
+    /// LFS objects of at least this size get a multipart upload with parts of this size.
+    pub multipart_chunk_size: u64,
 }
 
 /// How a handler means to use a repo.
