@@ -463,6 +463,10 @@ async fn unknown_routes_are_loud_and_bodies_bounded() {
         .send(Method::POST, "/api/repos/create", Some(ALICE), &[], big)
         .await;
     assert_eq!(r.status, 413);
+    // axum's own rejection answers like the Hub: JSON error, X-Error-Message, request id.
+    assert!(r.header("x-error-message").is_some(), "{:?}", r.headers);
+    assert!(r.json()["error"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(r.header("x-request-id").is_some());
     let v: Value = json!(null);
     let r = http
         .json(Method::POST, "/api/repos/create", Some(ALICE), v)

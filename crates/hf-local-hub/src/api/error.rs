@@ -199,6 +199,50 @@ pub async fn request_id(req: Request, next: Next) -> Response {
             str::to_owned,
         );
     let mut resp = next.run(req).await;
+    let is_json = resp
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    // Handler errors carry X-Error-Message, and JSON answers (validate-yaml's `errors`) are
+    // already in a shape the client reads: only bare text errors are rewritten.
+    if resp.status().as_u16() >= 400 && !resp.headers().contains_key("x-error-message") && !is_json
+    {
+        resp = as_hub_error(resp).await;
+    }
     resp.headers_mut().insert("x-request-id", header_safe(&id));
     resp
+}
+
+/// Errors that did not come from a handler (axum's extractor rejections: an undecodable path
+/// segment, a body over the limit, a malformed query) answer like the Hub's own: a JSON
+/// `{"error": ...}` body and `X-Error-Message`, keeping the status and the text axum wrote.
+async fn as_hub_error(resp: Response) -> Response {
+    /// Rejection texts are short; anything longer is cut.
+    const MAX_MESSAGE: usize = 4096;
+    let (parts, body) = resp.into_parts();
+    let text = match axum::body::to_bytes(body, MAX_MESSAGE).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_owned(),
+        Err(_) => String::new(),
+    };
+    let message = if text.is_empty() {
+        parts
+            .status
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_owned()
+    } else {
+        text
+    };
+    let mut error = HubError::new(parts.status, message);
+    for (name, value) in &parts.headers {
+        // Keep what the client may act on (Retry-After of an injected 429/503, Content-Range of a 416).
+        if name != http::header::CONTENT_TYPE
+            && name != http::header::CONTENT_LENGTH
+            && let Ok(value) = value.to_str()
+        {
+            error = error.with_header(name.clone(), value);
+        }
+    }
+    error.into_response()
 }
