@@ -15,6 +15,9 @@ pub enum Error {
     #[cfg(feature = "cache")]
     #[error(transparent)]
     Cache(#[from] hf_cache::Error),
+    /// A repo, file, history or upload operation failed.
+    #[error(transparent)]
+    Repo(#[from] hf_repo::Error),
     /// A repo id was malformed (refused before any request).
     #[error(transparent)]
     InvalidRepoId(#[from] hf_types::InvalidRepoId),

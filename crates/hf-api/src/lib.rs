@@ -26,6 +26,9 @@
 
 pub mod blocking;
 mod error;
+mod commit_ops;
+mod file_ops;
+mod repo_ops;
 
 #[cfg(feature = "cache")]
 use std::path::Path;
@@ -36,6 +39,8 @@ pub use error::{Error, Result};
 pub use hf_cache as cache;
 #[doc(inline)]
 pub use hf_http as http;
+#[doc(inline)]
+pub use hf_repo as repo;
 #[doc(inline)]
 pub use hf_types as types;
 

@@ -30,7 +30,6 @@ mod local_dir;
 mod lookup;
 mod metadata;
 mod net;
-mod patterns;
 mod progress;
 mod scan;
 mod snapshot;
@@ -49,7 +48,7 @@ pub use local_dir::{
 };
 pub use lookup::{CachedFile, try_to_load_from_cache};
 pub use metadata::{HfFileMetadata, get_hf_file_metadata, hf_hub_url};
-pub use patterns::{Patterns, filter_path};
+pub use hf_types::{Patterns, filter_path};
 pub use progress::{NoReporter, Reporter, SharedReporter};
 pub use scan::{
     CachedFileInfo, CachedRepoInfo, CachedRevisionInfo, CorruptedCache, HfCacheInfo, format_size,

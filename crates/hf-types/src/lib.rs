@@ -67,11 +67,13 @@ pub(crate) use string_type_impls;
 mod encoding;
 mod models;
 mod path;
+mod patterns;
 mod repo_id;
 mod repo_url;
 mod revision;
 
 pub use encoding::{encode_path, encode_segment};
+pub use patterns::{Patterns, filter_path};
 pub use models::timestamp;
 pub use models::{
     AccessTokenInfo, AccountType, AuthInfo, BlobLfsInfo, BlobSecurityInfo, CardData, CommitAuthor,

@@ -5,7 +5,7 @@
 /// pattern ending in `/` matches everything below that folder. Case-sensitive.
 ///
 /// ```
-/// use hf_cache::Patterns;
+/// use hf_types::Patterns;
 /// let p = Patterns::new(["*.json", "onnx/"]);
 /// assert!(p.any_match("a/b/config.json"));
 /// assert!(p.any_match("onnx/model.onnx"));

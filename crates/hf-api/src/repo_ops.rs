@@ -1,0 +1,4 @@
+//! (being written)
+
+#[allow(unused_imports)]
+use crate::HfApi;
