@@ -224,7 +224,8 @@ pub enum Error {
     /// 400.
     #[error("bad request: {0}")]
     BadRequest(Box<ServerError>),
-    /// 409: it already exists or another operation is in progress.
+    /// 409 (it already exists, or another operation is in progress) or 412 (a commit's
+    /// `parent_commit` is no longer the head of the branch).
     #[error("conflict: {0}")]
     Conflict(Box<ServerError>),
     /// 416.
@@ -346,7 +347,8 @@ impl Error {
             403 => Error::Forbidden(boxed(error)),
             416 => Error::RangeNotSatisfiable(boxed(error)),
             401 => Error::Unauthorized(boxed(error)),
-            409 => Error::Conflict(boxed(error)),
+            // 412: a `parentCommit` that is no longer the branch head (optimistic locking).
+            409 | 412 => Error::Conflict(boxed(error)),
             429 => {
                 let retry_after = error
                     .headers
@@ -653,6 +655,7 @@ mod tests {
         assert!(matches!(map(403, &[], api), Error::Forbidden(_)));
         assert!(matches!(map(416, &[], api), Error::RangeNotSatisfiable(_)));
         assert!(matches!(map(409, &[], api), Error::Conflict(_)));
+        assert!(matches!(map(412, &[], api), Error::Conflict(_)));
         assert!(matches!(
             map(429, &[("retry-after", "7")], api),
             Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(7)
