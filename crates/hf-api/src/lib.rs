@@ -25,8 +25,8 @@
 //! [`http`] (the transport), and with the `cache` feature (on by default) [`cache`].
 
 pub mod blocking;
-mod error;
 mod commit_ops;
+mod error;
 mod file_ops;
 mod repo_ops;
 

@@ -58,6 +58,17 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// `get_safetensors_metadata` on a repo with neither `model.safetensors` nor
+    /// `model.safetensors.index.json` at that revision.
+    #[error(
+        "{repo_id} is not a safetensors repo: no model.safetensors nor model.safetensors.index.json at revision {revision}"
+    )]
+    NotASafetensorsRepo {
+        /// The repo.
+        repo_id: String,
+        /// The revision looked at.
+        revision: String,
+    },
     /// A background task panicked or was cancelled.
     #[error("background task failed: {0}")]
     Task(String),

@@ -1,10 +1,39 @@
-//! Repositories, files, refs, history and uploads on the Hugging Face Hub.
+//! Repositories, files, refs, history and uploads on the Hugging Face Hub: everything of the
+//! Python client's `HfApi` that is about a repo's content.
 //!
 //! Every operation is one owned request builder: the required arguments are the constructor's,
 //! the optional ones chained setters, and `.await` sends it. Listings are streams that follow
 //! the `Link` header (`.into_stream()`), or `.await` to collect them.
 //!
-//! (crate overview: written when the modules are complete)
+//! - [`repos`]: create, delete, move, settings, info, existence checks, `whoami`.
+//! - [`listing`]: `list_models`, `list_datasets`, `list_spaces` with every filter.
+//! - [`refs`]: trees, paths info, refs, commit history, branches, tags, squash.
+//! - [`commit`]: `create_commit` (add, delete, copy), `preupload_lfs_files`, `upload_file`,
+//!   `upload_folder`, `delete_file(s)`, `delete_folder`: files are hashed and uploaded
+//!   concurrently and streamed from disk (LFS basic and multipart), the commit is sent only
+//!   after every upload succeeded.
+//! - [`safetensors`]: tensor metadata from the headers alone (Range reads).
+//!
+//! ```no_run
+//! use hf_http::HubClient;
+//! use hf_repo::commit::UploadFolder;
+//! use hf_repo::refs::{CreateTag, ListRepoFiles};
+//! use hf_repo::repos::CreateRepo;
+//!
+//! # async fn demo() -> Result<(), hf_repo::Error> {
+//! let client = HubClient::from_env()?;
+//! let repo: hf_types::RepoId = "alice/tiny-model".parse()?;
+//! let url = CreateRepo::new(client.clone(), repo.clone()).private(true).exist_ok(true).await?;
+//! let commit = UploadFolder::new(client.clone(), repo.clone(), "out/")
+//!     .ignore_patterns(["*.tmp"])
+//!     .commit_message("Epoch 3")
+//!     .await?;
+//! CreateTag::new(client.clone(), repo.clone(), "v1.0".parse()?).await?;
+//! let files = ListRepoFiles::new(client, repo).await?;
+//! println!("{url} at {}: {} files", commit.oid, files.len());
+//! # Ok(())
+//! # }
+//! ```
 
 mod error;
 mod urls;

@@ -28,7 +28,11 @@ pub(crate) fn rev_tail(segment: &str, revision: &Revision, path: &str) -> String
     if path.is_empty() {
         format!("/{segment}/{}", revision.url_encoded())
     } else {
-        format!("/{segment}/{}/{}", revision.url_encoded(), encode_path(path))
+        format!(
+            "/{segment}/{}/{}",
+            revision.url_encoded(),
+            encode_path(path)
+        )
     }
 }
 

@@ -1,1 +1,23 @@
-//! (being written)
+//! Commits and uploads (protocol §6): [`CreateCommit`] with [`CommitOperationAdd`],
+//! [`CommitOperationDelete`] and [`CommitOperationCopy`]; [`PreuploadLfsFiles`]; and the
+//! wrappers [`UploadFile`], [`UploadFolder`], [`DeleteFile`], [`DeleteFiles`], [`DeleteFolder`].
+//!
+//! The upload path reads each file once to hash it (SHA-256 for LFS files; the content and its
+//! git blob id for regular files) and once more to send it, streaming, so memory stays flat
+//! whatever the file size. Hashing and LFS transfers run concurrently (`num_threads`, default 5);
+//! multipart parts go in parallel and each is retried on its own; objects the Hub already has
+//! are skipped; the commit is sent only after every upload succeeded.
+
+mod create;
+mod lfs;
+mod operation;
+mod prepare;
+mod progress;
+mod wrappers;
+
+pub use create::{CreateCommit, DEFAULT_NUM_THREADS, PreuploadLfsFiles};
+pub use operation::{
+    CommitOperation, CommitOperationAdd, CommitOperationCopy, CommitOperationDelete,
+};
+pub use progress::{NoUploadReporter, SharedUploadReporter, SkipReason, UploadReporter};
+pub use wrappers::{DeleteFile, DeleteFiles, DeleteFolder, UploadFile, UploadFolder};

@@ -128,7 +128,7 @@ impl Hub {
                     let size = bytes.len() as u64;
                     let stream = futures_util::stream::iter(
                         bytes
-                            .chunks(1 <<20)
+                            .chunks(1 << 20)
                             .map(|c| Ok::<_, std::io::Error>(Bytes::copy_from_slice(c)))
                             .collect::<Vec<_>>(),
                     );
