@@ -1,15 +1,19 @@
 //! `hf`: the Hugging Face Hub from a terminal.
 //!
 //! A thin shell over the library crates: arguments are parsed into typed values here, the work
-//! is done by `hf-cache` and `hf-http`, and this binary only prints. Exit codes: 0 success,
+//! is done by `hf-cache`, `hf-repo` and `hf-http`, and this binary only prints. Exit codes: 0 success,
 //! 1 an operation failed, 2 bad usage. Errors print as `error:` / `caused by:` / `hint:` on
 //! stderr; a closed stdout (`hf cache scan | head`) is not an error.
 
 mod cache;
 mod download;
 mod env;
+mod ls;
 mod output;
 mod progress;
+mod refs;
+mod repo;
+mod upload;
 mod whoami;
 
 use std::process::ExitCode;
@@ -39,8 +43,18 @@ enum Command {
     Download(download::DownloadArgs),
     /// Inspect and clean the local cache.
     Cache(cache::CacheArgs),
+    /// Upload a file or a folder in one commit (creates the repo if needed); prints its URL.
+    Upload(upload::UploadArgs),
+    /// Create, delete, move repos and change their settings; manage their tags and branches.
+    Repo(repo::RepoArgs),
+    /// List the files and folders of a repo.
+    Ls(ls::LsArgs),
+    /// Create, list and delete the tags of a repo (same as `hf repo tag`).
+    Tag(refs::TagArgs),
+    /// Create, list and delete the branches of a repo (same as `hf repo branch`).
+    Branch(refs::BranchArgs),
     /// Show who the token belongs to.
-    Whoami,
+    Whoami(whoami::WhoamiArgs),
     /// Print the environment: versions, endpoint, cache and token locations.
     Env,
 }
@@ -64,7 +78,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Download(args) => download::run(client(&cli.token, &cli.endpoint)?, args).await,
         Command::Cache(args) => cache::run(args),
-        Command::Whoami => whoami::run(client(&cli.token, &cli.endpoint)?).await,
+        Command::Upload(args) => upload::run(client(&cli.token, &cli.endpoint)?, args).await,
+        Command::Repo(args) => repo::run(client(&cli.token, &cli.endpoint)?, args).await,
+        Command::Ls(args) => ls::run(client(&cli.token, &cli.endpoint)?, args).await,
+        Command::Tag(args) => refs::run_tag(client(&cli.token, &cli.endpoint)?, args).await,
+        Command::Branch(args) => refs::run_branch(client(&cli.token, &cli.endpoint)?, args).await,
+        Command::Whoami(args) => whoami::run(client(&cli.token, &cli.endpoint)?, args).await,
         Command::Env => env::run(&cli.endpoint),
     }
 }

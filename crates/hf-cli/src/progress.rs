@@ -101,3 +101,47 @@ impl Reporter for Bars {
         }
     }
 }
+
+/// Upload bars: one total bar over the hashing and transfer of every file, plus one bar per
+/// LFS transfer in flight.
+impl hf_repo::commit::UploadReporter for Bars {
+    fn on_start(&self, files: usize, total_bytes: u64) {
+        let Some(multi) = &self.multi else { return };
+        let bar = multi.add(ProgressBar::new(total_bytes));
+        bar.set_style(Self::style(
+            "Hashing {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        ));
+        bar.set_message(format!("{files} files"));
+        if let Ok(mut total) = self.total.lock() {
+            *total = Some(bar);
+        }
+    }
+
+    fn on_hash_progress(&self, _path: &str, bytes: u64) {
+        if let Ok(total) = self.total.lock()
+            && let Some(bar) = total.as_ref()
+        {
+            bar.inc(bytes);
+        }
+    }
+
+    fn on_upload_start(&self, path: &str, total: u64) {
+        Reporter::on_download_start(self, path, total, 0);
+    }
+
+    fn on_upload_progress(&self, path: &str, bytes: u64) {
+        if let Ok(files) = self.files.lock()
+            && let Some(bar) = files.get(path)
+        {
+            bar.inc(bytes);
+        }
+    }
+
+    fn on_upload_done(&self, path: &str) {
+        if let Ok(mut files) = self.files.lock()
+            && let Some(bar) = files.remove(path)
+        {
+            bar.finish_and_clear();
+        }
+    }
+}

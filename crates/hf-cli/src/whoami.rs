@@ -1,30 +1,39 @@
 //! `hf whoami`.
 
+use clap::Args;
 use hf_http::HubClient;
-use hf_types::WhoAmI;
+use hf_repo::repos::WhoAmI;
 
-use crate::output::{Failure, print_lines};
+use crate::output::{Failure, print_json, print_lines};
+use crate::repo::Format;
+
+/// Arguments of `hf whoami`.
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// Output format: the name and organizations, or the Hub's whole answer as JSON.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
 
 /// Prints the user the token belongs to and their organizations.
-pub async fn run(client: HubClient) -> Result<(), Failure> {
+pub async fn run(client: HubClient, args: WhoamiArgs) -> Result<(), Failure> {
     if !client.token_present() {
         return Err(Failure::msg("not logged in: no token")
             .hint("pass --token, set HF_TOKEN, or write the token to $HF_HOME/token"));
     }
-    let url = client
-        .endpoint()
-        .join("api/whoami-v2")
-        .map_err(|e| Failure::from_error("bad endpoint", &e))?;
-    let whoami: WhoAmI = async { client.get(url).send().await?.json().await }
-        .await
-        .map_err(|e: hf_http::Error| {
-            let failure = Failure::from_error("cannot ask the Hub who you are", &e);
-            if matches!(e, hf_http::Error::Unauthorized(_)) {
-                failure.hint("the token is invalid or expired: create a new one and set HF_TOKEN")
-            } else {
-                failure
-            }
-        })?;
+    let whoami = WhoAmI::new(client).await.map_err(|e| {
+        let failure = Failure::from_error("cannot ask the Hub who you are", &e);
+        if matches!(e.http(), Some(hf_http::Error::Unauthorized(_))) {
+            failure.hint("the token is invalid or expired: create a new one and set HF_TOKEN")
+        } else {
+            failure
+        }
+    })?;
+    if args.format == Format::Json {
+        let value = serde_json::to_value(&whoami)
+            .map_err(|e| Failure::from_error("cannot encode JSON", &e))?;
+        return print_json(&value);
+    }
     let mut lines = vec![whoami.name.clone()];
     let orgs: Vec<&str> = whoami
         .orgs

@@ -1,0 +1,194 @@
+//! `hf upload` end to end against an in-process hf-local-hub; what landed is read back with a
+//! plain GET on the resolve URL and from the hub's store.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use hf_types::RepoType;
+
+impl Env {
+    /// The bytes of `path` at `revision` of the model `repo`, or `None` when absent.
+    async fn read(&self, repo: &str, revision: &str, path: &str) -> Option<Vec<u8>> {
+        let client = hf_http::HubClient::builder()
+            .endpoint(self.hub.endpoint())
+            .token(Some(ALICE))
+            .build()
+            .unwrap();
+        let url = format!(
+            "{}/{repo}/resolve/{}/{path}",
+            self.hub.endpoint(),
+            hf_types::encode_segment(revision)
+        );
+        match client.get(url.parse().unwrap()).await {
+            Ok(r) => Some(r.bytes().await.unwrap().to_vec()),
+            Err(hf_http::Error::EntryNotFound(_)) => None,
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+fn write(root: &std::path::Path, rel: &str, bytes: &[u8]) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_a_file_creates_the_repo_and_prints_the_file_url() {
+    let env = Env::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("weights.bin");
+    let content: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&file, &content).unwrap();
+    let out = env
+        .hf(&[
+            "upload",
+            "alice/up",
+            file.to_str().unwrap(),
+            "--private",
+            "--quiet",
+        ])
+        .await;
+    assert_eq!(
+        ok(&out).trim(),
+        format!("{}/alice/up/blob/main/weights.bin", env.hub.endpoint())
+    );
+    assert!(env.repo(RepoType::Model, "alice/up").await.unwrap().private);
+    assert_eq!(
+        env.read("alice/up", "main", "weights.bin").await.unwrap(),
+        content
+    );
+
+    // PATH_IN_REPO, a new branch, and a message.
+    let out = env
+        .hf(&[
+            "upload",
+            "alice/up",
+            file.to_str().unwrap(),
+            "models/w.bin",
+            "--revision",
+            "dev",
+            "--commit-message",
+            "to dev",
+        ])
+        .await;
+    assert_eq!(
+        ok(&out).trim(),
+        format!("{}/alice/up/blob/dev/models/w.bin", env.hub.endpoint())
+    );
+    assert_eq!(
+        env.read("alice/up", "dev", "models/w.bin").await.unwrap(),
+        content
+    );
+    assert!(env.read("alice/up", "main", "models/w.bin").await.is_none());
+
+    // A pull request prints its URL.
+    let out = env
+        .hf(&[
+            "upload",
+            "alice/up",
+            file.to_str().unwrap(),
+            "pr.bin",
+            "--create-pr",
+        ])
+        .await;
+    let url = ok(&out);
+    assert!(url.trim().ends_with("/alice/up/discussions/1"), "{url}");
+    assert_eq!(
+        env.read("alice/up", "refs/pr/1", "pr.bin").await.unwrap(),
+        content
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_a_folder_with_patterns() {
+    let env = Env::start().await;
+    env.seed().await; // alice/tiny: config.json, sub/vocab.txt, sub/deep/x.bin
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", b"{}");
+    write(dir.path(), "b/c.txt", b"c");
+    write(dir.path(), "skip.tmp", b"t");
+    let out = env
+        .hf(&[
+            "upload",
+            "alice/tiny",
+            dir.path().to_str().unwrap(),
+            "sub",
+            "--exclude",
+            "*.tmp",
+            "--delete",
+            "*.bin",
+        ])
+        .await;
+    assert_eq!(
+        ok(&out).trim(),
+        format!("{}/alice/tiny/tree/main/sub", env.hub.endpoint())
+    );
+    assert_eq!(
+        env.read("alice/tiny", "main", "sub/a.json").await.unwrap(),
+        b"{}"
+    );
+    assert_eq!(
+        env.read("alice/tiny", "main", "sub/b/c.txt").await.unwrap(),
+        b"c"
+    );
+    assert!(
+        env.read("alice/tiny", "main", "sub/skip.tmp")
+            .await
+            .is_none()
+    );
+    assert!(
+        env.read("alice/tiny", "main", "sub/deep/x.bin")
+            .await
+            .is_none()
+    );
+    assert!(
+        env.read("alice/tiny", "main", "sub/vocab.txt")
+            .await
+            .is_some()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_errors_are_one_clear_line() {
+    let env = Env::start().await;
+    let out = env.hf(&["upload", "alice/x", "/no/such/file.bin"]).await;
+    let err = fails(&out, "cannot upload /no/such/file.bin");
+    assert!(err.lines().count() <= 3, "{err}");
+    // `hf upload REPO` alone needs ./{name}.
+    let out = env
+        .hf(&["upload", "alice/definitely-not-a-local-folder"])
+        .await;
+    fails(&out, "no LOCAL_PATH given");
+    // No token: the hint says how to pass one.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("f.txt");
+    std::fs::write(&file, b"x").unwrap();
+    let out = env
+        .hf_with(None, None, &["upload", "alice/x", file.to_str().unwrap()])
+        .await;
+    let err = fails(&out, "cannot create alice/x");
+    assert!(err.contains("hint:"), "{err}");
+    // Someone else's repo.
+    env.seed().await;
+    let out = env
+        .hf_with(
+            Some(BOB),
+            None,
+            &["upload", "alice/tiny", file.to_str().unwrap()],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Patterns make no sense for one file.
+    let out = env
+        .hf(&[
+            "upload",
+            "alice/x",
+            file.to_str().unwrap(),
+            "--include",
+            "*.txt",
+        ])
+        .await;
+    fails(&out, "--include, --exclude and --delete apply to folders");
+}
