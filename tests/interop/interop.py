@@ -8,6 +8,9 @@ file matched by .gitattributes), then checks both directions, for the cache and 
   `hf download` -> Python hf_hub_download / snapshot_download(local_files_only=True) find every file and
   scan_cache_dir() reports the same repo, revision, files and sizes as `hf cache scan`, with no warnings;
   local_dir: each side reuses the other's files without downloading them again.
+Uploads, both ways: `hf upload` (a folder with a multipart LFS file, a single file, tags and branches) ->
+Python lists the files, commits and refs and downloads every file byte for byte; Python uploads -> `hf ls`
+and `hf tag list` report them.
 Prints `N passed, N failed` last; exits non-zero on any failure.
 """
 
@@ -30,7 +33,9 @@ FILES = {
 
 work = Path(tempfile.mkdtemp(prefix="hf-interop-"))
 server = subprocess.Popen(
-    [HUB, "--addr", "127.0.0.1:0", "--data-dir", str(work / "data"), "--user", f"interop:{TOKEN}"],
+    # 1 MiB parts: the larger uploads below go through multipart transfers.
+    [HUB, "--addr", "127.0.0.1:0", "--data-dir", str(work / "data"), "--user", f"interop:{TOKEN}",
+     "--multipart-chunk-size", str(1 << 20)],
     stdout=subprocess.PIPE,
     text=True,
 )
@@ -146,6 +151,64 @@ def python_local_dir_to_rust():
     assert Path(offline).read_bytes() == FILES["config.json"]
 
 
+def rust_uploads_to_python():
+    repo = "interop/from-rust"
+    source = work / "upload-rs"
+    files = {
+        "config.json": b'{"from": "rust"}\n',
+        "deep/nested/readme.txt": "héllo\n".encode() * 100,
+        "weights/model.bin": bytes(range(251)) * 10_000,  # 2.4 MiB: LFS, multipart in 1 MiB parts
+        "empty.txt": b"",
+    }
+    for name, data in files.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(data)
+    (source / ".git").mkdir()
+    (source / ".git" / "HEAD").write_bytes(b"ref: refs/heads/main\n")
+    hf_output("upload", repo, str(source), "--commit-message", "First upload", "--quiet")
+    single = work / "single.bin"
+    single.write_bytes(bytes(range(256)) * 64)
+    hf_output("upload", repo, str(single), "extra/single.bin", "--quiet")
+    files["extra/single.bin"] = single.read_bytes()
+    hf_output("tag", "create", repo, "v1", "-m", "first release")
+    hf_output("branch", "create", repo, "dev")
+    hf_output("upload", repo, str(single), "dev-only.bin", "--revision", "dev", "--quiet")
+
+    listed = set(api.list_repo_files(repo))
+    assert listed == set(files) | {".gitattributes"}, listed
+    for name, data in files.items():
+        path = hf_hub_download(repo, name, cache_dir=work / "py-reads", token=TOKEN)
+        assert Path(path).read_bytes() == data, f"{name}: Python read other bytes than Rust uploaded"
+    lfs = {f.path: f for f in api.list_repo_tree(repo, recursive=True) if getattr(f, "lfs", None)}
+    assert "weights/model.bin" in lfs and lfs["weights/model.bin"].size == len(files["weights/model.bin"]), lfs
+    titles = [c.title for c in api.list_repo_commits(repo)]
+    assert titles[:2] == ["Upload extra/single.bin with hf-api", "First upload"], titles
+    refs = api.list_repo_refs(repo)
+    head = api.model_info(repo).sha
+    assert {t.name: t.target_commit for t in refs.tags} == {"v1": head}, refs.tags
+    branches = {b.name: b.target_commit for b in refs.branches}
+    assert set(branches) == {"main", "dev"} and branches["main"] == head, branches
+    assert api.file_exists(repo, "dev-only.bin", revision="dev")
+    assert not api.file_exists(repo, "dev-only.bin")
+    hf_output("upload", repo, str(source), "--delete", "*.txt", "--include", "*.json", "--quiet")
+    assert set(api.list_repo_files(repo)) == {".gitattributes", "config.json", "weights/model.bin", "extra/single.bin"}
+
+
+def python_uploads_to_rust():
+    repo = "interop/from-python"
+    api.create_repo(repo)
+    api.upload_file(repo_id=repo, path_or_fileobj=FILES["weights.bin"] * 2, path_in_repo="w/big.bin")
+    api.upload_file(repo_id=repo, path_or_fileobj=b"hi\n", path_in_repo="hi.txt")
+    api.create_tag(repo, tag="v2", tag_message="py")
+    entries = json.loads(hf_output("ls", repo, "-R", "--format", "json"))
+    sizes = {e["path"]: e.get("size") for e in entries if e["type"] == "file"}
+    assert sizes == {".gitattributes": sizes.get(".gitattributes"), "w/big.bin": 2 * len(FILES["weights.bin"]), "hi.txt": 3}, sizes
+    tags = json.loads(hf_output("tag", "list", repo, "--format", "json"))
+    assert [t["name"] for t in tags] == ["v2"] and tags[0]["targetCommit"] == api.model_info(repo).sha, tags
+    path = hf("download", repo, "w/big.bin", cache=work / "rs-reads")
+    assert Path(path).read_bytes() == FILES["weights.bin"] * 2
+
+
 def rust_local_dir_to_python():
     local = work / "local-rs"
     hf("download", REPO, "--local-dir", str(local), cache=work / "unused-rs2")
@@ -162,7 +225,14 @@ def rust_local_dir_to_python():
 
 passed = failed = 0
 try:
-    for check in (python_cache_to_rust, rust_cache_to_python, python_local_dir_to_rust, rust_local_dir_to_python):
+    for check in (
+        python_cache_to_rust,
+        rust_cache_to_python,
+        python_local_dir_to_rust,
+        rust_local_dir_to_python,
+        rust_uploads_to_python,
+        python_uploads_to_rust,
+    ):
         try:
             check()
             passed += 1

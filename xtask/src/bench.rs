@@ -20,14 +20,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let rounds = parse_flag(args, "--rounds")?.unwrap_or(3).max(1) as usize;
             crate::bench_download::run(big_mib, rounds)
         }
+        Some("upload") => {
+            let big_mib = parse_flag(args, "--big-mib")?.unwrap_or(2048);
+            let rounds = parse_flag(args, "--rounds")?.unwrap_or(3).max(1) as usize;
+            crate::bench_upload::run(big_mib, rounds)
+        }
         Some("serve") => {
             let size_mib = parse_flag(args, "--size-mib")?.unwrap_or(1024);
             let rounds = parse_flag(args, "--rounds")?.unwrap_or(5);
             serve(size_mib, rounds)
         }
-        _ => Err("usage: cargo xtask bench <serve|download> [options]\n  \
+        _ => Err("usage: cargo xtask bench <serve|download|upload> [options]\n  \
              serve [--size-mib N] [--rounds N]: hf-local-hub serving one LFS file to `curl -o /dev/null` (GB/s, server peak RSS)\n  \
-             download [--big-mib N] [--rounds N]: `hf download` vs curl vs huggingface_hub 0.36 (cold, warm, scan)"
+             download [--big-mib N] [--rounds N]: `hf download` vs curl vs huggingface_hub 0.36 (cold, warm, scan)\n  \
+             upload [--big-mib N] [--rounds N]: `hf upload` vs huggingface_hub 0.36 (1000 x 16 KiB, one big file, hashing)"
             .to_owned()),
     }
 }
@@ -45,10 +51,15 @@ fn parse_flag(args: &[String], name: &str) -> Result<Option<u64>, String> {
 
 /// Writes `size` bytes of incompressible data and returns its SHA-256.
 pub(crate) fn make_file(path: &Path, size: u64) -> Result<String, String> {
+    make_file_seeded(path, size, 0)
+}
+
+/// [`make_file`] with other bytes for each `seed`.
+pub(crate) fn make_file_seeded(path: &Path, size: u64, seed: u64) -> Result<String, String> {
     let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut block = vec![0u8; 1 << 20];
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0xD1B5_4A32_D192_ED03);
     let mut written = 0;
     while written < size {
         for chunk in block.chunks_exact_mut(8) {

@@ -17,13 +17,13 @@ const TOKEN: &str = "hf_bench_write";
 
 /// One measured run: seconds and, when `/usr/bin/time` is there, peak RSS in MiB.
 #[derive(Clone, Copy)]
-struct Sample {
-    secs: f64,
-    rss_mib: Option<f64>,
+pub(crate) struct Sample {
+    pub(crate) secs: f64,
+    pub(crate) rss_mib: Option<f64>,
 }
 
 /// Runs `program args` with `env`, under `/usr/bin/time` when available, and measures it.
-fn measure(
+pub(crate) fn measure(
     program: &Path,
     args: &[&str],
     env: &[(&str, String)],
@@ -66,7 +66,7 @@ fn measure(
 }
 
 /// Runs a Python snippet that prints the seconds it measured itself.
-fn python(venv: &Path, code: &str, env: &[(&str, String)]) -> Result<Sample, String> {
+pub(crate) fn python(venv: &Path, code: &str, env: &[(&str, String)]) -> Result<Sample, String> {
     let mut cmd = Command::new(venv.join("bin/python"));
     cmd.arg("-c").arg(code);
     for (k, v) in env {
@@ -92,7 +92,7 @@ fn python(venv: &Path, code: &str, env: &[(&str, String)]) -> Result<Sample, Str
     Ok(Sample { secs, rss_mib })
 }
 
-fn median(mut samples: Vec<Sample>) -> Sample {
+pub(crate) fn median(mut samples: Vec<Sample>) -> Sample {
     samples.sort_by(|a, b| a.secs.total_cmp(&b.secs));
     let secs = samples[samples.len() / 2].secs;
     let rss_mib = samples.iter().filter_map(|s| s.rss_mib).reduce(f64::max);
