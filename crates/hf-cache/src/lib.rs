@@ -42,13 +42,13 @@ pub use download::HubDownload;
 pub use error::Error;
 pub use fsutil::FileLock;
 pub use hash::{ContentHasher, EtagKind, git_blob_sha1, sha256_hex};
+pub use hf_types::{Patterns, filter_path};
 pub use layout::{CacheDir, RepoCache, env_truthy, relative_blob_target};
 pub use local_dir::{
     LocalDirPaths, LocalDownloadMetadata, read_local_metadata, write_local_metadata,
 };
 pub use lookup::{CachedFile, try_to_load_from_cache};
 pub use metadata::{HfFileMetadata, get_hf_file_metadata, hf_hub_url};
-pub use hf_types::{Patterns, filter_path};
 pub use progress::{NoReporter, Reporter, SharedReporter};
 pub use scan::{
     CachedFileInfo, CachedRepoInfo, CachedRevisionInfo, CorruptedCache, HfCacheInfo, format_size,

@@ -15,10 +15,10 @@ use serde::Deserialize;
 use crate::download::{HubDownload, blocking, incomplete_names};
 use crate::local_dir::{LocalDirPaths, fetch_to_local, read_local_metadata};
 use crate::metadata::{HfFileMetadata, is_commit};
-use hf_types::{Patterns, filter_path};
 use crate::progress::{NoReporter, SharedReporter};
 use crate::trees::{TreeEntry, TreeListing, read_tree, validate_etag, write_tree};
 use crate::{CacheDir, Error, FileLock, net};
+use hf_types::{Patterns, filter_path};
 
 /// Siblings beyond this count make the client list the tree instead (as Python).
 const MAX_SIBLINGS: usize = 50_000;

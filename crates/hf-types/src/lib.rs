@@ -73,7 +73,6 @@ mod repo_url;
 mod revision;
 
 pub use encoding::{encode_path, encode_segment};
-pub use patterns::{Patterns, filter_path};
 pub use models::timestamp;
 pub use models::{
     AccessTokenInfo, AccountType, AuthInfo, BlobLfsInfo, BlobSecurityInfo, CardData, CommitAuthor,
@@ -86,6 +85,7 @@ pub use models::{
     WhoAmIOrg, safetensors_header_length,
 };
 pub use path::{InvalidRepoPath, RepoPath};
+pub use patterns::{Patterns, filter_path};
 pub use repo_id::{InvalidRepoId, InvalidRepoType, RepoId, RepoType};
 pub use repo_url::{InvalidRepoUrl, RepoUrl};
 pub use revision::{InvalidRevision, Revision, RevisionKind};
