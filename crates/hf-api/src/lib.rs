@@ -90,6 +90,20 @@ impl HfApi {
         HubClient::builder()
     }
 
+    /// The same handle sending `token` instead of the client's, or no token at all with `None`
+    /// (the Python client's per-call `token=`): same connection pool, endpoint and cache.
+    ///
+    /// ```no_run
+    /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
+    /// let public = api.with_token(None::<&str>).model_info("openai-community/gpt2".parse()?).await?;
+    /// # let _ = public; Ok(()) }
+    /// ```
+    pub fn with_token(&self, token: Option<impl Into<hf_http::Token>>) -> Self {
+        let mut api = self.clone();
+        api.client = self.client.with_token(token);
+        api
+    }
+
     /// The transport, for operations this facade does not wrap yet.
     pub fn client(&self) -> &HubClient {
         &self.client

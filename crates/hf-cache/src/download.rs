@@ -17,6 +17,74 @@ use crate::progress::{NoReporter, SharedReporter};
 use crate::transfer::{Fetch, fetch_into};
 use crate::{CacheDir, Error, local_dir, net};
 
+/// The setters `HubDownload` and `SnapshotDownload` share (their fields have the same names).
+macro_rules! download_setters {
+    () => {
+        /// Model (default), dataset or space.
+        pub fn repo_type(mut self, repo_type: hf_types::RepoType) -> Self {
+            self.repo_type = repo_type;
+            self
+        }
+
+        /// Branch, tag, commit or `refs/pr/N` (default `main`).
+        pub fn revision(mut self, revision: hf_types::Revision) -> Self {
+            self.revision = revision;
+            self
+        }
+
+        /// The cache to use (default: [`CacheDir::from_env`](crate::CacheDir::from_env)).
+        pub fn cache_dir(mut self, cache: $crate::CacheDir) -> Self {
+            self.cache_dir = Some(cache);
+            self
+        }
+
+        /// Put real files under this folder (`{local_dir}/{path}`) instead of returning cache
+        /// paths (protocol §4.5).
+        pub fn local_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+            self.local_dir = Some(dir.into());
+            self
+        }
+
+        /// Download again even what is cached, replacing it.
+        pub fn force_download(mut self, force: bool) -> Self {
+            self.force_download = force;
+            self
+        }
+
+        /// Timeout of the metadata request (default: the client's etag timeout, 10 s).
+        pub fn etag_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.etag_timeout = Some(timeout);
+            self
+        }
+
+        /// Never touch the network: answer from the cache (or the local folder) or fail.
+        pub fn local_files_only(mut self, yes: bool) -> Self {
+            self.local_files_only = yes;
+            self
+        }
+
+        /// Where progress events go.
+        pub fn reporter(mut self, reporter: $crate::SharedReporter) -> Self {
+            self.reporter = reporter;
+            self
+        }
+
+        /// Send this token instead of the client's, or none at all with `None` (the Python
+        /// client's per-call `token=`); only to the endpoint's host, as always.
+        pub fn token(mut self, token: Option<impl Into<hf_http::Token>>) -> Self {
+            self.client = self.client.with_token(token);
+            self
+        }
+
+        /// Send these headers too with every request of this download (the Python client's
+        /// per-call `headers=`).
+        pub fn headers(mut self, headers: hf_http::HeaderMap) -> Self {
+            self.client = self.client.with_headers(headers);
+            self
+        }
+    };
+}
+
 /// Downloads one file of a repo into the cache (or a local folder) and returns its path:
 /// the Python client's `hf_hub_download`. `.await` sends it.
 ///
@@ -85,53 +153,7 @@ impl HubDownload {
         self
     }
 
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// Branch, tag, commit or `refs/pr/N` (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = revision;
-        self
-    }
-
-    /// The cache to use (default: [`CacheDir::from_env`]).
-    pub fn cache_dir(mut self, cache: CacheDir) -> Self {
-        self.cache_dir = Some(cache);
-        self
-    }
-
-    /// Put the file at `{local_dir}/{path}` instead of returning a cache path (protocol §4.5).
-    pub fn local_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.local_dir = Some(dir.into());
-        self
-    }
-
-    /// Download again even when cached, replacing the cached file.
-    pub fn force_download(mut self, force: bool) -> Self {
-        self.force_download = force;
-        self
-    }
-
-    /// Timeout of the metadata `HEAD` (default: the client's, 10 s).
-    pub fn etag_timeout(mut self, timeout: Duration) -> Self {
-        self.etag_timeout = Some(timeout);
-        self
-    }
-
-    /// Never touch the network: answer from the cache or fail.
-    pub fn local_files_only(mut self, yes: bool) -> Self {
-        self.local_files_only = yes;
-        self
-    }
-
-    /// Where progress events go.
-    pub fn reporter(mut self, reporter: SharedReporter) -> Self {
-        self.reporter = reporter;
-        self
-    }
+    download_setters!();
 
     pub(crate) fn repo_path(&self) -> Result<RepoPath, Error> {
         let joined = match &self.subfolder {

@@ -21,6 +21,7 @@
 //! ```
 
 mod delete;
+#[macro_use]
 mod download;
 mod error;
 mod fsutil;

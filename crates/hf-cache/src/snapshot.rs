@@ -81,29 +81,7 @@ impl SnapshotDownload {
         }
     }
 
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// Branch, tag, commit or `refs/pr/N` (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = revision;
-        self
-    }
-
-    /// The cache to use (default: [`CacheDir::from_env`]).
-    pub fn cache_dir(mut self, cache: CacheDir) -> Self {
-        self.cache_dir = Some(cache);
-        self
-    }
-
-    /// Put real files in this folder instead of the cache.
-    pub fn local_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.local_dir = Some(dir.into());
-        self
-    }
+    download_setters!();
 
     /// Keep only files matching one of these globs (Python `fnmatch`, `*` matches `/`).
     pub fn allow_patterns<I: IntoIterator<Item = S>, S: Into<String>>(
@@ -126,30 +104,6 @@ impl SnapshotDownload {
     /// Files downloaded concurrently (default 8, at least 1).
     pub fn max_workers(mut self, n: usize) -> Self {
         self.max_workers = n.max(1);
-        self
-    }
-
-    /// Download every selected file again.
-    pub fn force_download(mut self, force: bool) -> Self {
-        self.force_download = force;
-        self
-    }
-
-    /// Never touch the network.
-    pub fn local_files_only(mut self, yes: bool) -> Self {
-        self.local_files_only = yes;
-        self
-    }
-
-    /// Timeout of the revision look-up (default: the client's etag timeout).
-    pub fn etag_timeout(mut self, timeout: Duration) -> Self {
-        self.etag_timeout = Some(timeout);
-        self
-    }
-
-    /// Where progress events go.
-    pub fn reporter(mut self, reporter: SharedReporter) -> Self {
-        self.reporter = reporter;
         self
     }
 

@@ -437,3 +437,61 @@ async fn server_errors_on_the_content_request_are_retried() {
     assert_eq!(std::fs::read(p).unwrap(), b"hi");
     assert_eq!(rec.retries.lock().unwrap().len(), 2);
 }
+
+/// A per-call token replaces the client's (Python's `token=`), and `None` sends none.
+#[tokio::test]
+async fn per_call_token_and_headers() {
+    let hub = Hub::start().await;
+    hub.commit("secret", vec![File::Regular("a.txt", b"private".to_vec())])
+        .await;
+    let store = hub.handle.store();
+    let repo = store
+        .repo(RepoType::Model, "alice/secret")
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .update_settings(
+            &repo,
+            hf_local_hub::storage::RepoSettings {
+                private: Some(true),
+                gated: None,
+            },
+        )
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let anonymous = hf_http::HubClient::builder()
+        .endpoint(hub.endpoint())
+        .build()
+        .unwrap();
+
+    let err = HubDownload::new(anonymous.clone(), "alice/secret".parse().unwrap(), "a.txt")
+        .cache_dir(cache(dir.path()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Http(hf_http::Error::RepoNotFound(_))),
+        "{err:?}"
+    );
+
+    let mut headers = hf_http::HeaderMap::new();
+    headers.insert("x-custom", hf_http::HeaderValue::from_static("yes"));
+    let path = HubDownload::new(anonymous, "alice/secret".parse().unwrap(), "a.txt")
+        .cache_dir(cache(dir.path()))
+        .token(Some("hf_alice"))
+        .headers(headers)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), b"private");
+
+    let err = hf_cache::SnapshotDownload::new(hub.client(), "alice/secret".parse().unwrap())
+        .cache_dir(cache(&dir.path().join("other")))
+        .token(None::<&str>)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Http(hf_http::Error::RepoNotFound(_))),
+        "{err:?}"
+    );
+}

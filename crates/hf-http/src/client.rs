@@ -32,8 +32,11 @@ pub struct HubClient {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     service: HubService,
+    /// Set by [`HubClient::with_token`]: replaces the token of the stack for every request.
+    auth_override: Option<AuthOverride>,
     endpoint: Url,
     token_present: bool,
     default_headers: HeaderMap,
@@ -41,6 +44,15 @@ struct Inner {
     etag_timeout: Duration,
     download_timeout: Duration,
     user_agent: String,
+}
+
+/// What [`HubClient::with_token`] set.
+#[derive(Clone)]
+enum AuthOverride {
+    /// This token instead of the client's.
+    Token(Token),
+    /// No token at all.
+    Anonymous,
 }
 
 impl fmt::Debug for HubClient {
@@ -146,6 +158,53 @@ impl HubClient {
 
     pub(crate) fn default_headers(&self) -> &HeaderMap {
         &self.inner.default_headers
+    }
+
+    /// The token each request gets (`Some(None)`: none), when [`with_token`](Self::with_token)
+    /// replaced the client's.
+    pub(crate) fn auth_override(&self) -> Option<Option<&Token>> {
+        self.inner.auth_override.as_ref().map(|o| match o {
+            AuthOverride::Token(t) => Some(t),
+            AuthOverride::Anonymous => None,
+        })
+    }
+
+    /// The same client (same connection pool, endpoint and layers) sending `token` instead of
+    /// its own, or no token at all with `None`: the Python client's per-call `token=` argument.
+    /// The token is still only sent to the endpoint's host, as the client's own would be.
+    ///
+    /// ```
+    /// # fn demo(client: hf_http::HubClient) {
+    /// let anonymous = client.with_token(None::<&str>);
+    /// let other_user = client.with_token(Some("hf_other"));
+    /// assert!(!anonymous.token_present() && other_user.token_present());
+    /// # }
+    /// ```
+    pub fn with_token(&self, token: Option<impl Into<Token>>) -> HubClient {
+        let mut inner = (*self.inner).clone();
+        let token = token.map(Into::into);
+        inner.token_present = token.is_some();
+        inner.auth_override = Some(match token {
+            Some(t) => AuthOverride::Token(t),
+            None => AuthOverride::Anonymous,
+        });
+        HubClient {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The same client sending these headers too on every request (replacing headers of the
+    /// same name): the Python client's per-call `headers=` argument.
+    pub fn with_headers(&self, headers: HeaderMap) -> HubClient {
+        let mut inner = (*self.inner).clone();
+        for (name, value) in headers {
+            if let Some(name) = name {
+                inner.default_headers.insert(name, value);
+            }
+        }
+        HubClient {
+            inner: Arc::new(inner),
+        }
     }
 }
 
@@ -401,6 +460,7 @@ impl HubClientBuilder {
         Ok(HubClient {
             inner: Arc::new(Inner {
                 service,
+                auth_override: None,
                 endpoint,
                 token_present: self.token.is_some(),
                 default_headers: self.default_headers,

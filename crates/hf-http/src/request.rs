@@ -45,13 +45,19 @@ impl fmt::Debug for RequestBuilder {
 impl RequestBuilder {
     pub(crate) fn new(client: HubClient, method: Method, url: Url) -> Self {
         let headers = client.default_headers().clone();
+        let mut options = RequestOptions::default();
+        match client.auth_override() {
+            None => {}
+            Some(Some(token)) => options.token = Some(token.clone()),
+            Some(None) => options.no_auth = true,
+        }
         RequestBuilder {
             client,
             method,
             url,
             headers,
             body: Body::empty(),
-            options: RequestOptions::default(),
+            options,
             error: None,
         }
     }

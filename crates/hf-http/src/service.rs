@@ -45,6 +45,9 @@ pub enum RedirectPolicy {
 pub struct RequestOptions {
     /// Never send the client's token (pre-signed URLs, public endpoints).
     pub no_auth: bool,
+    /// Send this token instead of the client's (still only to the endpoint's host, and never
+    /// with `no_auth`).
+    pub token: Option<crate::Token>,
     /// Overrides the idempotency implied by the method (GET, HEAD, PUT, DELETE, OPTIONS, TRACE).
     pub idempotent: Option<bool>,
     /// `false` disables retries for this request.

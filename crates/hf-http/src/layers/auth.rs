@@ -78,11 +78,12 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        let opted_out = request
-            .extensions()
-            .get::<RequestOptions>()
-            .is_some_and(|o| o.no_auth);
-        if let Some(token) = &self.token
+        let options = request.extensions().get::<RequestOptions>();
+        let opted_out = options.is_some_and(|o| o.no_auth);
+        let token = options
+            .and_then(|o| o.token.clone())
+            .or_else(|| self.token.clone());
+        if let Some(token) = &token
             && !opted_out
             && !request.headers().contains_key(AUTHORIZATION)
             && same_origin(request.uri(), &self.endpoint)
