@@ -140,3 +140,64 @@ fn blocking_facade_downloads() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn async_facade_creates_uploads_lists_and_tags() {
+    let hub = hub().await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(hub.endpoint(), &dir.path().join("cache"));
+    let repo: hf_types::RepoId = "alice/made".parse().unwrap();
+    let url = api.create_repo(repo.clone()).private(true).await.unwrap();
+    assert_eq!(url.repo_id(), &repo);
+    let folder = dir.path().join("out");
+    std::fs::create_dir_all(folder.join("sub")).unwrap();
+    std::fs::write(folder.join("config.json"), b"{\"x\": 1}").unwrap();
+    std::fs::write(folder.join("sub/w.bin"), vec![7u8; 4096]).unwrap();
+    let commit = api
+        .upload_folder(repo.clone(), &folder)
+        .commit_message("first")
+        .await
+        .unwrap();
+    let mut files = api.list_repo_files(repo.clone()).await.unwrap();
+    files.sort();
+    assert_eq!(files, vec![".gitattributes", "config.json", "sub/w.bin"]);
+    api.create_tag(repo.clone(), "v1".parse().unwrap())
+        .await
+        .unwrap();
+    let refs = api.list_repo_refs(repo.clone()).await.unwrap();
+    assert_eq!(refs.tags[0].target_commit, commit.oid);
+    assert!(api.model_info(repo.clone()).await.unwrap().private == Some(true));
+    // And back down through the cache.
+    let path = api
+        .hf_hub_download(repo.clone(), "sub/w.bin")
+        .revision("v1".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), vec![7u8; 4096]);
+    api.delete_file(repo.clone(), "config.json".parse().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        !api.file_exists(repo, "config.json".parse().unwrap())
+            .await
+            .unwrap()
+    );
+}
+
+#[test]
+fn blocking_facade_uploads() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let hub = runtime.block_on(hub());
+    let dir = tempfile::tempdir().unwrap();
+    let api = hf_api::blocking::HfApi::from_async(api(hub.endpoint(), dir.path())).unwrap();
+    let repo: hf_types::RepoId = "alice/facade".parse().unwrap();
+    let info = api
+        .run(
+            api.r#async()
+                .upload_bytes(repo.clone(), "hello", "hello.txt".parse().unwrap()),
+        )
+        .unwrap();
+    assert_eq!(info.commit_message, "Upload hello.txt with hf-api");
+    let file = api.hf_hub_download(repo, "hello.txt").unwrap();
+    assert_eq!(std::fs::read(file).unwrap(), b"hello");
+}

@@ -615,6 +615,58 @@ impl IntoFuture for CreateBranch {
     }
 }
 
+/// Defines the builder that deletes one ref of a kind (`branch` or `tag`): the two differ only
+/// in the URL segment and their names.
+macro_rules! delete_ref {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[must_use = "a request does nothing until awaited"]
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            client: HubClient,
+            repo_id: RepoId,
+            name: Revision,
+            repo_type: RepoType,
+        }
+
+        impl $name {
+            #[doc = concat!("Deletes the ", $kind, " `name` of the model repo `repo_id`.")]
+            pub fn new(client: HubClient, repo_id: RepoId, name: Revision) -> Self {
+                $name {
+                    client,
+                    repo_id,
+                    name,
+                    repo_type: RepoType::Model,
+                }
+            }
+
+            /// Model (default), dataset or space.
+            pub fn repo_type(mut self, repo_type: RepoType) -> Self {
+                self.repo_type = repo_type;
+                self
+            }
+
+            async fn run(self) -> Result<()> {
+                check_ref_name($kind, &self.name)?;
+                let tail = format!("/{}/{}", $kind, self.name.url_encoded());
+                let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
+                self.client.delete(url).await?;
+                Ok(())
+            }
+        }
+
+        impl IntoFuture for $name {
+            type Output = Result<()>;
+            type IntoFuture = BoxFuture<()>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.run())
+            }
+        }
+    };
+}
+
+delete_ref!(
 /// Deletes a branch: the Python client's `delete_branch`
 /// (`DELETE /api/{type}/{repo_id}/branch/{branch}`, protocol §3.5).
 ///
@@ -624,49 +676,9 @@ impl IntoFuture for CreateBranch {
 /// DeleteBranch::new(client, "alice/my-model".parse()?, "experiment".parse()?).await?;
 /// # Ok(()) }
 /// ```
-#[must_use = "a request does nothing until awaited"]
-#[derive(Debug, Clone)]
-pub struct DeleteBranch {
-    client: HubClient,
-    repo_id: RepoId,
-    branch: Revision,
-    repo_type: RepoType,
-}
-
-impl DeleteBranch {
-    /// Deletes `branch` of the model repo `repo_id`.
-    pub fn new(client: HubClient, repo_id: RepoId, branch: Revision) -> Self {
-        DeleteBranch {
-            client,
-            repo_id,
-            branch,
-            repo_type: RepoType::Model,
-        }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    async fn run(self) -> Result<()> {
-        check_ref_name("branch", &self.branch)?;
-        let tail = format!("/branch/{}", self.branch.url_encoded());
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
-        self.client.delete(url).await?;
-        Ok(())
-    }
-}
-
-impl IntoFuture for DeleteBranch {
-    type Output = Result<()>;
-    type IntoFuture = BoxFuture<()>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+    DeleteBranch,
+    "branch"
+);
 
 // ---------------------------------------------------------------------------------------------
 // Tags
@@ -763,6 +775,7 @@ impl IntoFuture for CreateTag {
     }
 }
 
+delete_ref!(
 /// Deletes a tag: the Python client's `delete_tag`
 /// (`DELETE /api/{type}/{repo_id}/tag/{tag}`, protocol §3.6).
 ///
@@ -772,49 +785,9 @@ impl IntoFuture for CreateTag {
 /// DeleteTag::new(client, "alice/my-model".parse()?, "v1.0".parse()?).await?;
 /// # Ok(()) }
 /// ```
-#[must_use = "a request does nothing until awaited"]
-#[derive(Debug, Clone)]
-pub struct DeleteTag {
-    client: HubClient,
-    repo_id: RepoId,
-    tag: Revision,
-    repo_type: RepoType,
-}
-
-impl DeleteTag {
-    /// Deletes the tag `tag` of the model repo `repo_id`.
-    pub fn new(client: HubClient, repo_id: RepoId, tag: Revision) -> Self {
-        DeleteTag {
-            client,
-            repo_id,
-            tag,
-            repo_type: RepoType::Model,
-        }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    async fn run(self) -> Result<()> {
-        check_ref_name("tag", &self.tag)?;
-        let tail = format!("/tag/{}", self.tag.url_encoded());
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
-        self.client.delete(url).await?;
-        Ok(())
-    }
-}
-
-impl IntoFuture for DeleteTag {
-    type Output = Result<()>;
-    type IntoFuture = BoxFuture<()>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+    DeleteTag,
+    "tag"
+);
 
 // ---------------------------------------------------------------------------------------------
 // Super-squash
