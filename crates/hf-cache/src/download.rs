@@ -14,8 +14,11 @@ use crate::fsutil::{FileLock, io_err, unique_sibling};
 use crate::layout::RepoCache;
 use crate::metadata::{HfFileMetadata, get_hf_file_metadata, hf_hub_url};
 use crate::progress::{NoReporter, SharedReporter};
-use crate::transfer::{Fetch, fetch_into};
+use crate::transfer::{Fetch, fetch_bytes, fetch_into};
 use crate::{CacheDir, Error, local_dir, net};
+
+/// Files up to this size are downloaded into memory and written with one blocking call.
+const IN_MEMORY_MAX: u64 = 1 << 20;
 
 /// The setters `HubDownload` and `SnapshotDownload` share (their fields have the same names).
 macro_rules! download_setters {
@@ -332,6 +335,9 @@ impl HubDownload {
             self.reporter.on_cached(path.as_str(), &pointer);
             return Ok(pointer);
         }
+        if meta.size <= IN_MEMORY_MAX {
+            return self.fetch_small_to_cache(repo, path, meta).await;
+        }
         let blob = repo.blob_path(&meta.etag);
         let lock = FileLock::acquire_async(repo.lock_path(&meta.etag)).await?;
         // Another process may have finished this blob while we waited for the lock.
@@ -361,6 +367,55 @@ impl HubDownload {
         .await?;
         let linked = self.link(repo, &blob, meta, path, true).await?;
         drop(lock);
+        self.reporter.on_download_done(path.as_str(), &linked);
+        Ok(linked)
+    }
+
+    /// A small file: fetched and verified in memory, then the lock, the blob (temp file and
+    /// rename) and the pointer in one blocking call: one thread hand-off per file instead of
+    /// five. A blob that appeared meanwhile (another process) is kept and only linked.
+    async fn fetch_small_to_cache(
+        &self,
+        repo: &RepoCache,
+        path: &RepoPath,
+        meta: &HfFileMetadata,
+    ) -> Result<PathBuf, Error> {
+        let resolve = self.url(path, &self.revision);
+        let (get_url, no_auth) = download_target(&resolve, &meta.location);
+        let fetch = Fetch {
+            file: path.as_str(),
+            url: &get_url,
+            no_auth,
+            etag: &meta.etag,
+            size: meta.size,
+            read_timeout: Some(net::download_timeout(&self.client)),
+            reporter: self.reporter.as_ref(),
+        };
+        let bytes = fetch_bytes(&self.client, &fetch).await?;
+        let (repo, etag, commit, path2, force) = (
+            repo.clone(),
+            meta.etag.clone(),
+            meta.commit.clone(),
+            path.clone(),
+            self.force_download,
+        );
+        let linked = blocking(move || {
+            let blob = repo.blob_path(&etag);
+            let _lock = FileLock::acquire(&repo.lock_path(&etag))?;
+            let fresh = force || !blob.is_file();
+            if fresh {
+                let dir = blob.parent().map(Path::to_path_buf).unwrap_or_default();
+                crate::fsutil::create_dir_all(&dir)?;
+                let temp = unique_sibling(&blob, ".incomplete");
+                std::fs::write(&temp, &bytes).map_err(io_err("write", &temp))?;
+                if let Err(e) = std::fs::rename(&temp, &blob) {
+                    let _ = std::fs::remove_file(&temp);
+                    return Err(io_err("rename into place", &blob)(e));
+                }
+            }
+            repo.link_pointer(&blob, &etag, &commit, &path2, fresh)
+        })
+        .await?;
         self.reporter.on_download_done(path.as_str(), &linked);
         Ok(linked)
     }

@@ -128,8 +128,7 @@ pub fn scan_cache_dir(cache_dir: &Path) -> Result<HfCacheInfo, Error> {
     if !cache_dir.is_dir() {
         return Err(Error::CacheNotFound(cache_dir.to_path_buf()));
     }
-    let mut repos = Vec::new();
-    let mut warnings = Vec::new();
+    let mut folders = Vec::new();
     let entries = fs::read_dir(cache_dir).map_err(io_err("list", cache_dir))?;
     for entry in entries {
         let entry = entry.map_err(io_err("list", cache_dir))?;
@@ -138,7 +137,35 @@ pub fn scan_cache_dir(cache_dir: &Path) -> Result<HfCacheInfo, Error> {
         if name.starts_with('.') || name == "CACHEDIR.TAG" || name == "blobs" {
             continue;
         }
-        match scan_repo(&entry.path()) {
+        folders.push(entry.path());
+    }
+    // Repos are independent: scan them on every core (the work is system calls).
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(folders.len().div_ceil(8))
+        .max(1);
+    let per_thread = folders.len().div_ceil(threads).max(1);
+    let results = std::thread::scope(|scope| {
+        let handles: Vec<_> = folders
+            .chunks(per_thread)
+            .map(|chunk| {
+                scope.spawn(move || chunk.iter().map(|p| scan_repo(p)).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut all = Vec::with_capacity(folders.len());
+        for handle in handles {
+            all.extend(
+                handle
+                    .join()
+                    .map_err(|_| Error::Task("a cache scan thread panicked".into()))?,
+            );
+        }
+        Ok::<_, Error>(all)
+    })?;
+    let mut repos = Vec::new();
+    let mut warnings = Vec::new();
+    for result in results {
+        match result {
             Ok(repo) => repos.push(repo),
             Err(w) => warnings.push(w),
         }
@@ -248,11 +275,17 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
             .map_err(|e| corrupt(&revision_path, e.to_string()))?;
         let mut infos = Vec::with_capacity(files.len());
         let mut distinct: BTreeSet<PathBuf> = BTreeSet::new();
-        for file_path in files {
-            let blob_path = resolve_blob(&file_path);
+        while let Some((file_path, is_link)) = files.pop() {
+            let (blob_path, known) = resolve_blob(&file_path, is_link);
             let stat = match blob_stats.get(&blob_path) {
                 Some(s) => s.clone(),
-                None => match fs::metadata(&blob_path) {
+                None => match known.map_or_else(|| fs::metadata(&blob_path), Ok) {
+                    // A link to a folder: its files are part of the snapshot.
+                    Ok(s) if s.is_dir() => {
+                        collect_files(&file_path, &mut files)
+                            .map_err(|e| corrupt(&file_path, e.to_string()))?;
+                        continue;
+                    }
                     Ok(s) => {
                         blob_stats.insert(blob_path.clone(), s.clone());
                         s
@@ -360,49 +393,60 @@ fn collect_refs(
     Ok(())
 }
 
-/// Every non-directory entry below `dir` (symlinks to folders are followed as folders).
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Every non-directory entry below `dir`, with whether it is a symlink. The entry types come
+/// from the directory listing itself (no `stat` per file); a symlink to a folder is listed like
+/// a file and expanded by the caller once it has resolved it.
+fn collect_files(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(&path, out)?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            collect_files(&entry.path(), out)?;
         } else {
-            out.push(path);
+            out.push((entry.path(), kind.is_symlink()));
         }
     }
     Ok(())
 }
 
-/// The blob a snapshot entry resolves to. Relative links (what we and Python write)
-/// are joined lexically, saving a full path resolution per file; anything else is
-/// canonicalised. A non-link is its own blob.
-fn resolve_blob(file: &Path) -> PathBuf {
+/// The blob a snapshot entry resolves to, and its metadata when resolving already read it.
+/// Relative links (what we and Python write) are joined lexically and the result is `lstat`ed
+/// once: for a plain blob that is its metadata (two system calls per file in all). Anything
+/// else is canonicalised. A non-link is its own blob.
+fn resolve_blob(file: &Path, is_link: bool) -> (PathBuf, Option<Metadata>) {
+    if !is_link {
+        return (file.to_path_buf(), None);
+    }
     let Ok(target) = fs::read_link(file) else {
-        return file.to_path_buf();
+        return (file.to_path_buf(), None);
     };
     let Some(parent) = file.parent() else {
-        return target;
+        return (target, None);
     };
-    if target.is_relative() {
-        let mut out = parent.to_path_buf();
-        for comp in target.components() {
-            match comp {
-                Component::ParentDir => {
-                    out.pop();
-                }
-                Component::Normal(c) => out.push(c),
-                Component::CurDir => {}
-                _ => return fs::canonicalize(file).unwrap_or_else(|_| parent.join(&target)),
+    if !target.is_relative() {
+        return (fs::canonicalize(file).unwrap_or(target), None);
+    }
+    let mut out = parent.to_path_buf();
+    for comp in target.components() {
+        match comp {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(c) => out.push(c),
+            Component::CurDir => {}
+            _ => {
+                return (
+                    fs::canonicalize(file).unwrap_or_else(|_| parent.join(&target)),
+                    None,
+                );
             }
         }
+    }
+    match fs::symlink_metadata(&out) {
         // A blob that is itself a link (1.x shared store) resolves further.
-        if fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink()) {
-            return fs::canonicalize(&out).unwrap_or(out);
-        }
-        out
-    } else {
-        fs::canonicalize(file).unwrap_or(target)
+        Ok(m) if m.file_type().is_symlink() => (fs::canonicalize(&out).unwrap_or(out), None),
+        Ok(m) => (out, Some(m)),
+        Err(_) => (out, None),
     }
 }
 

@@ -141,8 +141,9 @@ impl SnapshotDownload {
         )
     }
 
-    /// The commit and its listing, with as few requests as the cache allows.
-    async fn resolve_online(&self, cache: &CacheDir) -> Result<(String, TreeListing), Error> {
+    /// The commit and its listing, with as few requests as the cache allows, and whether the
+    /// listing is new (not read from the cached trees file, which then needs writing).
+    async fn resolve_online(&self, cache: &CacheDir) -> Result<(String, TreeListing, bool), Error> {
         let repo = cache.repo(&self.repo_id, self.repo_type);
         let read = |commit: &str| {
             let path = self.tree_file(cache, commit);
@@ -151,10 +152,10 @@ impl SnapshotDownload {
         if self.revision.is_commit() {
             let commit = self.revision.as_str().to_owned();
             if let Some(listing) = read(&commit).await? {
-                return Ok((commit, listing));
+                return Ok((commit, listing, false));
             }
             let listing = self.list_tree(&commit).await?;
-            return Ok((commit, listing));
+            return Ok((commit, listing, true));
         }
         let rev = self.revision.url_encoded();
         // Warm: a known commit whose listing is cached only needs the current sha.
@@ -166,13 +167,13 @@ impl SnapshotDownload {
             let info = net::get_json::<ShaOnly>(&self.client, &url, false).await?;
             let commit = checked_commit(&url, info.sha)?;
             if commit == known {
-                return Ok((commit, listing));
+                return Ok((commit, listing, false));
             }
             if let Some(listing) = read(&commit).await? {
-                return Ok((commit, listing));
+                return Ok((commit, listing, false));
             }
             let listing = self.list_tree(&commit).await?;
-            return Ok((commit, listing));
+            return Ok((commit, listing, true));
         }
         // Cold: one repo-info call with blobs gives the commit and every file's blob id,
         // size and LFS hash.
@@ -180,13 +181,13 @@ impl SnapshotDownload {
         let info = net::get_json::<InfoWithSiblings>(&self.client, &url, false).await?;
         let commit = checked_commit(&url, info.sha)?;
         if let Some(listing) = read(&commit).await? {
-            return Ok((commit, listing));
+            return Ok((commit, listing, false));
         }
         if let Some(listing) = info.siblings.as_deref().and_then(listing_from_siblings) {
-            return Ok((commit, listing?));
+            return Ok((commit, listing?, true));
         }
         let listing = self.list_tree(&commit).await?;
-        Ok((commit, listing))
+        Ok((commit, listing, true))
     }
 
     /// `GET /api/{type}/{id}/tree/{commit}?recursive=True&expand=False`, all pages, files only.
@@ -241,16 +242,20 @@ impl SnapshotDownload {
                 Err(e) => Err(e),
             }
         };
-        let (commit, listing) = match resolved {
+        let (commit, listing, fresh) = match resolved {
             Ok(r) => r,
             Err(remembered) => return self.offline_answer(&cache, remembered).await,
         };
         {
-            let (path, listing2) = (self.tree_file(&cache, &commit), listing.clone());
+            // A listing read from the trees file is not written again (warm runs write nothing).
+            let path = self.tree_file(&cache, &commit);
+            let listing2 = fresh.then(|| listing.clone());
             let (repo2, rev, c) = (repo.clone(), self.revision.clone(), commit.clone());
             let cache_mode = self.local_dir.is_none();
             blocking(move || {
-                if let Err(e) = write_tree(&path, &listing2) {
+                if let Some(listing2) = listing2
+                    && let Err(e) = write_tree(&path, &listing2)
+                {
                     tracing::warn!(error = %e, "could not cache the tree listing");
                 }
                 if cache_mode && let Err(e) = repo2.write_ref(&rev, &c) {

@@ -113,6 +113,85 @@ pub(crate) async fn fetch_into(
     Ok(())
 }
 
+/// A small file whole in memory, verified (size and hash) before anyone sees it: the caller
+/// writes it with a single blocking call (no writer thread, no resume bookkeeping: a broken
+/// transfer is fetched again from the start, with the same retries as [`fetch_into`]).
+pub(crate) async fn fetch_bytes(
+    client: &HubClient,
+    fetch: &Fetch<'_>,
+) -> Result<bytes::Bytes, Error> {
+    fetch.reporter.on_download_start(fetch.file, fetch.size, 0);
+    let mut attempt = 0u32;
+    let bytes = loop {
+        match get_whole(client, fetch).await {
+            Ok(bytes) => break bytes,
+            Err(e) => {
+                let retry = matches!(&e, Error::Http(h) if retryable(h));
+                if !retry || attempt >= MAX_ATTEMPTS {
+                    return Err(e);
+                }
+                attempt += 1;
+                fetch.reporter.on_retry(fetch.file, 0, attempt);
+                tokio::time::sleep(backoff(attempt - 1)).await;
+            }
+        }
+    };
+    if bytes.len() as u64 != fetch.size {
+        return Err(Error::SizeMismatch {
+            file: fetch.file.to_owned(),
+            expected: fetch.size,
+            actual: bytes.len() as u64,
+        });
+    }
+    let mut hasher = crate::ContentHasher::for_etag(fetch.etag, fetch.size);
+    hasher.update(&bytes);
+    if let Some(actual) = hasher.finish()
+        && actual != fetch.etag
+    {
+        return Err(Error::Integrity {
+            file: fetch.file.to_owned(),
+            expected: fetch.etag.to_owned(),
+            actual,
+        });
+    }
+    Ok(bytes)
+}
+
+/// One GET of a whole small body (at most `fetch.size` bytes are accepted).
+async fn get_whole(client: &HubClient, fetch: &Fetch<'_>) -> Result<bytes::Bytes, Error> {
+    let response = net::get(client, fetch.url, 0, fetch.no_auth, fetch.read_timeout).await?;
+    if response.status != 200 {
+        return Err(Error::Protocol {
+            file: fetch.file.to_owned(),
+            what: format!("unexpected status {}", response.status),
+        });
+    }
+    let mut body = response.body;
+    let mut buf = BytesMut::with_capacity(fetch.size as usize);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        fetch.reporter.on_progress(fetch.file, chunk.len() as u64);
+        if (buf.len() + chunk.len()) as u64 > fetch.size {
+            return Err(Error::Protocol {
+                file: fetch.file.to_owned(),
+                what: format!(
+                    "the server sent more than the announced {} bytes",
+                    fetch.size
+                ),
+            });
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    if (buf.len() as u64) < fetch.size {
+        return Err(Error::Http(hf_http::Error::Transport {
+            kind: hf_http::TransportKind::Connection,
+            url: fetch.url.split('?').next().unwrap_or_default().to_owned(),
+            source: format!("body ended at {} of {} bytes", buf.len(), fetch.size).into(),
+        }));
+    }
+    Ok(buf.freeze())
+}
+
 /// One GET from the writer's offset to the end of the body.
 async fn stream_once(
     client: &HubClient,
