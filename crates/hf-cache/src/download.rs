@@ -17,6 +17,9 @@ use crate::progress::{NoReporter, SharedReporter};
 use crate::transfer::{Fetch, fetch_bytes, fetch_into};
 use crate::{CacheDir, Error, local_dir, net};
 
+/// Default cap of connections per large file.
+const DEFAULT_MAX_CONNECTIONS: usize = 4;
+
 /// Files up to this size are downloaded into memory and written with one blocking call.
 const IN_MEMORY_MAX: u64 = 1 << 20;
 
@@ -118,6 +121,8 @@ pub struct HubDownload {
     /// Names of the `.incomplete` files in the repo's `blobs/`, when a snapshot listed it once
     /// for all its files (`None`: list it for this file).
     pub(crate) leftovers: Option<Arc<HashSet<String>>>,
+    /// Connections a large file may use at most.
+    pub(crate) max_connections: usize,
 }
 
 impl std::fmt::Debug for HubDownload {
@@ -147,6 +152,7 @@ impl HubDownload {
             local_files_only: false,
             reporter: Arc::new(NoReporter),
             leftovers: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -157,6 +163,14 @@ impl HubDownload {
     }
 
     download_setters!();
+
+    /// Connections a large file (64 MiB and more) may use at most (default 4; 1: one
+    /// connection). Connections are added one at a time, only while each raises the
+    /// throughput: on a fast link one or two are used.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
 
     pub(crate) fn repo_path(&self) -> Result<RepoPath, Error> {
         let joined = match &self.subfolder {
@@ -359,7 +373,7 @@ impl HubDownload {
             read_timeout: Some(net::download_timeout(&self.client)),
             reporter: self.reporter.as_ref(),
         };
-        fetch_into(&self.client, &fetch, temp.clone()).await?;
+        fetch_into(&self.client, &fetch, temp.clone(), self.max_connections).await?;
         let target = blob.clone();
         blocking(move || {
             std::fs::rename(&temp, &target).map_err(io_err("rename into place", &target))

@@ -31,6 +31,7 @@ mod local_dir;
 mod lookup;
 mod metadata;
 mod net;
+mod parallel;
 mod progress;
 mod scan;
 mod snapshot;

@@ -222,7 +222,7 @@ pub(crate) async fn fetch_to_local(
         read_timeout: Some(crate::net::download_timeout(&req.client)),
         reporter: req.reporter.as_ref(),
     };
-    fetch_into(&req.client, &fetch, temp.clone()).await?;
+    fetch_into(&req.client, &fetch, temp.clone(), req.max_connections).await?;
     create_parent(&paths.file)?;
     if paths.file.is_file() {
         let _ = fs::remove_file(&paths.file);

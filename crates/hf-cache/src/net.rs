@@ -96,14 +96,34 @@ pub(crate) async fn get(
     no_auth: bool,
     read_timeout: Option<Duration>,
 ) -> Result<Answer, Error> {
+    get_range(client, url, offset, None, no_auth, read_timeout).await
+}
+
+/// `GET` bytes `[offset, end)` (`end` `None`: to the end of the file), following redirects; a
+/// `Range` header whenever the request is not for the whole file.
+pub(crate) async fn get_range(
+    client: &HubClient,
+    url: &str,
+    offset: u64,
+    end: Option<u64>,
+    no_auth: bool,
+    read_timeout: Option<Duration>,
+) -> Result<Answer, Error> {
     // Retried by the caller, which resumes from the bytes already written (no nested retries).
     let mut request = client
         .get(parse_url(url)?)
         .header("accept-encoding", "identity")
         .follow_redirects(RedirectPolicy::All)
         .retry(false);
-    if offset > 0 {
-        request = request.header("range", &format!("bytes={offset}-"));
+    match end {
+        Some(end) => {
+            request = request.header(
+                "range",
+                &format!("bytes={offset}-{}", end.saturating_sub(1)),
+            )
+        }
+        None if offset > 0 => request = request.header("range", &format!("bytes={offset}-")),
+        None => {}
     }
     if no_auth {
         request = request.no_auth();

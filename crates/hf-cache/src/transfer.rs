@@ -17,7 +17,7 @@ use crate::writer::Writer;
 const SMALL: usize = 256 * 1024;
 
 /// Consecutive attempts without progress before giving up (as the Python client).
-const MAX_ATTEMPTS: u32 = 5;
+pub(crate) const MAX_ATTEMPTS: u32 = 5;
 
 /// What to fetch.
 pub(crate) struct Fetch<'a> {
@@ -38,11 +38,11 @@ pub(crate) struct Fetch<'a> {
 }
 
 /// Backoff between attempts: 250 ms, doubling, at most 8 s.
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(250u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(8))
 }
 
-fn retryable(e: &hf_http::Error) -> bool {
+pub(crate) fn retryable(e: &hf_http::Error) -> bool {
     e.is_connection_problem() && !e.is_offline() || matches!(e, hf_http::Error::Server(_))
 }
 
@@ -53,7 +53,25 @@ pub(crate) async fn fetch_into(
     client: &HubClient,
     fetch: &Fetch<'_>,
     temp: PathBuf,
+    max_connections: usize,
 ) -> Result<(), Error> {
+    // A fresh large file whose ETag is its SHA-256 may go over several connections (a
+    // partial file from an earlier run is resumed on one, after its prefix is re-hashed).
+    let fresh = std::fs::metadata(&temp).map_or(true, |m| m.len() == 0);
+    if fresh
+        && max_connections > 1
+        && fetch.size >= crate::parallel::PARALLEL_MIN
+        && crate::hash::EtagKind::of(fetch.etag) == crate::hash::EtagKind::Sha256
+    {
+        let tuning = crate::parallel::Tuning::new(max_connections);
+        let done = crate::parallel::fetch_parallel(client, fetch, temp.clone(), tuning).await?;
+        tracing::debug!(
+            file = fetch.file,
+            connections = done.connections,
+            "parallel download done"
+        );
+        return verify(fetch, &temp, done.len, done.digest);
+    }
     let mut writer = Writer::open(temp.clone(), fetch.etag.to_owned(), fetch.size).await?;
     fetch
         .reporter
@@ -89,18 +107,28 @@ pub(crate) async fn fetch_into(
         }
     }
     let done = writer.finish().await?;
+    verify(fetch, &temp, done.len, done.digest)
+}
+
+/// Checks the finished temp file's length and digest; deletes it on a mismatch.
+fn verify(
+    fetch: &Fetch<'_>,
+    temp: &std::path::Path,
+    len: u64,
+    digest: Option<String>,
+) -> Result<(), Error> {
     let discard = || {
-        let _ = std::fs::remove_file(&temp);
+        let _ = std::fs::remove_file(temp);
     };
-    if done.len != fetch.size {
+    if len != fetch.size {
         discard();
         return Err(Error::SizeMismatch {
             file: fetch.file.to_owned(),
             expected: fetch.size,
-            actual: done.len,
+            actual: len,
         });
     }
-    if let Some(actual) = done.digest
+    if let Some(actual) = digest
         && actual != fetch.etag
     {
         discard();

@@ -1,0 +1,643 @@
+//! Large files over several connections, as many as help (protocol §4.3 with `Range`).
+//!
+//! One connection starts at byte 0. Every window (200 ms) the aggregate throughput is measured; while
+//! the last added connection raised it by [`GAIN`] or more, the largest remaining range is split
+//! in two and a new connection takes its second half, up to the caller's cap. On a loopback or a
+//! fast link one connection is often enough and the probe stops at two; on a link where one
+//! stream is slower than the pipe, connections are added until the gain stops.
+//!
+//! Bytes are written at their offsets by one writer thread; the SHA-256 is computed on another
+//! thread over the contiguous prefix as it grows (chunks at the prefix are handed over in
+//! memory, ranges completed out of order are read back from the file when the prefix reaches
+//! them), so hashing overlaps the transfer and no range is ever buffered whole. Each
+//! connection resumes its own range after a broken transfer. On failure the file is cut back
+//! to its contiguous prefix, which a later call resumes like any partial download.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use hf_http::HubClient;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use crate::Error;
+use crate::fsutil::io_err;
+use crate::hash::ContentHasher;
+use crate::net;
+use crate::transfer::{Fetch, MAX_ATTEMPTS, backoff, retryable};
+
+/// Files from this size may use several connections.
+pub(crate) const PARALLEL_MIN: u64 = 64 << 20;
+/// How connections are added: production values from [`Tuning::new`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tuning {
+    /// Connections at most.
+    pub max_connections: usize,
+    /// How often the throughput is measured.
+    pub window: Duration,
+    /// A range is split only when both halves get at least this much.
+    pub min_split: u64,
+}
+
+impl Tuning {
+    /// Up to `max_connections`, measured every 200 ms, halves of at least 16 MiB.
+    pub(crate) fn new(max_connections: usize) -> Tuning {
+        Tuning {
+            max_connections,
+            window: Duration::from_millis(200),
+            min_split: 16 << 20,
+        }
+    }
+}
+/// The gain (10 %) a new connection must bring for another to be tried.
+const GAIN: f64 = 1.10;
+/// Chunks queued for the writer thread, per connection.
+const QUEUE_PER_CONNECTION: usize = 8;
+/// Read size when hashing ranges back from the file.
+const READ_CHUNK: usize = 1 << 20;
+
+/// One connection's range: `pos` is the next byte it writes, `end` (exclusive) may shrink when
+/// the range is split.
+struct Range {
+    pos: AtomicU64,
+    end: AtomicU64,
+}
+
+impl Range {
+    fn remaining(&self) -> u64 {
+        self.end
+            .load(Ordering::SeqCst)
+            .saturating_sub(self.pos.load(Ordering::SeqCst))
+    }
+}
+
+/// What every connection shares.
+struct Shared {
+    /// Bytes written so far (all connections).
+    written: AtomicU64,
+    /// Where the first connection's redirects ended: the others ask there directly.
+    final_url: Mutex<Option<(String, bool)>>,
+}
+
+/// What the hasher is given, in file order.
+enum HashMsg {
+    Bytes(Bytes),
+    /// Bytes `[start, end)` of the file, written earlier out of order.
+    FromFile(u64, u64),
+}
+
+/// The outcome: the contiguous length written, the digest of those bytes, and how many
+/// connections were used.
+pub(crate) struct Done {
+    pub len: u64,
+    pub digest: Option<String>,
+    pub connections: usize,
+}
+
+/// Downloads `fetch` into the (empty) file `temp` over up to `tuning.max_connections`
+/// connections.
+pub(crate) async fn fetch_parallel(
+    client: &HubClient,
+    fetch: &Fetch<'_>,
+    temp: PathBuf,
+    tuning: Tuning,
+) -> Result<Done, Error> {
+    let max_connections = tuning.max_connections.max(1);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&temp)
+        .map_err(io_err("open", &temp))?;
+    file.set_len(fetch.size)
+        .map_err(io_err("allocate", &temp))?;
+    let file = Arc::new(file);
+    let (tx, rx) = mpsc::channel::<(u64, Bytes)>(QUEUE_PER_CONNECTION * max_connections);
+    let writer = spawn_writer(
+        file.clone(),
+        temp.clone(),
+        fetch.etag.to_owned(),
+        fetch.size,
+        rx,
+    )?;
+    fetch.reporter.on_download_start(fetch.file, fetch.size, 0);
+
+    let shared = Arc::new(Shared {
+        written: AtomicU64::new(0),
+        final_url: Mutex::new(None),
+    });
+    let transfer = run_connections(client, fetch, &shared, tx, tuning).await;
+    // The writer ends when every sender is gone (all connections stopped).
+    let written = writer.await.map_err(|e| Error::Task(e.to_string()))?;
+    let (prefix, digest) = written?;
+    match transfer {
+        Ok(connections) => Ok(Done {
+            len: prefix,
+            digest,
+            connections,
+        }),
+        Err(e) => {
+            // Keep only what can be resumed: the contiguous prefix.
+            let _ = file.set_len(prefix);
+            Err(e)
+        }
+    }
+}
+
+/// Starts one connection, then adds connections while they raise the throughput.
+async fn run_connections(
+    client: &HubClient,
+    fetch: &Fetch<'_>,
+    shared: &Arc<Shared>,
+    tx: mpsc::Sender<(u64, Bytes)>,
+    tuning: Tuning,
+) -> Result<usize, Error> {
+    let max_connections = tuning.max_connections.max(1);
+    let mut ranges: Vec<Arc<Range>> = vec![Arc::new(Range {
+        pos: AtomicU64::new(0),
+        end: AtomicU64::new(fetch.size),
+    })];
+    let mut tasks: JoinSet<Result<(), Error>> = JoinSet::new();
+    let spawn = |tasks: &mut JoinSet<Result<(), Error>>, range: Arc<Range>| {
+        let job = Connection {
+            client: client.clone(),
+            url: fetch.url.to_owned(),
+            no_auth: fetch.no_auth,
+            file: fetch.file.to_owned(),
+            read_timeout: fetch.read_timeout,
+            shared: shared.clone(),
+            range,
+            tx: tx.clone(),
+        };
+        tasks.spawn(job.run());
+    };
+    spawn(&mut tasks, ranges[0].clone());
+
+    let mut probing = max_connections > 1;
+    let mut before: Option<f64> = None;
+    let (mut last_bytes, mut last_time) = (0u64, Instant::now());
+    let mut ticks_since_add = 0u32;
+    let mut ticker = tokio::time::interval(tuning.window);
+    ticker.tick().await;
+    loop {
+        tokio::select! {
+            joined = tasks.join_next() => match joined {
+                None => break,
+                Some(result) => {
+                    result.map_err(|e| Error::Task(e.to_string()))??;
+                }
+            },
+            _ = ticker.tick() => {
+                let now_bytes = shared.written.load(Ordering::SeqCst);
+                fetch.reporter.on_progress(fetch.file, now_bytes - last_bytes);
+                let rate = (now_bytes - last_bytes) as f64 / last_time.elapsed().as_secs_f64().max(1e-3);
+                (last_bytes, last_time) = (now_bytes, Instant::now());
+                ticks_since_add += 1;
+                // A new connection gets one window to ramp up before it is judged.
+                if !probing || ticks_since_add < 2 {
+                    continue;
+                }
+                if let Some(previous) = before
+                    && rate < previous * GAIN
+                {
+                    probing = false;
+                    continue;
+                }
+                if ranges.len() >= max_connections {
+                    probing = false;
+                    continue;
+                }
+                // Until the first answer says where the bytes are (and that ranges work), wait.
+                if shared_final_url(shared).is_none() {
+                    continue;
+                }
+                match split_largest(&ranges, tuning.min_split) {
+                    Some(new_range) => {
+                        ranges.push(new_range.clone());
+                        spawn(&mut tasks, new_range);
+                        before = Some(rate);
+                        ticks_since_add = 0;
+                    }
+                    None => probing = false,
+                }
+            }
+        }
+    }
+    let now_bytes = shared.written.load(Ordering::SeqCst);
+    fetch
+        .reporter
+        .on_progress(fetch.file, now_bytes - last_bytes);
+    drop(tx);
+    let written = shared.written.load(Ordering::SeqCst);
+    if ranges.iter().any(|r| r.remaining() > 0) {
+        return Err(Error::Protocol {
+            file: fetch.file.to_owned(),
+            what: format!("the transfer stopped at {written} of {} bytes", fetch.size),
+        });
+    }
+    Ok(ranges.len())
+}
+
+fn shared_final_url(shared: &Shared) -> Option<(String, bool)> {
+    shared.final_url.lock().ok().and_then(|g| g.clone())
+}
+
+/// Gives the second half of the largest remaining range to a new range.
+fn split_largest(ranges: &[Arc<Range>], min_split: u64) -> Option<Arc<Range>> {
+    let largest = ranges.iter().max_by_key(|r| r.remaining())?;
+    let remaining = largest.remaining();
+    if remaining < 2 * min_split.max(1 << 20) {
+        return None;
+    }
+    let end = largest.end.load(Ordering::SeqCst);
+    // Aligned to 1 MiB; the old connection stops at `mid`, the new one starts there. A chunk
+    // the old one was writing across `mid` at that instant holds the same bytes the new one
+    // will write: overlaps are harmless (the writer accounts for them).
+    let mid = (end - remaining / 2) & !((1 << 20) - 1);
+    largest.end.store(mid, Ordering::SeqCst);
+    Some(Arc::new(Range {
+        pos: AtomicU64::new(mid),
+        end: AtomicU64::new(end),
+    }))
+}
+
+/// One connection's job: its range, resumed after breaks.
+struct Connection {
+    client: HubClient,
+    url: String,
+    no_auth: bool,
+    file: String,
+    read_timeout: Option<Duration>,
+    shared: Arc<Shared>,
+    range: Arc<Range>,
+    tx: mpsc::Sender<(u64, Bytes)>,
+}
+
+impl Connection {
+    async fn run(self) -> Result<(), Error> {
+        let mut attempt = 0u32;
+        loop {
+            let start = self.range.pos.load(Ordering::SeqCst);
+            if start >= self.range.end.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            match self.once(start).await {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    if self.range.pos.load(Ordering::SeqCst) > start {
+                        attempt = 0;
+                    }
+                    let retry = matches!(&e, Error::Http(h) if retryable(h));
+                    if !retry || attempt >= MAX_ATTEMPTS {
+                        return Err(e);
+                    }
+                    attempt += 1;
+                    tokio::time::sleep(backoff(attempt - 1)).await;
+                }
+            }
+        }
+    }
+
+    /// One request from `start` to the current end of the range.
+    async fn once(&self, start: u64) -> Result<(), Error> {
+        let end = self.range.end.load(Ordering::SeqCst);
+        let (url, no_auth) =
+            shared_final_url(&self.shared).unwrap_or((self.url.clone(), self.no_auth));
+        let response = net::get_range(
+            &self.client,
+            &url,
+            start,
+            Some(end),
+            no_auth,
+            self.read_timeout,
+        )
+        .await?;
+        let protocol = |what: String| Error::Protocol {
+            file: self.file.clone(),
+            what,
+        };
+        match response.status {
+            206 => {}
+            // Without Range support only one connection can work: from byte 0, to the end.
+            200 if start == 0 => {}
+            s => {
+                return Err(protocol(format!(
+                    "unexpected status {s} to a Range request"
+                )));
+            }
+        }
+        if start == 0
+            && let Ok(mut slot) = self.shared.final_url.lock()
+            && slot.is_none()
+            && response.status == 206
+        {
+            let other_host = host(&response.final_url) != host(&self.url);
+            *slot = Some((response.final_url.clone(), self.no_auth || other_host));
+        }
+        let mut body = response.body;
+        let mut pos = start;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk?;
+            let end = self.range.end.load(Ordering::SeqCst);
+            if pos >= end {
+                return Ok(());
+            }
+            let take = (chunk.len() as u64).min(end - pos) as usize;
+            let data = chunk.slice(..take);
+            self.tx
+                .send((pos, data))
+                .await
+                .map_err(|_| Error::Task("the download's writer stopped".into()))?;
+            pos += take as u64;
+            self.range.pos.store(pos, Ordering::SeqCst);
+            self.shared.written.fetch_add(take as u64, Ordering::SeqCst);
+            if take < chunk.len() {
+                return Ok(());
+            }
+        }
+        if pos < self.range.end.load(Ordering::SeqCst) {
+            return Err(Error::Http(hf_http::Error::Transport {
+                kind: hf_http::TransportKind::Connection,
+                url: url.split('?').next().unwrap_or_default().to_owned(),
+                source: format!("range body ended at byte {pos}").into(),
+            }));
+        }
+        Ok(())
+    }
+}
+
+fn host(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.split('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// The contiguous length written and the digest of those bytes.
+type Written = (u64, Option<String>);
+
+/// The writer thread (positioned writes) and, behind it, the hasher thread. Resolves to the
+/// contiguous length written and its digest.
+fn spawn_writer(
+    file: Arc<File>,
+    path: PathBuf,
+    etag: String,
+    size: u64,
+    mut rx: mpsc::Receiver<(u64, Bytes)>,
+) -> Result<tokio::task::JoinHandle<Result<Written, Error>>, Error> {
+    let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel::<HashMsg>(16);
+    let hasher = {
+        let (file, hasher_path) = (file.clone(), path.clone());
+        std::thread::Builder::new()
+            .name("hf-cache-hasher".into())
+            .spawn(move || hash_in_order(&file, &hasher_path, &etag, size, hash_rx))
+            .map_err(io_err("start hasher thread for", &path))?
+    };
+    Ok(tokio::task::spawn_blocking(move || {
+        let mut prefix = 0u64;
+        // Ranges written beyond the prefix, `start -> end`, merged.
+        let mut ahead: BTreeMap<u64, u64> = BTreeMap::new();
+        let mut failure = None;
+        while let Some((offset, data)) = rx.blocking_recv() {
+            if failure.is_some() {
+                continue; // drain so senders never block; the error is reported below
+            }
+            if let Err(e) = file.write_all_at(&data, offset) {
+                failure = Some(io_err("write", &path)(e));
+                continue;
+            }
+            let end = offset + data.len() as u64;
+            if end <= prefix {
+                continue; // an overlap already counted
+            }
+            if offset <= prefix {
+                let fresh = data.slice((prefix - offset) as usize..);
+                let _ = hash_tx.send(HashMsg::Bytes(fresh));
+                prefix = end;
+            } else {
+                insert_range(&mut ahead, offset, end);
+            }
+            // Ranges that the prefix has now reached are hashed from the file.
+            while let Some((&start, &stop)) = ahead.iter().next() {
+                if start > prefix {
+                    break;
+                }
+                ahead.remove(&start);
+                if stop > prefix {
+                    let _ = hash_tx.send(HashMsg::FromFile(prefix, stop));
+                    prefix = stop;
+                }
+            }
+        }
+        drop(hash_tx);
+        let digest = hasher
+            .join()
+            .map_err(|_| Error::Task("the hasher thread panicked".into()))??;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok((prefix, digest)),
+        }
+    }))
+}
+
+/// Adds `[start, end)` to a set of disjoint ranges, merging what touches or overlaps.
+fn insert_range(ranges: &mut BTreeMap<u64, u64>, mut start: u64, mut end: u64) {
+    let touching: Vec<(u64, u64)> = ranges
+        .range(..=end)
+        .filter(|(_, e)| **e >= start)
+        .map(|(s, e)| (*s, *e))
+        .collect();
+    for (s, e) in touching {
+        ranges.remove(&s);
+        start = start.min(s);
+        end = end.max(e);
+    }
+    ranges.insert(start, end);
+}
+
+/// Hashes the file in order from what the writer hands over.
+fn hash_in_order(
+    file: &File,
+    path: &Path,
+    etag: &str,
+    size: u64,
+    rx: std::sync::mpsc::Receiver<HashMsg>,
+) -> Result<Option<String>, Error> {
+    let mut hasher = ContentHasher::for_etag(etag, size);
+    let mut buf = vec![0u8; READ_CHUNK];
+    for msg in rx {
+        match msg {
+            HashMsg::Bytes(data) => hasher.update(&data),
+            HashMsg::FromFile(mut start, end) => {
+                while start < end {
+                    let n = (end - start).min(READ_CHUNK as u64) as usize;
+                    file.read_exact_at(&mut buf[..n], start)
+                        .map_err(io_err("read back", path))?;
+                    hasher.update(&buf[..n]);
+                    start += n as u64;
+                }
+            }
+        }
+    }
+    Ok(hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoReporter;
+    use hf_local_hub::storage::{CommitInput, NewRepo, Op};
+    use hf_local_hub::{FaultSpec, LocalHub, LocalHubHandle};
+    use sha2::{Digest, Sha256};
+
+    /// A hub serving `alice/big/big.bin` (LFS, `size` bytes); returns the hub, content and oid.
+    async fn hub_with_file(
+        size: usize,
+        faults: Vec<FaultSpec>,
+    ) -> (LocalHubHandle, Vec<u8>, String) {
+        let mut builder = LocalHub::builder().user("alice", "hf_alice");
+        for f in faults {
+            builder = builder.fault(f);
+        }
+        let hub = builder.start().await.unwrap();
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let content: Vec<u8> = (0..size)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 32) as u8
+            })
+            .collect();
+        let oid = hex::encode(Sha256::digest(&content));
+        let store = hub.store();
+        let repo = store
+            .create_repo(NewRepo {
+                repo_type: hf_types::RepoType::Model,
+                namespace: "alice".into(),
+                name: "big".into(),
+                private: false,
+                sdk: None,
+                extra: serde_json::json!({}),
+            })
+            .await
+            .unwrap();
+        let chunks: Vec<Result<Bytes, std::io::Error>> = content
+            .chunks(1 << 20)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        store
+            .lfs_ingest(&oid, Some(size as u64), futures_util::stream::iter(chunks))
+            .await
+            .unwrap();
+        let input = CommitInput {
+            summary: "big".into(),
+            description: String::new(),
+            parent_commit: None,
+            author: "alice".into(),
+            ops: vec![Op::AddLfs {
+                path: "big.bin".into(),
+                sha256: oid.clone(),
+                size: Some(size as u64),
+            }],
+        };
+        store.commit(&repo, "main", input).await.unwrap();
+        (hub, content, oid)
+    }
+
+    async fn download(
+        hub: &LocalHubHandle,
+        oid: &str,
+        size: u64,
+        temp: &Path,
+    ) -> Result<Done, Error> {
+        let client = HubClient::builder()
+            .endpoint(hub.endpoint())
+            .token(Some("hf_alice"))
+            .build()
+            .unwrap();
+        let url = format!("{}/alice/big/resolve/main/big.bin", hub.endpoint());
+        let fetch = Fetch {
+            file: "big.bin",
+            url: &url,
+            no_auth: false,
+            etag: oid,
+            size,
+            read_timeout: None,
+            reporter: &NoReporter,
+        };
+        // Measured every millisecond, split down to 1 MiB halves: connections get added.
+        let tuning = Tuning {
+            max_connections: 4,
+            window: Duration::from_millis(1),
+            min_split: 1 << 20,
+        };
+        fetch_parallel(&client, &fetch, temp.to_path_buf(), tuning).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn several_connections_write_a_verified_file() {
+        let size = 24 << 20;
+        let (hub, content, oid) = hub_with_file(size, Vec::new()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join("big.incomplete");
+        let done = download(&hub, &oid, size as u64, &temp).await.unwrap();
+        assert!(done.connections >= 2, "{} connection(s)", done.connections);
+        assert_eq!(done.len, size as u64);
+        assert_eq!(done.digest.as_deref(), Some(oid.as_str()));
+        assert!(std::fs::read(&temp).unwrap() == content);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn broken_ranges_are_resumed() {
+        let size = 24 << 20;
+        // The first three answers with a body break after 1.5 MB.
+        let fault: FaultSpec = "drop=1500000,method=GET,count=3".parse().unwrap();
+        let (hub, content, oid) = hub_with_file(size, vec![fault]).await;
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join("big.incomplete");
+        let done = download(&hub, &oid, size as u64, &temp).await.unwrap();
+        assert_eq!(done.digest.as_deref(), Some(oid.as_str()));
+        assert!(std::fs::read(&temp).unwrap() == content);
+    }
+
+    #[test]
+    fn ranges_merge() {
+        let mut r = BTreeMap::new();
+        insert_range(&mut r, 10, 20);
+        insert_range(&mut r, 30, 40);
+        insert_range(&mut r, 20, 30);
+        assert_eq!(r.into_iter().collect::<Vec<_>>(), vec![(10, 40)]);
+        let mut r = BTreeMap::new();
+        insert_range(&mut r, 10, 20);
+        insert_range(&mut r, 15, 25);
+        insert_range(&mut r, 50, 60);
+        assert_eq!(r.into_iter().collect::<Vec<_>>(), vec![(10, 25), (50, 60)]);
+    }
+
+    #[test]
+    fn splits_leave_both_halves_big_enough() {
+        let r = vec![Arc::new(Range {
+            pos: AtomicU64::new(0),
+            end: AtomicU64::new(100 << 20),
+        })];
+        let new = split_largest(&r, 16 << 20).unwrap();
+        assert_eq!(r[0].end.load(Ordering::SeqCst), 50 << 20);
+        assert_eq!(new.pos.load(Ordering::SeqCst), 50 << 20);
+        assert_eq!(new.end.load(Ordering::SeqCst), 100 << 20);
+        let small = vec![Arc::new(Range {
+            pos: AtomicU64::new(0),
+            end: AtomicU64::new(20 << 20),
+        })];
+        assert!(split_largest(&small, 16 << 20).is_none());
+    }
+}
