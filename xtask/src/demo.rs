@@ -1,14 +1,14 @@
 //! `cargo xtask demo`: the main job end to end on an embedded local Hub, with no token or network.
 //!
-//! Starts `hf-local-hub`, publishes a small generated model folder with `hf upload` (the repo is
+//! Starts hf-local-hub in this process (a library, on a runtime of its own), publishes a small generated model folder with `hf upload` (the repo is
 //! created, the weights go through the LFS batch API, one commit), tags it with `hf tag create`,
 //! lists it with `hf ls`, downloads it with `hf download` into a temporary cache (progress bars on
 //! a terminal), then prints `hf cache scan`.
 
 use std::path::Path;
 
-use crate::cmd::Cmd;
-use crate::hub::{Hub, RemoveOnDrop};
+use crate::cmd::{Cmd, repo_root};
+use crate::hub::RemoveOnDrop;
 
 const USER: &str = "demo";
 const TOKEN: &str = "hf_demo_write";
@@ -35,14 +35,26 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     let work = std::env::temp_dir().join(format!("hf-demo-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let _cleanup = RemoveOnDrop(work.clone());
-    let target = Hub::build("dev", &["hf"])?;
-    let hub = Hub::start(
-        &target.join("hf-local-hub"),
-        &work.join("hub-data"),
-        USER,
-        TOKEN,
-    )?;
-    eprintln!("\n== hf-local-hub listening on {}", hub.endpoint);
+    Cmd::new("cargo")
+        .args(["build", "--package", "hf-cli", "--bin", "hf"])
+        .run()?;
+    let hf = repo_root()?.join("target").join("debug").join("hf");
+    // The hub serves from this runtime's threads while this thread runs `hf` commands.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a runtime for the hub: {e}"))?;
+    let hub = runtime
+        .block_on(
+            hf_local_hub::LocalHub::builder()
+                .user(USER, TOKEN)
+                .data_dir(work.join("hub-data"))
+                .start(),
+        )
+        .map_err(|e| format!("cannot start the embedded hf-local-hub: {e}"))?;
+    let endpoint = hub.endpoint().to_owned();
+    eprintln!("\n== hf-local-hub (in process) listening on {endpoint}");
 
     let folder = work.join("tiny-model");
     std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
@@ -60,9 +72,8 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     }
 
     let cache = work.join("cache");
-    let hf = target.join("hf");
     let with_env = |cmd: Cmd| {
-        cmd.env("HF_ENDPOINT", &hub.endpoint)
+        cmd.env("HF_ENDPOINT", &endpoint)
             .env("HF_TOKEN", TOKEN)
             .env("HF_HOME", work.join("hf-home"))
             .env("HF_HUB_CACHE", &cache)
@@ -84,5 +95,6 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     with_env(Cmd::new(&hf).args(["download", REPO])).run()?;
     eprintln!("\n== hf cache scan");
     with_env(Cmd::new(&hf).args(["cache", "scan"])).run()?;
+    runtime.block_on(hub.shutdown());
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::transfer::{Fetch, fetch_bytes, fetch_into};
 use crate::{CacheDir, Error, local_dir, net};
 
 /// Default cap of connections per large file.
-const DEFAULT_MAX_CONNECTIONS: usize = 4;
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 4;
 
 /// Files up to this size are downloaded into memory and written with one blocking call.
 const IN_MEMORY_MAX: u64 = 1 << 20;
@@ -72,6 +72,14 @@ macro_rules! download_setters {
         /// Where progress events go.
         pub fn reporter(mut self, reporter: $crate::SharedReporter) -> Self {
             self.reporter = reporter;
+            self
+        }
+
+        /// Connections a large file (64 MiB and more) may use at most (default 4; 1: one
+        /// connection). They are added one at a time, only while each raises the
+        /// throughput: on a fast local link one or two are used.
+        pub fn max_connections(mut self, n: usize) -> Self {
+            self.max_connections = n.max(1);
             self
         }
 
@@ -163,14 +171,6 @@ impl HubDownload {
     }
 
     download_setters!();
-
-    /// Connections a large file (64 MiB and more) may use at most (default 4; 1: one
-    /// connection). Connections are added one at a time, only while each raises the
-    /// throughput: on a fast link one or two are used.
-    pub fn max_connections(mut self, n: usize) -> Self {
-        self.max_connections = n.max(1);
-        self
-    }
 
     pub(crate) fn repo_path(&self) -> Result<RepoPath, Error> {
         let joined = match &self.subfolder {

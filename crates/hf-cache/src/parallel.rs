@@ -1,23 +1,28 @@
 //! Large files over several connections, as many as help (protocol §4.3 with `Range`).
 //!
-//! One connection starts at byte 0. Every window (200 ms) the aggregate throughput is measured; while
-//! the last added connection raised it by [`GAIN`] or more, the largest remaining range is split
-//! in two and a new connection takes its second half, up to the caller's cap. On a loopback or a
-//! fast link one connection is often enough and the probe stops at two; on a link where one
-//! stream is slower than the pipe, connections are added until the gain stops.
+//! One connection starts at byte 0 and streams in order, hashed as it arrives. Every window
+//! (200 ms) the aggregate throughput is measured. When one connection gets less than 256 MB/s
+//! (faster than that, this machine's disk and hashing are the limit), a probe takes a small slice off the end
+//! of the file on a second connection; if throughput rose by [`GAIN`] or more, connections may
+//! take work from each other (a connection that finishes splits the largest remaining range and
+//! takes its second half) and another probe is tried, up to the caller's cap. If not, the probe
+//! finishes its slice and the first connection carries on alone. On a loopback or a fast link
+//! one connection usually wins (bytes out of order must be read back for the in-order SHA-256,
+//! after the transfer); on a link where one stream is slower than the pipe, connections are
+//! added until the gain stops.
 //!
 //! Bytes are written at their offsets by one writer thread; the SHA-256 is computed on another
 //! thread over the contiguous prefix as it grows (chunks at the prefix are handed over in
 //! memory, ranges completed out of order are read back from the file when the prefix reaches
-//! them), so hashing overlaps the transfer and no range is ever buffered whole. Each
-//! connection resumes its own range after a broken transfer. On failure the file is cut back
-//! to its contiguous prefix, which a later call resumes like any partial download.
+//! them), so no range is ever buffered whole. Each connection resumes its own range after a
+//! broken transfer. On failure the file is cut back to its contiguous prefix, which a later
+//! call resumes like any partial download.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -44,22 +49,28 @@ pub(crate) struct Tuning {
     pub window: Duration,
     /// A range is split only when both halves get at least this much.
     pub min_split: u64,
+    /// Probe only when one connection is slower than this (bytes/s): faster than that, this
+    /// machine's disk and hashing are the limit and more connections only compete for them.
+    pub probe_below: f64,
 }
 
 impl Tuning {
-    /// Up to `max_connections`, measured every 200 ms, halves of at least 16 MiB.
+    /// Up to `max_connections`, measured every 200 ms, halves of at least 16 MiB, probing
+    /// when one connection gets less than 256 MB/s.
     pub(crate) fn new(max_connections: usize) -> Tuning {
         Tuning {
             max_connections,
             window: Duration::from_millis(200),
             min_split: 16 << 20,
+            probe_below: 256e6,
         }
     }
 }
-/// The gain (10 %) a new connection must bring for another to be tried.
-const GAIN: f64 = 1.10;
+/// The gain (20 %) a new connection must bring for connections to share the work and for
+/// another to be tried.
+const GAIN: f64 = 1.20;
 /// Chunks queued for the writer thread, per connection.
-const QUEUE_PER_CONNECTION: usize = 8;
+const QUEUE_PER_CONNECTION: usize = 4;
 /// Read size when hashing ranges back from the file.
 const READ_CHUNK: usize = 1 << 20;
 
@@ -84,6 +95,30 @@ struct Shared {
     written: AtomicU64,
     /// Where the first connection's redirects ended: the others ask there directly.
     final_url: Mutex<Option<(String, bool)>>,
+    /// Every range handed out so far.
+    ranges: Mutex<Vec<Arc<Range>>>,
+    /// Set once a probe proved that more connections help: a connection that finishes its
+    /// range then takes half of the largest remaining one.
+    steal: AtomicBool,
+    /// The smallest range worth splitting in two.
+    min_split: u64,
+}
+
+impl Shared {
+    fn add_range(&self, range: Arc<Range>) {
+        if let Ok(mut ranges) = self.ranges.lock() {
+            ranges.push(range);
+        }
+    }
+
+    /// Half of the largest remaining range, for a connection that has finished its own.
+    fn steal_half(&self) -> Option<Arc<Range>> {
+        let ranges = self.ranges.lock().ok()?;
+        let stolen = split_largest(&ranges, self.min_split)?;
+        drop(ranges);
+        self.add_range(stolen.clone());
+        Some(stolen)
+    }
 }
 
 /// What the hasher is given, in file order.
@@ -133,6 +168,9 @@ pub(crate) async fn fetch_parallel(
     let shared = Arc::new(Shared {
         written: AtomicU64::new(0),
         final_url: Mutex::new(None),
+        ranges: Mutex::new(Vec::new()),
+        steal: AtomicBool::new(false),
+        min_split: tuning.min_split,
     });
     let transfer = run_connections(client, fetch, &shared, tx, tuning).await;
     // The writer ends when every sender is gone (all connections stopped).
@@ -152,7 +190,8 @@ pub(crate) async fn fetch_parallel(
     }
 }
 
-/// Starts one connection, then adds connections while they raise the throughput.
+/// Starts one connection, then probes with more while they raise the throughput. Resolves to
+/// the number of connections used.
 async fn run_connections(
     client: &HubClient,
     fetch: &Fetch<'_>,
@@ -161,10 +200,11 @@ async fn run_connections(
     tuning: Tuning,
 ) -> Result<usize, Error> {
     let max_connections = tuning.max_connections.max(1);
-    let mut ranges: Vec<Arc<Range>> = vec![Arc::new(Range {
+    let first = Arc::new(Range {
         pos: AtomicU64::new(0),
         end: AtomicU64::new(fetch.size),
-    })];
+    });
+    shared.add_range(first.clone());
     let mut tasks: JoinSet<Result<(), Error>> = JoinSet::new();
     let spawn = |tasks: &mut JoinSet<Result<(), Error>>, range: Arc<Range>| {
         let job = Connection {
@@ -179,12 +219,15 @@ async fn run_connections(
         };
         tasks.spawn(job.run());
     };
-    spawn(&mut tasks, ranges[0].clone());
+    spawn(&mut tasks, first);
+    let mut connections = 1usize;
 
     let mut probing = max_connections > 1;
-    let mut before: Option<f64> = None;
+    // Throughput of each window since the last change (start or probe); the first window
+    // after a change is ramp-up and not counted.
+    let mut rates: Vec<f64> = Vec::new();
+    let mut baseline: Option<f64> = None;
     let (mut last_bytes, mut last_time) = (0u64, Instant::now());
-    let mut ticks_since_add = 0u32;
     let mut ticker = tokio::time::interval(tuning.window);
     ticker.tick().await;
     loop {
@@ -200,31 +243,44 @@ async fn run_connections(
                 fetch.reporter.on_progress(fetch.file, now_bytes - last_bytes);
                 let rate = (now_bytes - last_bytes) as f64 / last_time.elapsed().as_secs_f64().max(1e-3);
                 (last_bytes, last_time) = (now_bytes, Instant::now());
-                ticks_since_add += 1;
-                // A new connection gets one window to ramp up before it is judged.
-                if !probing || ticks_since_add < 2 {
-                    continue;
-                }
-                if let Some(previous) = before
-                    && rate < previous * GAIN
-                {
-                    probing = false;
-                    continue;
-                }
-                if ranges.len() >= max_connections {
-                    probing = false;
-                    continue;
-                }
                 // Until the first answer says where the bytes are (and that ranges work), wait.
-                if shared_final_url(shared).is_none() {
+                if !probing || shared_final_url(shared).is_none() {
                     continue;
                 }
-                match split_largest(&ranges, tuning.min_split) {
-                    Some(new_range) => {
-                        ranges.push(new_range.clone());
-                        spawn(&mut tasks, new_range);
-                        before = Some(rate);
-                        ticks_since_add = 0;
+                rates.push(rate);
+                // Judge on the mean of two windows, after one window of ramp-up.
+                if rates.len() < 3 {
+                    continue;
+                }
+                let measured = (rates[1] + rates[2]) / 2.0;
+                rates.clear();
+                if baseline.is_none() && measured >= tuning.probe_below {
+                    // One connection is already fast: the limit is here, not on the link.
+                    probing = false;
+                    continue;
+                }
+                if let Some(before) = baseline {
+                    if measured < before * GAIN {
+                        probing = false;
+                        continue;
+                    }
+                    // The last probe paid: connections now share the work as they finish.
+                    shared.steal.store(true, Ordering::SeqCst);
+                }
+                baseline = Some(measured);
+                if connections >= max_connections {
+                    probing = false;
+                    continue;
+                }
+                let probe = if shared.steal.load(Ordering::SeqCst) {
+                    shared.steal_half()
+                } else {
+                    carve_tail(shared, tuning.min_split)
+                };
+                match probe {
+                    Some(range) => {
+                        spawn(&mut tasks, range);
+                        connections += 1;
                     }
                     None => probing = false,
                 }
@@ -236,14 +292,43 @@ async fn run_connections(
         .reporter
         .on_progress(fetch.file, now_bytes - last_bytes);
     drop(tx);
-    let written = shared.written.load(Ordering::SeqCst);
-    if ranges.iter().any(|r| r.remaining() > 0) {
+    let unfinished = shared
+        .ranges
+        .lock()
+        .map(|r| r.iter().any(|r| r.remaining() > 0))
+        .unwrap_or(true);
+    if unfinished {
         return Err(Error::Protocol {
             file: fetch.file.to_owned(),
-            what: format!("the transfer stopped at {written} of {} bytes", fetch.size),
+            what: format!(
+                "the transfer stopped at {now_bytes} of {} bytes",
+                fetch.size
+            ),
         });
     }
-    Ok(ranges.len())
+    Ok(connections)
+}
+
+/// A probe: a slice of `min_split` bytes off the end of the largest range, small enough that a
+/// probe that does not pay costs little (its bytes are hashed from the file at the end).
+fn carve_tail(shared: &Shared, min_split: u64) -> Option<Arc<Range>> {
+    let ranges = shared.ranges.lock().ok()?;
+    let largest = ranges.iter().max_by_key(|r| r.remaining())?;
+    let remaining = largest.remaining();
+    if remaining < 2 * min_split.max(1 << 20) {
+        return None;
+    }
+    let end = largest.end.load(Ordering::SeqCst);
+    let slice = min_split.max(1 << 20);
+    let start = (end - slice) & !((1 << 20) - 1);
+    largest.end.store(start, Ordering::SeqCst);
+    let probe = Arc::new(Range {
+        pos: AtomicU64::new(start),
+        end: AtomicU64::new(end),
+    });
+    drop(ranges);
+    shared.add_range(probe.clone());
+    Some(probe)
 }
 
 fn shared_final_url(shared: &Shared) -> Option<(String, bool)> {
@@ -282,15 +367,23 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run(self) -> Result<(), Error> {
+    async fn run(mut self) -> Result<(), Error> {
         let mut attempt = 0u32;
         loop {
             let start = self.range.pos.load(Ordering::SeqCst);
             if start >= self.range.end.load(Ordering::SeqCst) {
+                // Done with this range: help with the largest one left, once that pays.
+                if self.shared.steal.load(Ordering::SeqCst)
+                    && let Some(next) = self.shared.steal_half()
+                {
+                    self.range = next;
+                    attempt = 0;
+                    continue;
+                }
                 return Ok(());
             }
             match self.once(start).await {
-                Ok(()) => return Ok(()),
+                Ok(()) => continue,
                 Err(e) => {
                     if self.range.pos.load(Ordering::SeqCst) > start {
                         attempt = 0;
@@ -394,7 +487,7 @@ fn spawn_writer(
     size: u64,
     mut rx: mpsc::Receiver<(u64, Bytes)>,
 ) -> Result<tokio::task::JoinHandle<Result<Written, Error>>, Error> {
-    let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel::<HashMsg>(16);
+    let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel::<HashMsg>(8);
     let hasher = {
         let (file, hasher_path) = (file.clone(), path.clone());
         std::thread::Builder::new()
@@ -560,6 +653,23 @@ mod tests {
         size: u64,
         temp: &Path,
     ) -> Result<Done, Error> {
+        // Measured every millisecond, split down to 1 MiB halves, always probing.
+        let tuning = Tuning {
+            max_connections: 4,
+            window: Duration::from_millis(1),
+            min_split: 1 << 20,
+            probe_below: f64::INFINITY,
+        };
+        download_with(hub, oid, size, temp, tuning).await
+    }
+
+    async fn download_with(
+        hub: &LocalHubHandle,
+        oid: &str,
+        size: u64,
+        temp: &Path,
+        tuning: Tuning,
+    ) -> Result<Done, Error> {
         let client = HubClient::builder()
             .endpoint(hub.endpoint())
             .token(Some("hf_alice"))
@@ -575,12 +685,6 @@ mod tests {
             read_timeout: None,
             reporter: &NoReporter,
         };
-        // Measured every millisecond, split down to 1 MiB halves: connections get added.
-        let tuning = Tuning {
-            max_connections: 4,
-            window: Duration::from_millis(1),
-            min_split: 1 << 20,
-        };
         fetch_parallel(&client, &fetch, temp.to_path_buf(), tuning).await
     }
 
@@ -593,6 +697,29 @@ mod tests {
         let done = download(&hub, &oid, size as u64, &temp).await.unwrap();
         assert!(done.connections >= 2, "{} connection(s)", done.connections);
         assert_eq!(done.len, size as u64);
+        assert_eq!(done.digest.as_deref(), Some(oid.as_str()));
+        assert!(std::fs::read(&temp).unwrap() == content);
+    }
+
+    /// Each connection limited to 4 MB/s: the probe pays, connections are added up to the cap
+    /// and share the work. (The production thresholds, except a 50 ms window.)
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_link_gets_more_connections() {
+        let size = 8 << 20;
+        let fault: FaultSpec = "rate=4000000,path=/cdn/*".parse().unwrap();
+        let (hub, content, oid) = hub_with_file(size, vec![fault]).await;
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join("big.incomplete");
+        let tuning = Tuning {
+            max_connections: 4,
+            window: Duration::from_millis(50),
+            min_split: 1 << 20,
+            probe_below: 256e6,
+        };
+        let done = download_with(&hub, &oid, size as u64, &temp, tuning)
+            .await
+            .unwrap();
+        assert!(done.connections >= 3, "{} connection(s)", done.connections);
         assert_eq!(done.digest.as_deref(), Some(oid.as_str()));
         assert!(std::fs::read(&temp).unwrap() == content);
     }

@@ -50,6 +50,7 @@ pub struct SnapshotDownload {
     local_files_only: bool,
     etag_timeout: Option<Duration>,
     reporter: SharedReporter,
+    max_connections: usize,
 }
 
 impl std::fmt::Debug for SnapshotDownload {
@@ -78,6 +79,7 @@ impl SnapshotDownload {
             local_files_only: false,
             etag_timeout: None,
             reporter: Arc::new(NoReporter),
+            max_connections: crate::download::DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -113,6 +115,7 @@ impl SnapshotDownload {
             .revision(commit.parse()?)
             .force_download(self.force_download)
             .local_files_only(self.local_files_only)
+            .max_connections(self.max_connections)
             .reporter(self.reporter.clone());
         if let Some(c) = &self.cache_dir {
             d = d.cache_dir(c.clone());

@@ -15,7 +15,7 @@ use crate::hash::ContentHasher;
 /// Chunks in flight between the network and the disk, and again between the disk and
 /// the hasher (each a network read, at most a few hundred KiB): memory stays constant
 /// whatever the file size.
-const QUEUE: usize = 16;
+const QUEUE: usize = 8;
 /// Read size when re-hashing a kept prefix.
 const CHUNK: usize = 1 << 20;
 

@@ -42,6 +42,10 @@ pub struct DownloadArgs {
     /// Files downloaded at the same time.
     #[arg(long, default_value_t = 8)]
     max_workers: usize,
+    /// Connections one large file (64 MiB and more) may use; they are added only while they
+    /// raise the throughput.
+    #[arg(long, default_value_t = 4)]
+    max_connections: usize,
     /// No progress bars; print only the resulting path.
     #[arg(long, short)]
     quiet: bool,
@@ -62,6 +66,7 @@ pub async fn run(client: HubClient, args: DownloadArgs) -> Result<(), Failure> {
             .revision(args.revision.clone())
             .cache_dir(cache)
             .force_download(args.force_download)
+            .max_connections(args.max_connections)
             .reporter(bars.clone());
         if let Some(dir) = &args.local_dir {
             request = request.local_dir(dir.clone());
@@ -82,6 +87,7 @@ pub async fn run(client: HubClient, args: DownloadArgs) -> Result<(), Failure> {
             .allow_patterns(allow)
             .ignore_patterns(args.exclude.clone())
             .max_workers(args.max_workers.max(1))
+            .max_connections(args.max_connections)
             .force_download(args.force_download)
             .reporter(bars.clone());
         if let Some(dir) = &args.local_dir {

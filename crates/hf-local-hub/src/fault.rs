@@ -8,6 +8,7 @@
 //! | `drop=N` | send the first `N` bytes of the response body, then drop the connection |
 //! | `delay=MS` | wait `MS` milliseconds before answering |
 //! | `flip=OFFSET` | flip (XOR 0xFF) the body byte at `OFFSET` of the response |
+//! | `rate=BYTES` | send the response body at most `BYTES` bytes per second (a slow link, per connection) |
 //!
 //! Keys: `path=P` limits the fault to request paths matching `P` (a glob where `*` matches anything,
 //! including `/`; without `*`, a prefix; default: every path), `method=GET` limits it to a method,
@@ -46,6 +47,8 @@ pub enum FaultKind {
     Delay(u64),
     /// Flip the body byte at this offset.
     FlipByte(u64),
+    /// Send the body at most this many bytes per second.
+    Rate(u64),
 }
 
 /// One configured fault.
@@ -180,7 +183,11 @@ impl FromStr for FaultSpec {
             "drop" => FaultKind::DropAfter(number(value)?),
             "delay" => FaultKind::Delay(number(value)?),
             "flip" => FaultKind::FlipByte(number(value)?),
-            _ => return Err(fail("kind must be status, drop, delay or flip")),
+            "rate" => match number(value)? {
+                0 => return Err(fail("rate must be at least 1 byte per second")),
+                n => FaultKind::Rate(n),
+            },
+            _ => return Err(fail("kind must be status, drop, delay, flip or rate")),
         };
         Ok(out)
     }
@@ -248,6 +255,7 @@ pub async fn middleware(
         match kind {
             FaultKind::DropAfter(n) => resp = resp.map(|b| drop_after(b, n)),
             FaultKind::FlipByte(off) => resp = resp.map(|b| flip_byte(b, off)),
+            FaultKind::Rate(per_second) => resp = resp.map(|b| throttle(b, per_second)),
             _ => {}
         }
     }
@@ -277,6 +285,41 @@ fn drop_after(body: Body, limit: u64) -> Body {
                 let sent = sent + chunk.len() as u64;
                 Some((Ok::<Bytes, std::io::Error>(chunk), (inner, sent, false)))
             }
+        }
+    });
+    Body::from_stream(stream)
+}
+
+/// Paces the body: after each chunk, waits until the bytes sent so far fit `per_second` since
+/// the first byte. Large chunks are cut into pieces of at most 1/20 s worth, so the pace is
+/// smooth.
+fn throttle(body: Body, per_second: u64) -> Body {
+    let piece = usize::try_from((per_second / 20).max(1)).unwrap_or(usize::MAX);
+    let pieces = body.into_data_stream().flat_map(move |chunk| {
+        let items: Vec<Result<Bytes, std::io::Error>> = match chunk {
+            Ok(chunk) => (0..chunk.len())
+                .step_by(piece)
+                .map(|i| Ok(chunk.slice(i..(i + piece).min(chunk.len()))))
+                .collect(),
+            Err(e) => vec![Err(std::io::Error::other(e))],
+        };
+        futures_util::stream::iter(items)
+    });
+    let start = tokio::time::Instant::now();
+    let stream = pieces.scan(0u64, move |sent, item| {
+        let wait = match &item {
+            Ok(chunk) => {
+                *sent += chunk.len() as u64;
+                let due = Duration::from_secs_f64(*sent as f64 / per_second as f64);
+                Some(start + due)
+            }
+            Err(_) => None,
+        };
+        async move {
+            if let Some(when) = wait {
+                tokio::time::sleep_until(when).await;
+            }
+            Some(item)
         }
     });
     Body::from_stream(stream)
@@ -321,6 +364,11 @@ mod tests {
         assert!(s.matches("GET", "/api/models/a/b"));
         assert!(!s.matches("GET", "/cdn/x"));
         assert!("drop=10".parse::<FaultSpec>().is_ok());
+        assert_eq!(
+            "rate=1000".parse::<FaultSpec>().unwrap().kind,
+            FaultKind::Rate(1000)
+        );
+        assert!("rate=0".parse::<FaultSpec>().is_err());
         assert!("bogus=1".parse::<FaultSpec>().is_err());
         assert!("status=200".parse::<FaultSpec>().is_err());
     }

@@ -44,6 +44,7 @@ Fault specs (--fault), KIND=VALUE[,key=value...]:
   drop=N               send N bytes of the response body, then drop the connection
   delay=MS             wait MS milliseconds before answering
   flip=OFFSET          flip the body byte at OFFSET
+  rate=BYTES           send response bodies at most BYTES per second each (a slow link)
 Keys: path=GLOB (`*` matches anything incl. `/`; without `*` a prefix), method=GET, count=N (first N
 matching requests only; default all).
 Example: --fault status=503,path=/api/models/*,count=2,retry_after=1";
