@@ -385,9 +385,9 @@ impl HubDownload {
         Ok(linked)
     }
 
-    /// A small file: fetched and verified in memory, then the lock, the blob (temp file and
-    /// rename) and the pointer in one blocking call: one thread hand-off per file instead of
-    /// five. A blob that appeared meanwhile (another process) is kept and only linked.
+    /// A small file: fetched and verified in memory, then the blob (temp file and rename) and
+    /// the pointer in one blocking call: one thread hand-off per file instead of five. A blob
+    /// that appeared meanwhile (another process) is kept and only linked.
     async fn fetch_small_to_cache(
         &self,
         repo: &RepoCache,
@@ -415,7 +415,9 @@ impl HubDownload {
         );
         let linked = blocking(move || {
             let blob = repo.blob_path(&etag);
-            let _lock = FileLock::acquire(&repo.lock_path(&etag))?;
+            // No lock: locks only avoid duplicate transfers, and this one is done; the blob
+            // lands by an atomic rename of a uniquely named temp file, so two writers of the
+            // same blob are both correct.
             let fresh = force || !blob.is_file();
             if fresh {
                 let dir = blob.parent().map(Path::to_path_buf).unwrap_or_default();

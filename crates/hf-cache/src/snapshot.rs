@@ -164,12 +164,18 @@ impl SnapshotDownload {
         // Warm: a known commit whose listing is cached only needs the current sha.
         let known = repo.read_ref(&self.revision)?;
         if let Some(known) = known.filter(|c| is_commit(c))
-            && let Some(listing) = read(&known).await?
+            && self.tree_file(cache, &known).is_file()
         {
+            // The cached listing is parsed while the request for the current sha is in flight.
             let url = self.api_url(&format!("revision/{rev}?expand=sha"));
-            let info = net::get_json::<ShaOnly>(&self.client, &url, false).await?;
-            let commit = checked_commit(&url, info.sha)?;
-            if commit == known {
+            let (listing, info) = tokio::join!(
+                read(&known),
+                net::get_json::<ShaOnly>(&self.client, &url, false)
+            );
+            let commit = checked_commit(&url, info?.sha)?;
+            if commit == known
+                && let Some(listing) = listing?
+            {
                 return Ok((commit, listing, false));
             }
             if let Some(listing) = read(&commit).await? {

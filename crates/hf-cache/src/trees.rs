@@ -74,6 +74,18 @@ struct TreeFile {
     files: BTreeMap<String, TreeEntry>,
 }
 
+/// The version field alone (every other field is skipped unparsed).
+#[derive(Deserialize)]
+struct VersionOnly {
+    format_version: Option<u64>,
+}
+
+/// The listing of a version-1 file.
+#[derive(Deserialize)]
+struct FilesOnly {
+    files: TreeListing,
+}
+
 /// Reads `trees/{commit}.json`. `Ok(None)` when absent or written in another format
 /// version; a corrupt file or an unsafe path or ETag in it is an error naming the file.
 pub fn read_tree(path: &Path) -> Result<Option<TreeListing>, Error> {
@@ -84,17 +96,17 @@ pub fn read_tree(path: &Path) -> Result<Option<TreeListing>, Error> {
         path: path.to_path_buf(),
         what,
     };
-    let raw: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    if raw.get("format_version").and_then(|v| v.as_u64()) != Some(u64::from(TREE_FORMAT_VERSION)) {
+    // Typed parsing straight into the listing (paths validated on the way), after a first pass
+    // that only reads the version: a file of another format is ignored, not an error.
+    let version: VersionOnly = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if version.format_version != Some(u64::from(TREE_FORMAT_VERSION)) {
         return Ok(None);
     }
-    let file: TreeFile = serde_json::from_value(raw).map_err(|e| bad(e.to_string()))?;
-    let mut listing = TreeListing::new();
-    for (p, entry) in file.files {
-        let repo_path: RepoPath = p.parse().map_err(|e| bad(format!("{e}")))?;
+    let file: FilesOnly = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    for entry in file.files.values() {
         validate_etag(entry.etag()).map_err(bad)?;
-        listing.insert(repo_path, entry);
     }
+    let listing = file.files;
     Ok(Some(listing))
 }
 
