@@ -362,17 +362,8 @@ impl HubDownload {
             return Ok(linked);
         }
         let temp = claim_incomplete(&blob, force, self.leftovers.clone()).await?;
-        let resolve = self.url(path, &self.revision);
-        let (get_url, no_auth) = download_target(&resolve, &meta.location);
-        let fetch = Fetch {
-            file: path.as_str(),
-            url: &get_url,
-            no_auth,
-            etag: &meta.etag,
-            size: meta.size,
-            read_timeout: Some(net::download_timeout(&self.client)),
-            reporter: self.reporter.as_ref(),
-        };
+        let (get_url, no_auth) = self.get_target(path, meta);
+        let fetch = self.fetch_of(path, meta, &get_url, no_auth);
         fetch_into(&self.client, &fetch, temp.clone(), self.max_connections).await?;
         let target = blob.clone();
         blocking(move || {
@@ -385,6 +376,31 @@ impl HubDownload {
         Ok(linked)
     }
 
+    /// Where to GET `path`'s bytes: the location the metadata named, without the token when it
+    /// is on another host, else the resolve URL.
+    pub(crate) fn get_target(&self, path: &RepoPath, meta: &HfFileMetadata) -> (String, bool) {
+        download_target(&self.url(path, &self.revision), &meta.location)
+    }
+
+    /// The transfer of `path` from `url`.
+    pub(crate) fn fetch_of<'a>(
+        &'a self,
+        path: &'a RepoPath,
+        meta: &'a HfFileMetadata,
+        url: &'a str,
+        no_auth: bool,
+    ) -> Fetch<'a> {
+        Fetch {
+            file: path.as_str(),
+            url,
+            no_auth,
+            etag: &meta.etag,
+            size: meta.size,
+            read_timeout: Some(net::download_timeout(&self.client)),
+            reporter: self.reporter.as_ref(),
+        }
+    }
+
     /// A small file: fetched and verified in memory, then the blob (temp file and rename) and
     /// the pointer in one blocking call: one thread hand-off per file instead of five. A blob
     /// that appeared meanwhile (another process) is kept and only linked.
@@ -394,17 +410,8 @@ impl HubDownload {
         path: &RepoPath,
         meta: &HfFileMetadata,
     ) -> Result<PathBuf, Error> {
-        let resolve = self.url(path, &self.revision);
-        let (get_url, no_auth) = download_target(&resolve, &meta.location);
-        let fetch = Fetch {
-            file: path.as_str(),
-            url: &get_url,
-            no_auth,
-            etag: &meta.etag,
-            size: meta.size,
-            read_timeout: Some(net::download_timeout(&self.client)),
-            reporter: self.reporter.as_ref(),
-        };
+        let (get_url, no_auth) = self.get_target(path, meta);
+        let fetch = self.fetch_of(path, meta, &get_url, no_auth);
         let bytes = fetch_bytes(&self.client, &fetch).await?;
         let (repo, etag, commit, path2, force) = (
             repo.clone(),

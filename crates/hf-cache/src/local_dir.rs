@@ -9,12 +9,12 @@ use base64::Engine as _;
 use hf_types::{RepoPath, Revision};
 use sha1::{Digest, Sha1};
 
-use crate::download::{HubDownload, blocking, download_target};
+use crate::download::{HubDownload, blocking};
 use crate::fsutil::{FileLock, copy_atomic, create_parent, io_err, write_atomic};
 use crate::hash::{EtagKind, hash_file};
 use crate::layout::os_relpath;
 use crate::metadata::HfFileMetadata;
-use crate::transfer::{Fetch, fetch_into};
+use crate::transfer::fetch_into;
 use crate::{CachedFile, Error, try_to_load_from_cache};
 
 /// The files `local_dir` mode uses for one repo path.
@@ -211,17 +211,8 @@ pub(crate) async fn fetch_to_local(
     if req.force_download {
         let _ = fs::remove_file(&temp);
     }
-    let resolve = req.url(path, &req.revision);
-    let (url, no_auth) = download_target(&resolve, &meta.location);
-    let fetch = Fetch {
-        file: path.as_str(),
-        url: &url,
-        no_auth,
-        etag: &meta.etag,
-        size: meta.size,
-        read_timeout: Some(crate::net::download_timeout(&req.client)),
-        reporter: req.reporter.as_ref(),
-    };
+    let (url, no_auth) = req.get_target(path, meta);
+    let fetch = req.fetch_of(path, meta, &url, no_auth);
     fetch_into(&req.client, &fetch, temp.clone(), req.max_connections).await?;
     create_parent(&paths.file)?;
     if paths.file.is_file() {
