@@ -1,6 +1,7 @@
 //! `scan_cache_dir`: what the cache holds, with warnings for corrupt entries (protocol §5.6).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ffi::OsString;
 use std::fs::{self, Metadata};
 use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
@@ -248,7 +249,9 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
             .map_err(|e| corrupt(&refs_dir, e.to_string()))?;
     }
 
-    let mut blob_stats: HashMap<PathBuf, Metadata> = HashMap::new();
+    // Keyed by the raw path bytes: hashing and comparing `Path`s walks their components,
+    // which dominated the scan.
+    let mut blob_stats: HashMap<OsString, Metadata> = HashMap::new();
     let mut revisions = Vec::new();
     let snapshot_entries =
         fs::read_dir(&snapshots).map_err(|e| corrupt(&snapshots, e.to_string()))?;
@@ -274,10 +277,10 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
         collect_files(&revision_path, &mut files)
             .map_err(|e| corrupt(&revision_path, e.to_string()))?;
         let mut infos = Vec::with_capacity(files.len());
-        let mut distinct: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut distinct: HashSet<OsString> = HashSet::new();
         while let Some((file_path, is_link)) = files.pop() {
             let (blob_path, known) = resolve_blob(&file_path, is_link);
-            let stat = match blob_stats.get(&blob_path) {
+            let stat = match blob_stats.get(blob_path.as_os_str()) {
                 Some(s) => s.clone(),
                 None => match known.map_or_else(|| fs::metadata(&blob_path), Ok) {
                     // A link to a folder: its files are part of the snapshot.
@@ -287,7 +290,7 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
                         continue;
                     }
                     Ok(s) => {
-                        blob_stats.insert(blob_path.clone(), s.clone());
+                        blob_stats.insert(blob_path.clone().into_os_string(), s.clone());
                         s
                     }
                     Err(_) => {
@@ -298,7 +301,7 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
                     }
                 },
             };
-            distinct.insert(blob_path.clone());
+            distinct.insert(blob_path.clone().into_os_string());
             infos.push(CachedFileInfo {
                 file_name: file_path
                     .file_name()
@@ -312,7 +315,7 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, CorruptedCache> {
                 blob_last_modified: stat.modified().unwrap_or(SystemTime::UNIX_EPOCH),
             });
         }
-        infos.sort_by(|a, b| a.file_path.cmp(&b.file_path));
+        infos.sort_by(|a, b| a.file_path.as_os_str().cmp(b.file_path.as_os_str()));
         let last_modified = infos
             .iter()
             .map(|f| f.blob_last_modified)

@@ -1,14 +1,13 @@
 //! `hf cache scan|delete|prune`: the shared cache, as `huggingface-cli scan-cache` shows it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use clap::{Args, Subcommand, ValueEnum};
 use hf_cache::{CacheDir, DeleteCacheStrategy, HfCacheInfo, format_size, scan_cache_dir};
 use hf_types::{RepoId, RepoType};
-use serde_json::json;
 
-use crate::output::{Failure, print_json, print_lines};
+use crate::output::{Failure, print_json_of, print_lines};
 
 /// `hf cache ...`.
 #[derive(Debug, Args)]
@@ -66,7 +65,7 @@ pub fn run(args: CacheArgs) -> Result<(), Failure> {
         CacheCommand::Scan {
             format: Format::Json,
             ..
-        } => print_json(&scan_json(&info)),
+        } => print_json_of(&scan_json(&info)),
         CacheCommand::Scan {
             format: Format::Table,
             verbose,
@@ -266,48 +265,101 @@ fn revision_table(info: &HfCacheInfo) -> Vec<String> {
     )
 }
 
-fn scan_json(info: &HfCacheInfo) -> serde_json::Value {
-    let repos: Vec<_> = info
-        .repos
-        .iter()
-        .map(|r| {
-            let revisions: Vec<_> = r
-                .revisions
-                .iter()
-                .map(|rev| {
-                    json!({
-                        "commit_hash": rev.commit_hash,
-                        "snapshot_path": rev.snapshot_path,
-                        "size_on_disk": rev.size_on_disk,
-                        "nb_files": rev.nb_files(),
-                        "refs": rev.refs,
-                        "last_modified": unix(rev.last_modified),
-                        "files": rev.files.iter().map(|f| json!({
-                            "file_name": f.file_name,
-                            "file_path": f.file_path,
-                            "blob_path": f.blob_path,
-                            "size_on_disk": f.size_on_disk,
-                        })).collect::<Vec<_>>(),
+/// The JSON of `hf cache scan --format json`, serialized straight from the scan (no
+/// intermediate `serde_json::Value`: thousands of files stay cheap).
+#[derive(serde::Serialize)]
+struct ScanJson<'a> {
+    cache_dir: &'a Path,
+    size_on_disk: u64,
+    repos: Vec<RepoJson<'a>>,
+    warnings: Vec<WarningJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct RepoJson<'a> {
+    repo_id: &'a str,
+    repo_type: hf_types::RepoType,
+    repo_path: &'a Path,
+    size_on_disk: u64,
+    nb_files: usize,
+    last_accessed: f64,
+    last_modified: f64,
+    refs: std::collections::BTreeMap<String, String>,
+    revisions: Vec<RevisionJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct RevisionJson<'a> {
+    commit_hash: &'a str,
+    snapshot_path: &'a Path,
+    size_on_disk: u64,
+    nb_files: usize,
+    refs: &'a std::collections::BTreeSet<String>,
+    last_modified: f64,
+    files: Vec<FileJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct FileJson<'a> {
+    file_name: &'a str,
+    file_path: &'a Path,
+    blob_path: &'a Path,
+    size_on_disk: u64,
+}
+
+#[derive(serde::Serialize)]
+struct WarningJson<'a> {
+    path: &'a Path,
+    message: &'a str,
+}
+
+fn scan_json(info: &HfCacheInfo) -> ScanJson<'_> {
+    ScanJson {
+        cache_dir: &info.cache_dir,
+        size_on_disk: info.size_on_disk,
+        repos: info
+            .repos
+            .iter()
+            .map(|r| RepoJson {
+                repo_id: &r.repo_id,
+                repo_type: r.repo_type,
+                repo_path: &r.repo_path,
+                size_on_disk: r.size_on_disk,
+                nb_files: r.nb_files,
+                last_accessed: unix(r.last_accessed),
+                last_modified: unix(r.last_modified),
+                refs: r.refs(),
+                revisions: r
+                    .revisions
+                    .iter()
+                    .map(|rev| RevisionJson {
+                        commit_hash: &rev.commit_hash,
+                        snapshot_path: &rev.snapshot_path,
+                        size_on_disk: rev.size_on_disk,
+                        nb_files: rev.nb_files(),
+                        refs: &rev.refs,
+                        last_modified: unix(rev.last_modified),
+                        files: rev
+                            .files
+                            .iter()
+                            .map(|f| FileJson {
+                                file_name: &f.file_name,
+                                file_path: &f.file_path,
+                                blob_path: &f.blob_path,
+                                size_on_disk: f.size_on_disk,
+                            })
+                            .collect(),
                     })
-                })
-                .collect();
-            json!({
-                "repo_id": r.repo_id,
-                "repo_type": r.repo_type,
-                "repo_path": r.repo_path,
-                "size_on_disk": r.size_on_disk,
-                "nb_files": r.nb_files,
-                "last_accessed": unix(r.last_accessed),
-                "last_modified": unix(r.last_modified),
-                "refs": r.refs(),
-                "revisions": revisions,
+                    .collect(),
             })
-        })
-        .collect();
-    json!({
-        "cache_dir": info.cache_dir,
-        "size_on_disk": info.size_on_disk,
-        "repos": repos,
-        "warnings": info.warnings.iter().map(|w| json!({"path": w.path, "message": w.message})).collect::<Vec<_>>(),
-    })
+            .collect(),
+        warnings: info
+            .warnings
+            .iter()
+            .map(|w| WarningJson {
+                path: &w.path,
+                message: &w.message,
+            })
+            .collect(),
+    }
 }

@@ -86,7 +86,18 @@ pub fn print_lines<I: IntoIterator<Item = String>>(lines: I) -> Result<(), Failu
 
 /// Pretty JSON to stdout.
 pub fn print_json(value: &serde_json::Value) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| Failure::from_error("cannot encode JSON", &e))?;
-    print_lines([text])
+    print_json_of(value)
+}
+
+/// Any serializable value as pretty JSON to stdout, written as it is encoded (buffered).
+pub fn print_json_of<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| match e.io_error_kind() {
+        // Output errors (a closed pipe is a quiet success) as for plain lines.
+        Some(kind) => Failure::from(io::Error::from(kind)),
+        None => Failure::from_error("cannot encode JSON", &e),
+    })?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
 }
