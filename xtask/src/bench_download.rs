@@ -2,7 +2,7 @@
 //! build of `hf-local-hub`, as issue 5 defines the rounds:
 //! one large LFS file cold, 1000 files of 16 KiB cold, both warm, and a scan of 100 repos x 50 files.
 //!
-//! Times are wall-clock medians of whole commands (process start included for `hf` and curl; the
+//! Dirty pages are flushed (`sync`, untimed) before every measured run. Times are wall-clock medians of whole commands (process start included for `hf` and curl; the
 //! Python figures are measured inside the interpreter, after imports, so they favour Python).
 
 use std::path::{Path, PathBuf};
@@ -45,6 +45,7 @@ pub(crate) fn measure(
     if quiet_stdout {
         cmd.stdout(std::process::Stdio::null());
     }
+    settle();
     let started = Instant::now();
     let status = cmd
         .status()
@@ -65,8 +66,15 @@ pub(crate) fn measure(
     Ok(Sample { secs, rss_mib })
 }
 
+/// Flushes dirty pages before a measured run, so that no run pays for the disk writes of the
+/// one before it (a 2 GiB download leaves seconds of writeback behind).
+pub(crate) fn settle() {
+    let _ = Command::new("sync").status();
+}
+
 /// Runs a Python snippet that prints the seconds it measured itself.
 pub(crate) fn python(venv: &Path, code: &str, env: &[(&str, String)]) -> Result<Sample, String> {
+    settle();
     let mut cmd = Command::new(venv.join("bin/python"));
     cmd.arg("-c").arg(code);
     for (k, v) in env {
