@@ -1,6 +1,8 @@
 //! `snapshot_download`: a whole repo (or the files matching patterns) at one commit
 //! (protocol §4.6), with one listing request and no per-file `HEAD`.
 
+use std::collections::{HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -13,6 +15,7 @@ use hf_types::{RepoFile, RepoId, RepoPath, RepoSibling, RepoType, Revision, enco
 use serde::Deserialize;
 
 use crate::download::{HubDownload, blocking, incomplete_names};
+use crate::layout::RepoCache;
 use crate::local_dir::{LocalDirPaths, fetch_to_local, read_local_metadata};
 use crate::metadata::{HfFileMetadata, is_commit};
 use crate::progress::{NoReporter, SharedReporter};
@@ -365,18 +368,23 @@ impl SnapshotDownload {
                 self.local_dir.clone(),
             );
             blocking(move || {
+                let present = match (&local_dir, force) {
+                    (None, false) => CachedSnapshot::list(&repo, &c),
+                    _ => None,
+                };
                 Ok(files
                     .into_iter()
                     .filter(|(p, e)| {
                         force
-                            || match &local_dir {
-                                Some(dir) => {
+                            || match (&local_dir, &present) {
+                                (Some(dir), _) => {
                                     let paths = LocalDirPaths::new(dir, p);
                                     !(paths.file.is_file()
                                         && read_local_metadata(&paths)
                                             .is_some_and(|m| m.etag == e.etag()))
                                 }
-                                None => !repo.pointer_is_file(&c, p),
+                                (None, Some(present)) => !present.has(p, e.etag()),
+                                (None, None) => !repo.pointer_is_file(&c, p),
                             }
                     })
                     .collect::<Vec<_>>())
@@ -427,6 +435,57 @@ impl SnapshotDownload {
         .collect::<Vec<_>>()
         .await;
         results.into_iter().try_for_each(|r| r.map(|_| ()))
+    }
+}
+
+/// What a snapshot folder holds, from two directory listings instead of one `stat` per file
+/// (each of which walks the whole path and then the link): the pointers under
+/// `snapshots/{commit}/` and the blob names under `blobs/`.
+struct CachedSnapshot {
+    /// Path in the repo -> whether it is a symlink (a plain file is a no-symlink copy).
+    pointers: HashMap<String, bool>,
+    blobs: HashSet<OsString>,
+}
+
+impl CachedSnapshot {
+    /// `None` when a folder cannot be listed (the caller then checks file by file).
+    fn list(repo: &RepoCache, commit: &str) -> Option<CachedSnapshot> {
+        let mut pointers = HashMap::new();
+        let root = repo.snapshot_dir(commit);
+        if root.is_dir() {
+            let mut stack = vec![(root, String::new())];
+            while let Some((dir, prefix)) = stack.pop() {
+                for entry in std::fs::read_dir(&dir).ok()? {
+                    let entry = entry.ok()?;
+                    let kind = entry.file_type().ok()?;
+                    let name = entry.file_name().into_string().ok()?;
+                    let rel = format!("{prefix}{name}");
+                    if kind.is_dir() {
+                        stack.push((entry.path(), format!("{rel}/")));
+                    } else {
+                        pointers.insert(rel, kind.is_symlink());
+                    }
+                }
+            }
+        }
+        let blobs_dir = repo.path().join("blobs");
+        let blobs = match std::fs::read_dir(&blobs_dir) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.file_name()))
+                .collect(),
+            Err(_) => HashSet::new(),
+        };
+        Some(CachedSnapshot { pointers, blobs })
+    }
+
+    /// The pointer exists, and a link's blob (named by the ETag, as every writer of this layout
+    /// names it) is there too: what `stat` following the link would have said.
+    fn has(&self, path: &RepoPath, etag: &str) -> bool {
+        match self.pointers.get(path.as_str()) {
+            Some(true) => self.blobs.contains(OsStr::new(etag)),
+            Some(false) => true,
+            None => false,
+        }
     }
 }
 

@@ -256,3 +256,37 @@ async fn scan_tolerates_python_extras_and_reports_corruption() {
         Err(Error::CacheNotFound(_))
     ));
 }
+
+/// A warm run finds what is missing from two directory listings: a pointer whose blob was
+/// deleted and a deleted pointer are both fetched again, and nothing else is.
+#[tokio::test]
+async fn warm_run_refetches_deleted_blobs_and_pointers() {
+    let hub = Hub::start().await;
+    let commit = seeded(&hub).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache(dir.path());
+    let id: hf_types::RepoId = "alice/snap".parse().unwrap();
+    let folder = SnapshotDownload::new(hub.client(), id.clone())
+        .cache_dir(cache.clone())
+        .await
+        .unwrap();
+    let repo = cache.path().join("models--alice--snap");
+    // A blob gone (its pointer dangles) and a pointer gone.
+    let dangling = folder.join("onnx/model.onnx");
+    let blob = std::fs::canonicalize(&dangling).unwrap();
+    std::fs::remove_file(&blob).unwrap();
+    std::fs::remove_file(folder.join("shards/s07.txt")).unwrap();
+
+    let (client, n) = hub.counting_client();
+    let again = SnapshotDownload::new(client, id)
+        .cache_dir(cache.clone())
+        .await
+        .unwrap();
+    assert_eq!(again, repo.join("snapshots").join(&commit));
+    assert_eq!(n.get(), 1 + 2, "one sha request, two GETs");
+    assert_eq!(std::fs::read(&dangling).unwrap(), data(200_000, 12));
+    assert_eq!(
+        std::fs::read(folder.join("shards/s07.txt")).unwrap(),
+        data(1007, 107)
+    );
+}
