@@ -35,6 +35,24 @@
 //! # }
 //! ```
 
+/// The future every request builder of this crate resolves through.
+pub(crate) type BoxFuture<T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + Send>>;
+
+/// `impl IntoFuture for $ty`: `.await` sends the request with `self.$method()`.
+macro_rules! into_future {
+    ($ty:ty => $out:ty, $method:ident) => {
+        impl std::future::IntoFuture for $ty {
+            type Output = $crate::Result<$out>;
+            type IntoFuture = $crate::BoxFuture<$out>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.$method())
+            }
+        }
+    };
+}
+
 mod error;
 mod urls;
 

@@ -4,7 +4,7 @@
 //! One request builder per operation; `.await` sends it. Listings also offer `.into_stream()`,
 //! which follows the `Link` header page by page.
 
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 use std::pin::Pin;
 
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -15,10 +15,7 @@ use hf_types::{
 };
 
 use crate::urls::api_repo;
-use crate::{Error, Result};
-
-/// A boxed future, as every builder's `IntoFuture` returns.
-type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
+use crate::{BoxFuture, Error, Result};
 
 /// Most paths sent in one paths-info request: what the Python client's own callers send at most
 /// (the Hub refuses requests with more than 1000 parameters).
@@ -343,14 +340,7 @@ impl GetPathsInfo {
     }
 }
 
-impl IntoFuture for GetPathsInfo {
-    type Output = Result<Vec<RepoTreeEntry>>;
-    type IntoFuture = BoxFuture<Vec<RepoTreeEntry>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+into_future!(GetPathsInfo => Vec<RepoTreeEntry>, run);
 
 // ---------------------------------------------------------------------------------------------
 // Refs and history
@@ -420,14 +410,7 @@ impl ListRepoRefs {
     }
 }
 
-impl IntoFuture for ListRepoRefs {
-    type Output = Result<GitRefs>;
-    type IntoFuture = BoxFuture<GitRefs>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+into_future!(ListRepoRefs => GitRefs, run);
 
 /// The commit history of a revision, newest first: the Python client's `list_repo_commits`
 /// (`GET /api/{type}/{repo_id}/commits/{rev}`, paginated, protocol §3.4).
@@ -606,14 +589,7 @@ impl CreateBranch {
     }
 }
 
-impl IntoFuture for CreateBranch {
-    type Output = Result<()>;
-    type IntoFuture = BoxFuture<()>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+into_future!(CreateBranch => (), run);
 
 /// Defines the builder that deletes one ref of a kind (`branch` or `tag`): the two differ only
 /// in the URL segment and their names.
@@ -766,14 +742,7 @@ impl CreateTag {
     }
 }
 
-impl IntoFuture for CreateTag {
-    type Output = Result<()>;
-    type IntoFuture = BoxFuture<()>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+into_future!(CreateTag => (), run);
 
 delete_ref!(
 /// Deletes a tag: the Python client's `delete_tag`
@@ -874,11 +843,4 @@ impl SuperSquashHistory {
     }
 }
 
-impl IntoFuture for SuperSquashHistory {
-    type Output = Result<Option<String>>;
-    type IntoFuture = BoxFuture<Option<String>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+into_future!(SuperSquashHistory => Option<String>, run);

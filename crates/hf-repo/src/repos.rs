@@ -4,9 +4,8 @@
 //! Each operation is one owned request builder; `.await` sends it.
 
 use std::fmt;
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 use std::marker::PhantomData;
-use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -19,24 +18,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::urls::{api_repo, endpoint, repo_web_url, rev_tail};
-use crate::{Error, Result};
-
-/// The future every builder of this module turns into.
-type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
-
-/// `impl IntoFuture` for a builder whose `async fn send(self) -> Result<$out>` does the work.
-macro_rules! send_on_await {
-    ($builder:ty => $out:ty) => {
-        impl IntoFuture for $builder {
-            type Output = Result<$out>;
-            type IntoFuture = BoxFuture<$out>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
-            }
-        }
-    };
-}
+use crate::{BoxFuture, Error, Result};
 
 /// Python's rendering of `True` in query strings (`requests` sends `str(True)`).
 const TRUE: &str = "True";
@@ -402,7 +384,7 @@ impl CreateRepo {
         }
     }
 }
-send_on_await!(CreateRepo => RepoUrl);
+into_future!(CreateRepo => RepoUrl, send);
 
 // ---------------------------------------------------------------------------------------------
 // delete_repo, move_repo
@@ -457,7 +439,7 @@ impl DeleteRepo {
         }
     }
 }
-send_on_await!(DeleteRepo => ());
+into_future!(DeleteRepo => (), send);
 
 /// Moves or renames a repo: the Python client's `move_repo` (`POST /api/repos/move`).
 /// Resolves to the repo's new URL. Both ids need a namespace.
@@ -513,7 +495,7 @@ impl MoveRepo {
         Ok(local_repo_url(&self.client, self.repo_type, &self.to_id))
     }
 }
-send_on_await!(MoveRepo => RepoUrl);
+into_future!(MoveRepo => RepoUrl, send);
 
 // ---------------------------------------------------------------------------------------------
 // update_repo_settings
@@ -602,7 +584,7 @@ impl UpdateRepoSettings {
         Ok(())
     }
 }
-send_on_await!(UpdateRepoSettings => ());
+into_future!(UpdateRepoSettings => (), send);
 
 // ---------------------------------------------------------------------------------------------
 // repo_info, model_info, dataset_info, space_info
@@ -859,7 +841,7 @@ impl RepoExists {
         }
     }
 }
-send_on_await!(RepoExists => bool);
+into_future!(RepoExists => bool, send);
 
 /// Whether a revision of a repo exists: the Python client's `revision_exists`. `false` when
 /// the revision or the repo is missing.
@@ -900,7 +882,7 @@ impl RevisionExists {
         }
     }
 }
-send_on_await!(RevisionExists => bool);
+into_future!(RevisionExists => bool, send);
 
 /// Whether a file exists in a repo: the Python client's `file_exists`, a `HEAD` on the
 /// file's resolve URL (`{endpoint}/{prefix}{repo_id}/resolve/{rev}/{path}`). `false` when the
@@ -973,7 +955,7 @@ impl FileExists {
         }
     }
 }
-send_on_await!(FileExists => bool);
+into_future!(FileExists => bool, send);
 
 // ---------------------------------------------------------------------------------------------
 // auth_check
@@ -1018,7 +1000,7 @@ impl AuthCheck {
         Ok(())
     }
 }
-send_on_await!(AuthCheck => ());
+into_future!(AuthCheck => (), send);
 
 // ---------------------------------------------------------------------------------------------
 // whoami, get_token_permission, get_full_repo_name
@@ -1056,7 +1038,7 @@ impl WhoAmI {
         Ok(self.client.get(url).send().await?.json().await?)
     }
 }
-send_on_await!(WhoAmI => hf_types::WhoAmI);
+into_future!(WhoAmI => hf_types::WhoAmI, send);
 
 /// The role of the client's token, `read`, `write` or `fineGrained`: the Python client's
 /// (deprecated) `get_token_permission`. `None` without a token, with an invalid one, or when
@@ -1091,7 +1073,7 @@ impl GetTokenPermission {
         }
     }
 }
-send_on_await!(GetTokenPermission => Option<String>);
+into_future!(GetTokenPermission => Option<String>, send);
 
 /// The full id of a repo named `name`: `{organization}/{name}`, or `{your name}/{name}` from
 /// `whoami` when no organization is given: the Python client's `get_full_repo_name`. A name
@@ -1139,4 +1121,4 @@ impl GetFullRepoName {
         Ok(RepoId::new(&me.name, &self.name)?)
     }
 }
-send_on_await!(GetFullRepoName => RepoId);
+into_future!(GetFullRepoName => RepoId, send);

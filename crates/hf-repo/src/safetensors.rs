@@ -2,8 +2,7 @@
 //! only the header of each file is fetched, with `Range` requests on the resolve URL.
 
 use std::collections::BTreeMap;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::IntoFuture;
 
 use futures_util::{StreamExt, TryStreamExt};
 use hf_http::{HubClient, RedirectPolicy, StatusCode, Url};
@@ -14,10 +13,7 @@ use hf_types::{
 
 use crate::refs::GetPathsInfo;
 use crate::urls::{api_repo, endpoint};
-use crate::{Error, Result};
-
-/// A boxed future, as every builder's `IntoFuture` returns.
-type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
+use crate::{BoxFuture, Error, Result};
 
 /// The weights of a single-file repo.
 pub const SAFETENSORS_SINGLE_FILE: &str = "model.safetensors";
@@ -350,14 +346,7 @@ impl GetSafetensorsMetadata {
     }
 }
 
-impl IntoFuture for GetSafetensorsMetadata {
-    type Output = Result<SafetensorsRepoMetadata>;
-    type IntoFuture = BoxFuture<SafetensorsRepoMetadata>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+into_future!(GetSafetensorsMetadata => SafetensorsRepoMetadata, run);
 
 /// `true` when `entries` holds a file at `path`.
 fn has_file(entries: &[RepoTreeEntry], path: &str) -> bool {
