@@ -39,8 +39,19 @@
 pub(crate) type BoxFuture<T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + Send>>;
 
-/// `impl IntoFuture for $ty`: `.await` sends the request with `self.$method()`.
+/// `impl IntoFuture for $ty`: `.await` sends the request with `self.$method()`, or, for a
+/// listing (`collect`), gathers every item of `self.into_stream()`.
 macro_rules! into_future {
+    ($ty:ty => $out:ty, collect) => {
+        impl std::future::IntoFuture for $ty {
+            type Output = $crate::Result<$out>;
+            type IntoFuture = $crate::BoxFuture<$out>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(futures_util::TryStreamExt::try_collect(self.into_stream()))
+            }
+        }
+    };
     ($ty:ty => $out:ty, $method:ident) => {
         impl std::future::IntoFuture for $ty {
             type Output = $crate::Result<$out>;

@@ -4,7 +4,7 @@
 //! `.into_stream()` yields the items lazily, one page at a time; `.await` collects them.
 //! [`limit`](ListModels::limit) caps both the page size asked for and the items yielded.
 
-use std::future::{Future, IntoFuture, ready};
+use std::future::ready;
 use std::pin::Pin;
 
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -239,14 +239,7 @@ macro_rules! listing {
             }
         }
 
-        impl IntoFuture for $builder {
-            type Output = Result<Vec<$item>>;
-            type IntoFuture = Pin<Box<dyn Future<Output = Result<Vec<$item>>> + Send>>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.into_stream().try_collect())
-            }
-        }
+        into_future!($builder => Vec<$item>, collect);
     };
 }
 

@@ -165,14 +165,7 @@ impl ListRepoTree {
     }
 }
 
-impl IntoFuture for ListRepoTree {
-    type Output = Result<Vec<RepoTreeEntry>>;
-    type IntoFuture = BoxFuture<Vec<RepoTreeEntry>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.into_stream().try_collect())
-    }
-}
+into_future!(ListRepoTree => Vec<RepoTreeEntry>, collect);
 
 /// Lists the paths of every file of a repo at a revision: the Python client's
 /// `list_repo_files` (a recursive tree listing, files only).
@@ -221,14 +214,7 @@ impl ListRepoFiles {
     }
 }
 
-impl IntoFuture for ListRepoFiles {
-    type Output = Result<Vec<String>>;
-    type IntoFuture = BoxFuture<Vec<String>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.into_stream().try_collect())
-    }
-}
+into_future!(ListRepoFiles => Vec<String>, collect);
 
 // ---------------------------------------------------------------------------------------------
 // Paths info
@@ -485,14 +471,7 @@ impl ListRepoCommits {
     }
 }
 
-impl IntoFuture for ListRepoCommits {
-    type Output = Result<Vec<GitCommitInfo>>;
-    type IntoFuture = BoxFuture<Vec<GitCommitInfo>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.into_stream().try_collect())
-    }
-}
+into_future!(ListRepoCommits => Vec<GitCommitInfo>, collect);
 
 // ---------------------------------------------------------------------------------------------
 // Branches
