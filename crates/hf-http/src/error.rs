@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
+use hf_types::{RepoId, RepoType};
 use http::{HeaderMap, Method, StatusCode};
 
 /// A boxed error source, so no transport type (hyper, rustls) appears in the public API.
@@ -23,6 +24,7 @@ pub struct ServerError {
     requested_range: Option<String>,
     headers: HeaderMap,
     body: Bytes,
+    context: ErrorContext,
 }
 
 /// Error bodies longer than this are cut: they are for humans, not for streaming.
@@ -63,7 +65,19 @@ impl ServerError {
             requested_range: None,
             headers,
             body,
+            context: ErrorContext::default(),
         }
+    }
+
+    /// Records what the request was about.
+    pub fn with_context(mut self, context: ErrorContext) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// What the request was about (empty when it was not about a repo).
+    pub fn context(&self) -> &ErrorContext {
+        &self.context
     }
 
     /// Records the `Range` the request asked for (quoted in 416 messages).
@@ -192,10 +206,158 @@ impl fmt::Display for TimeoutPhase {
     }
 }
 
-/// Everything a Hub request can fail with.
+/// What a failed operation was about: the repo, its type, the revision and the file in it.
 ///
-/// HTTP failures carry a [`ServerError`] (status, server message, request id, redacted URL);
-/// transport failures carry a [`TransportKind`] and a boxed source.
+/// Requests sent for a repo carry it (see [`RequestBuilder::context`](crate::RequestBuilder::context)),
+/// so an HTTP error can say which repo was not found without parsing its URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorContext {
+    /// The repo.
+    pub repo_id: Option<RepoId>,
+    /// Its type.
+    pub repo_type: Option<RepoType>,
+    /// The revision asked for, as given.
+    pub revision: Option<String>,
+    /// The path in the repo.
+    pub path: Option<String>,
+}
+
+impl ErrorContext {
+    /// The context of an operation on `repo_id` of `repo_type`.
+    pub fn repo(repo_id: RepoId, repo_type: RepoType) -> Self {
+        ErrorContext {
+            repo_id: Some(repo_id),
+            repo_type: Some(repo_type),
+            revision: None,
+            path: None,
+        }
+    }
+
+    /// The same with a revision.
+    pub fn with_revision(mut self, revision: impl fmt::Display) -> Self {
+        self.revision = Some(revision.to_string());
+        self
+    }
+
+    /// The same with a path in the repo.
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// True when nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.repo_id.is_none() && self.revision.is_none() && self.path.is_none()
+    }
+}
+
+impl fmt::Display for ErrorContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sep = "";
+        if let Some(repo) = &self.repo_id {
+            match self.repo_type {
+                Some(t) => write!(f, "{t} {repo}")?,
+                None => write!(f, "{repo}")?,
+            }
+            sep = ", ";
+        }
+        if let Some(revision) = &self.revision {
+            write!(f, "{sep}revision {revision}")?;
+            sep = ", ";
+        }
+        if let Some(path) = &self.path {
+            write!(f, "{sep}file {path}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The kind of an [`Error`], without its details: what callers match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::RepoNotFound`].
+    RepoNotFound,
+    /// [`Error::RevisionNotFound`].
+    RevisionNotFound,
+    /// [`Error::EntryNotFound`].
+    EntryNotFound,
+    /// [`Error::GatedRepo`].
+    GatedRepo,
+    /// [`Error::DisabledRepo`].
+    DisabledRepo,
+    /// [`Error::Unauthorized`].
+    Unauthorized,
+    /// [`Error::Forbidden`].
+    Forbidden,
+    /// [`Error::BadRequest`].
+    BadRequest,
+    /// [`Error::Conflict`].
+    Conflict,
+    /// [`Error::RangeNotSatisfiable`].
+    RangeNotSatisfiable,
+    /// [`Error::RateLimited`].
+    RateLimited,
+    /// [`Error::Server`].
+    Server,
+    /// [`Error::UnexpectedStatus`].
+    UnexpectedStatus,
+    /// [`Error::Offline`].
+    Offline,
+    /// [`Error::Timeout`].
+    Timeout,
+    /// [`Error::Transport`].
+    Transport,
+    /// [`Error::Decode`].
+    Decode,
+    /// [`Error::Encode`].
+    Encode,
+    /// [`Error::InvalidUrl`].
+    InvalidUrl,
+    /// [`Error::Config`].
+    Config,
+    /// [`Error::InvalidRepoId`].
+    InvalidRepoId,
+    /// [`Error::InvalidRevision`].
+    InvalidRevision,
+    /// [`Error::InvalidPath`].
+    InvalidPath,
+    /// [`Error::InvalidArgument`].
+    InvalidArgument,
+    /// [`Error::MissingToken`].
+    MissingToken,
+    /// [`Error::Io`].
+    Io,
+    /// [`Error::LocalEntryNotFound`].
+    LocalEntryNotFound,
+    /// [`Error::IncompleteSnapshot`].
+    IncompleteSnapshot,
+    /// [`Error::CacheNotFound`].
+    CacheNotFound,
+    /// [`Error::Protocol`].
+    Protocol,
+    /// [`Error::Integrity`].
+    Integrity,
+    /// [`Error::SizeMismatch`].
+    SizeMismatch,
+    /// [`Error::LfsRefused`].
+    LfsRefused,
+    /// [`Error::Safetensors`].
+    Safetensors,
+    /// [`Error::NotASafetensorsRepo`].
+    NotASafetensorsRepo,
+    /// [`Error::Task`].
+    Task,
+}
+
+/// Everything an operation of any hf-api crate can fail with: one type for every layer.
+///
+/// HTTP failures carry a [`ServerError`] (status, server message, request id, redacted URL, the
+/// [`ErrorContext`] of the request); transport failures carry a [`TransportKind`] and a boxed
+/// source; the other variants are found before or around the requests (invalid input, local
+/// files, the cache, answers the client cannot use). Match on [`kind`](Error::kind), or ask the
+/// predicates ([`is_not_found`](Error::is_not_found), [`status`](Error::status), ...).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -244,7 +406,7 @@ pub enum Error {
     Server(Box<ServerError>),
     /// Any other status >= 400.
     #[error("HTTP error: {0}")]
-    Http(Box<ServerError>),
+    UnexpectedStatus(Box<ServerError>),
     /// Offline mode (`HF_HUB_OFFLINE`): the request was refused before any connection.
     #[error("offline mode is enabled: no request sent to {url}")]
     Offline {
@@ -281,6 +443,15 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// A value could not be serialized for a request body; nothing was sent.
+    #[error("could not serialize {what}: {source}")]
+    Encode {
+        /// What was being serialized.
+        what: &'static str,
+        /// The serializer's error.
+        #[source]
+        source: BoxError,
+    },
     /// A URL could not be parsed or used.
     #[error("invalid URL {url:?}: {reason}")]
     InvalidUrl {
@@ -292,15 +463,116 @@ pub enum Error {
     /// An invalid setting (environment variable, header, proxy, certificate).
     #[error("invalid configuration: {0}")]
     Config(String),
-    /// A local file operation failed.
-    #[error("I/O error{}: {source}", path.as_ref().map(|p| format!(" on {}", p.display())).unwrap_or_default())]
+    /// A repo id given by the caller is invalid; nothing was sent.
+    #[error(transparent)]
+    InvalidRepoId(#[from] hf_types::InvalidRepoId),
+    /// A revision given by the caller (or found in the cache) is invalid; nothing was sent.
+    #[error(transparent)]
+    InvalidRevision(#[from] hf_types::InvalidRevision),
+    /// A path in a repo, given by the caller or sent by the server, is not a safe relative path.
+    #[error(transparent)]
+    InvalidPath(#[from] hf_types::InvalidRepoPath),
+    /// The arguments are invalid or contradict each other (empty commit message, malformed
+    /// parent commit, `force_download` while offline, ...); nothing was sent.
+    #[error("invalid arguments: {0}")]
+    InvalidArgument(String),
+    /// The operation needs a token and the client has none; nothing was sent.
+    #[error("{operation} needs a token: set HF_TOKEN or log in")]
+    MissingToken {
+        /// The operation, by its Python name.
+        operation: &'static str,
+    },
+    /// A local file operation failed; names the operation and the path.
+    #[error("cannot {action}{}: {source}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
     Io {
-        /// The file, when there is one.
+        /// What was being done (`"read"`, `"create directory"`, `"rename into place"`, ...).
+        action: &'static str,
+        /// The path concerned, when there is one.
         path: Option<PathBuf>,
-        /// The error.
+        /// The OS error.
         #[source]
         source: io::Error,
     },
+    /// The file is not in the cache and the Hub could not or may not be asked
+    /// (offline mode, `local_files_only`, connection problems).
+    #[error("{message}")]
+    LocalEntryNotFound {
+        /// Why, in words, with the file or repo concerned.
+        message: String,
+        /// The network error that made us fall back to the cache, if any.
+        #[source]
+        source: Option<Box<Error>>,
+    },
+    /// Offline, a snapshot is missing files; names them.
+    #[error("snapshot {} is incomplete in the cache (offline); missing: {}", commit, missing.join(", "))]
+    IncompleteSnapshot {
+        /// The commit of the snapshot.
+        commit: String,
+        /// The repo paths that are not cached.
+        missing: Vec<String>,
+    },
+    /// A cache folder to scan does not exist or is a file.
+    #[error("cache directory not found or not a directory: {}", .0.display())]
+    CacheNotFound(PathBuf),
+    /// The Hub's answer (or a file the cache wrote earlier) cannot be used: a missing header
+    /// or field, a wrong shape; names what was wrong.
+    #[error("unexpected answer from the Hub for {context}: {what}")]
+    Protocol {
+        /// The operation, file, URL or cached file concerned.
+        context: String,
+        /// What was wrong.
+        what: String,
+    },
+    /// The downloaded bytes do not hash to the expected ETag; nothing was kept.
+    #[error(
+        "integrity check failed for {file}: expected {expected}, got {actual}; the download was discarded"
+    )]
+    Integrity {
+        /// The repo path of the file.
+        file: String,
+        /// The expected hash (the ETag).
+        expected: String,
+        /// The hash of the bytes received.
+        actual: String,
+    },
+    /// The download's size differs from the size announced by the Hub.
+    #[error(
+        "consistency check failed for {file}: expected {expected} bytes, got {actual}; retry with force_download"
+    )]
+    SizeMismatch {
+        /// The repo path of the file.
+        file: String,
+        /// Announced size.
+        expected: u64,
+        /// Received size.
+        actual: u64,
+    },
+    /// The LFS batch API refused some objects; the commit was not sent.
+    #[error("the Hub refused to upload {}: {}", if .0.len() == 1 { "an LFS object".to_string() } else { format!("{} LFS objects", .0.len()) }, .0.join("; "))]
+    LfsRefused(Vec<String>),
+    /// A safetensors header is malformed or too large; names the file.
+    #[error("cannot parse the safetensors header of {file}: {reason}")]
+    Safetensors {
+        /// The repo path of the file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// `get_safetensors_metadata` on a repo with neither `model.safetensors` nor
+    /// `model.safetensors.index.json` at that revision.
+    #[error(
+        "{repo_id} is not a safetensors repo: no model.safetensors nor model.safetensors.index.json at revision {revision}"
+    )]
+    NotASafetensorsRepo {
+        /// The repo.
+        repo_id: String,
+        /// The revision looked at.
+        revision: String,
+    },
+    /// A background task panicked or was cancelled, or the blocking API could not start its
+    /// runtime.
+    #[error("background task failed: {0}")]
+    Task(String),
 }
 
 fn fmt_retry_after(retry_after: Option<Duration>) -> String {
@@ -360,7 +632,7 @@ impl Error {
                 }
             }
             500..=599 => Error::Server(boxed(error)),
-            _ => Error::Http(boxed(error)),
+            _ => Error::UnexpectedStatus(boxed(error)),
         }
     }
 
@@ -378,7 +650,7 @@ impl Error {
             | Error::Conflict(e)
             | Error::RangeNotSatisfiable(e)
             | Error::Server(e)
-            | Error::Http(e)
+            | Error::UnexpectedStatus(e)
             | Error::RateLimited { error: e, .. } => Some(e),
             _ => None,
         }
@@ -421,6 +693,90 @@ impl Error {
         matches!(
             self,
             Error::Transport { .. } | Error::Timeout { .. } | Error::Offline { .. }
+        )
+    }
+
+    /// An I/O error on `path` while doing `action` (`"read"`, `"create directory"`, ...).
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Error {
+        Error::Io {
+            action,
+            path: Some(path.into()),
+            source,
+        }
+    }
+
+    /// An answer that cannot be used, about `context` (an operation, file or URL).
+    pub fn protocol(context: impl Into<String>, what: impl Into<String>) -> Error {
+        Error::Protocol {
+            context: context.into(),
+            what: what.into(),
+        }
+    }
+
+    /// A background task that panicked or was cancelled.
+    pub fn task(error: impl fmt::Display) -> Error {
+        Error::Task(error.to_string())
+    }
+
+    /// What the failed request was about, for HTTP errors of requests sent with a context.
+    pub fn context(&self) -> Option<&ErrorContext> {
+        self.server_error()
+            .map(ServerError::context)
+            .filter(|c| !c.is_empty())
+    }
+
+    /// The kind of error, to match on.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::RepoNotFound(_) => ErrorKind::RepoNotFound,
+            Error::RevisionNotFound(_) => ErrorKind::RevisionNotFound,
+            Error::EntryNotFound(_) => ErrorKind::EntryNotFound,
+            Error::GatedRepo(_) => ErrorKind::GatedRepo,
+            Error::DisabledRepo(_) => ErrorKind::DisabledRepo,
+            Error::Unauthorized(_) => ErrorKind::Unauthorized,
+            Error::Forbidden(_) => ErrorKind::Forbidden,
+            Error::BadRequest(_) => ErrorKind::BadRequest,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::RangeNotSatisfiable(_) => ErrorKind::RangeNotSatisfiable,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
+            Error::Server(_) => ErrorKind::Server,
+            Error::UnexpectedStatus(_) => ErrorKind::UnexpectedStatus,
+            Error::Offline { .. } => ErrorKind::Offline,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Encode { .. } => ErrorKind::Encode,
+            Error::InvalidUrl { .. } => ErrorKind::InvalidUrl,
+            Error::Config(_) => ErrorKind::Config,
+            Error::InvalidRepoId(_) => ErrorKind::InvalidRepoId,
+            Error::InvalidRevision(_) => ErrorKind::InvalidRevision,
+            Error::InvalidPath(_) => ErrorKind::InvalidPath,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::MissingToken { .. } => ErrorKind::MissingToken,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::LocalEntryNotFound { .. } => ErrorKind::LocalEntryNotFound,
+            Error::IncompleteSnapshot { .. } => ErrorKind::IncompleteSnapshot,
+            Error::CacheNotFound(_) => ErrorKind::CacheNotFound,
+            Error::Protocol { .. } => ErrorKind::Protocol,
+            Error::Integrity { .. } => ErrorKind::Integrity,
+            Error::SizeMismatch { .. } => ErrorKind::SizeMismatch,
+            Error::LfsRefused(_) => ErrorKind::LfsRefused,
+            Error::Safetensors { .. } => ErrorKind::Safetensors,
+            Error::NotASafetensorsRepo { .. } => ErrorKind::NotASafetensorsRepo,
+            Error::Task(_) => ErrorKind::Task,
+        }
+    }
+
+    /// True when the caller's input was refused before anything was sent (a malformed id,
+    /// revision, path or argument, or a missing token).
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::InvalidRepoId
+                | ErrorKind::InvalidRevision
+                | ErrorKind::InvalidPath
+                | ErrorKind::InvalidArgument
+                | ErrorKind::MissingToken
         )
     }
 }
@@ -661,7 +1017,7 @@ mod tests {
             Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(7)
         ));
         assert!(matches!(map(503, &[], api), Error::Server(_)));
-        assert!(matches!(map(418, &[], api), Error::Http(_)));
+        assert!(matches!(map(418, &[], api), Error::UnexpectedStatus(_)));
     }
 
     #[test]

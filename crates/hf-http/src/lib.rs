@@ -50,12 +50,15 @@ mod request;
 mod response;
 mod service;
 mod settings;
+mod target;
 mod token;
 mod transport;
 
 pub use body::Body;
 pub use client::{HubClient, HubClientBuilder};
-pub use error::{BoxError, Error, ServerError, TimeoutPhase, TransportKind, redact_url};
+pub use error::{
+    BoxError, Error, ErrorContext, ErrorKind, ServerError, TimeoutPhase, TransportKind, redact_url,
+};
 pub use layers::{RetryPolicy, Sleeper, TokioSleeper, UserAgent};
 pub use paginate::{IntoPageRequest, next_link};
 pub use request::RequestBuilder;
@@ -64,7 +67,12 @@ pub use service::{
     FinalUrl, HubRequest, HubResponse, HubService, RedirectPolicy, RequestOptions, ResponseBody,
 };
 pub use settings::{DEFAULT_ENDPOINT, ProxyConfig, Settings, TokenSource, is_truthy};
+pub use target::{RepoRequest, RepoTarget, RevisionRequest, collect_stream};
 pub use token::Token;
+
+/// The future every request builder of the hf-api crates resolves through.
+pub type BoxFuture<T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>> + Send>>;
 
 /// Re-exported so callers name the same types the API uses.
 pub use http::{HeaderMap, HeaderValue, Method, StatusCode};

@@ -13,7 +13,8 @@ use url::Url;
 
 use crate::error::{MAX_ERROR_BODY, redact_url};
 use crate::{
-    Body, Error, FinalUrl, HubClient, RedirectPolicy, RequestOptions, Response, ServerError, Token,
+    Body, Error, ErrorContext, FinalUrl, HubClient, RedirectPolicy, RequestOptions, Response,
+    ServerError, Token,
 };
 
 /// A request being prepared. Owned (no lifetimes), so it can be stored, moved and spawned.
@@ -28,6 +29,7 @@ pub struct RequestBuilder {
     headers: HeaderMap,
     body: Body,
     options: RequestOptions,
+    context: ErrorContext,
     error: Option<Error>,
 }
 
@@ -58,8 +60,16 @@ impl RequestBuilder {
             headers,
             body: Body::empty(),
             options,
+            context: ErrorContext::default(),
             error: None,
         }
+    }
+
+    /// Records what this request is about (repo, revision, path): an HTTP error it fails with
+    /// carries it ([`Error::context`]).
+    pub fn context(mut self, context: ErrorContext) -> Self {
+        self.context = context;
+        self
     }
 
     /// The method.
@@ -145,9 +155,10 @@ impl RequestBuilder {
         match serde_json::to_vec(value) {
             Ok(bytes) => self.body(Body::from(bytes), "application/json"),
             Err(err) => {
-                self.fail(Error::Config(format!(
-                    "could not serialize the JSON body: {err}"
-                )));
+                self.fail(Error::Encode {
+                    what: "the JSON body",
+                    source: Box::new(err),
+                });
                 self
             }
         }
@@ -161,9 +172,10 @@ impl RequestBuilder {
         let mut bytes = Vec::new();
         for value in values {
             if let Err(err) = serde_json::to_writer(&mut bytes, value) {
-                self.fail(Error::Config(format!(
-                    "could not serialize an NDJSON line: {err}"
-                )));
+                self.fail(Error::Encode {
+                    what: "an NDJSON line",
+                    source: Box::new(err),
+                });
                 return self;
             }
             bytes.push(b'\n');
@@ -252,6 +264,7 @@ impl RequestBuilder {
             headers: self.headers.clone(),
             body: self.body.try_clone()?,
             options: self.options.clone(),
+            context: self.context.clone(),
             error: None,
         })
     }
@@ -265,6 +278,7 @@ impl RequestBuilder {
             headers: self.headers.clone(),
             body: Body::empty(),
             options: self.options.clone(),
+            context: self.context.clone(),
             error: None,
         }
     }
@@ -310,6 +324,7 @@ impl RequestBuilder {
     /// Sends the request; a status >= 400 becomes the matching [`Error`] (body read, at most 64 KiB).
     pub async fn send(self) -> Result<Response, Error> {
         let method = self.method.clone();
+        let context = self.context.clone();
         let range = self
             .headers
             .get(RANGE)
@@ -327,8 +342,9 @@ impl RequestBuilder {
             .bytes_limited(MAX_ERROR_BODY)
             .await
             .unwrap_or_default();
-        let error =
-            ServerError::new(method, &url, status, headers, body).with_requested_range(range);
+        let error = ServerError::new(method, &url, status, headers, body)
+            .with_requested_range(range)
+            .with_context(context);
         Err(Error::from_server_error(error))
     }
 }

@@ -193,7 +193,7 @@ async fn statuses_map_to_variants() {
     check(&e, "internal");
 
     let e = error_for("/f", 418, &[], "teapot").await;
-    assert!(matches!(e, Error::Http(_)), "{e}");
+    assert!(matches!(e, Error::UnexpectedStatus(_)), "{e}");
     assert_eq!(e.status().map(|s| s.as_u16()), Some(418));
 }
 

@@ -36,31 +36,12 @@
 //! ```
 
 /// The future every request builder of this crate resolves through.
-pub(crate) type BoxFuture<T> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + Send>>;
+pub(crate) use hf_http::BoxFuture;
 
-/// `impl IntoFuture for $ty`: `.await` sends the request with `self.$method()`, or, for a
-/// listing (`collect`), gathers every item of `self.into_stream()`.
+/// `impl IntoFuture` for a request builder (see [`hf_http::impl_into_future`]).
 macro_rules! into_future {
-    ($ty:ty => $out:ty, collect) => {
-        impl std::future::IntoFuture for $ty {
-            type Output = $crate::Result<$out>;
-            type IntoFuture = $crate::BoxFuture<$out>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(futures_util::TryStreamExt::try_collect(self.into_stream()))
-            }
-        }
-    };
-    ($ty:ty => $out:ty, $method:ident) => {
-        impl std::future::IntoFuture for $ty {
-            type Output = $crate::Result<$out>;
-            type IntoFuture = $crate::BoxFuture<$out>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.$method())
-            }
-        }
+    ($($tt:tt)*) => {
+        hf_http::impl_into_future!($($tt)*);
     };
 }
 
@@ -73,4 +54,10 @@ pub mod refs;
 pub mod repos;
 pub mod safetensors;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorContext, ErrorKind, Result};
+pub use hf_http::{RepoRequest, RepoTarget, RevisionRequest};
+
+/// The traits that give request builders their shared setters: `use hf_repo::prelude::*;`.
+pub mod prelude {
+    pub use hf_http::{RepoRequest, RevisionRequest};
+}

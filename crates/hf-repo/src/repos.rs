@@ -835,8 +835,8 @@ impl RepoExists {
     async fn send(self) -> Result<bool> {
         match self.info.send().await {
             Ok(_) => Ok(true),
-            Err(Error::Http(hf_http::Error::GatedRepo(_))) => Ok(true),
-            Err(Error::Http(hf_http::Error::RepoNotFound(_))) => Ok(false),
+            Err(Error::GatedRepo(_)) => Ok(true),
+            Err(Error::RepoNotFound(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -875,9 +875,7 @@ impl RevisionExists {
     async fn send(self) -> Result<bool> {
         match self.info.send().await {
             Ok(_) => Ok(true),
-            Err(Error::Http(
-                hf_http::Error::RevisionNotFound(_) | hf_http::Error::RepoNotFound(_),
-            )) => Ok(false),
+            Err(Error::RevisionNotFound(_) | Error::RepoNotFound(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -1030,9 +1028,9 @@ impl WhoAmI {
 
     async fn send(self) -> Result<hf_types::WhoAmI> {
         if !self.client.token_present() {
-            return Err(Error::InvalidArgument(
-                "whoami needs a token: set HF_TOKEN or log in".into(),
-            ));
+            return Err(Error::MissingToken {
+                operation: "whoami",
+            });
         }
         let url = self.client.url("api/whoami-v2")?;
         Ok(self.client.get(url).send().await?.json().await?)
@@ -1065,10 +1063,13 @@ impl GetTokenPermission {
     }
 
     async fn send(self) -> Result<Option<String>> {
+        if !self.client.token_present() {
+            return Ok(None);
+        }
         match WhoAmI::new(self.client).send().await {
             Ok(me) => Ok(me.token_role().map(|r| r.as_str().to_owned())),
-            Err(Error::InvalidArgument(_)) => Ok(None),
-            Err(Error::Http(e)) if e.server_error().is_some() => Ok(None),
+            // An invalid token (or any answer of the Hub's) means "no permission", as in Python.
+            Err(e) if e.server_error().is_some() => Ok(None),
             Err(e) => Err(e),
         }
     }
