@@ -67,7 +67,7 @@ pub use service::{
     FinalUrl, HubRequest, HubResponse, HubService, RedirectPolicy, RequestOptions, ResponseBody,
 };
 pub use settings::{DEFAULT_ENDPOINT, ProxyConfig, Settings, TokenSource, is_truthy};
-pub use target::{RepoRequest, RepoTarget, RevisionRequest, collect_stream};
+pub use target::{RepoRequest, RepoTarget, RevisionRequest, TargetRequest, collect_stream};
 pub use token::Token;
 
 /// The future every request builder of the hf-api crates resolves through.

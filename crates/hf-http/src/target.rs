@@ -86,6 +86,18 @@ impl RepoTarget {
         self.client = client;
     }
 
+    /// The same target with this repo type.
+    pub fn with_type(mut self, repo_type: RepoType) -> Self {
+        self.repo_type = repo_type;
+        self
+    }
+
+    /// The same target at this revision.
+    pub fn with_revision(mut self, revision: Revision) -> Self {
+        self.revision = Some(revision);
+        self
+    }
+
     /// The same target with another client.
     pub fn with_client(mut self, client: HubClient) -> Self {
         self.client = client;
@@ -137,14 +149,18 @@ impl RepoTarget {
     }
 }
 
-/// A request builder about one repo: its `repo_type()` setter, defined once here.
-///
-/// Implemented by every builder that holds a [`RepoTarget`]; bring it into scope with the
-/// crate's prelude (`use hf_api::prelude::*`).
-pub trait RepoRequest: Sized {
+/// A request builder that holds a [`RepoTarget`]: the base of [`RepoRequest`] and
+/// [`RevisionRequest`], whose setters are defined once on top of it.
+pub trait TargetRequest: Sized {
     /// The builder's target.
     fn target_mut(&mut self) -> &mut RepoTarget;
+}
 
+/// A request builder about one repo of any type: its `repo_type()` setter, defined once here.
+///
+/// Implemented by every builder that holds a [`RepoTarget`] and lets the caller choose the
+/// repo type; bring it into scope with the crate's prelude (`use hf_api::prelude::*`).
+pub trait RepoRequest: TargetRequest {
     /// The repo type (default: model).
     #[must_use]
     fn repo_type(mut self, repo_type: RepoType) -> Self {
@@ -154,7 +170,7 @@ pub trait RepoRequest: Sized {
 }
 
 /// A request builder about one revision of a repo: its `revision()` setter, defined once here.
-pub trait RevisionRequest: RepoRequest {
+pub trait RevisionRequest: TargetRequest {
     /// The branch, tag or commit (default: the default branch, `main`).
     #[must_use]
     fn revision(mut self, revision: Revision) -> Self {
@@ -190,19 +206,28 @@ macro_rules! impl_into_future {
     };
 }
 
-/// `impl RepoRequest for $ty` (and `RevisionRequest` with `revision`) for a builder whose
-/// [`RepoTarget`] is in its field `target`.
+/// The target traits for a builder whose [`RepoTarget`] is in its field `target`:
+/// `impl_repo_request!(Ty)` gives `repo_type()`, `(Ty, revision)` gives `repo_type()` and
+/// `revision()`, `(Ty, revision_only)` only `revision()` (a builder whose type is fixed).
 #[macro_export]
 macro_rules! impl_repo_request {
-    ($ty:ty) => {
-        impl $crate::RepoRequest for $ty {
+    (@target $ty:ty) => {
+        impl $crate::TargetRequest for $ty {
             fn target_mut(&mut self) -> &mut $crate::RepoTarget {
                 &mut self.target
             }
         }
     };
+    ($ty:ty) => {
+        $crate::impl_repo_request!(@target $ty);
+        impl $crate::RepoRequest for $ty {}
+    };
     ($ty:ty, revision) => {
         $crate::impl_repo_request!($ty);
+        impl $crate::RevisionRequest for $ty {}
+    };
+    ($ty:ty, revision_only) => {
+        $crate::impl_repo_request!(@target $ty);
         impl $crate::RevisionRequest for $ty {}
     };
 }

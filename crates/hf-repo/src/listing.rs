@@ -62,9 +62,10 @@ impl From<&str> for SortKey {
     }
 }
 
-/// The parameters every listing shares, and the query they make.
+/// The parameters every listing shares, and the query they make (set through
+/// [`ListingRequest`]).
 #[derive(Debug, Clone)]
-struct ListParams {
+pub struct ListParams {
     client: HubClient,
     filter: Vec<String>,
     author: Option<String>,
@@ -166,80 +167,87 @@ fn prefixed(key: &str, value: String) -> String {
     }
 }
 
-/// The setters, `into_stream` and `IntoFuture` every listing builder shares.
-macro_rules! listing {
-    ($builder:ident, $item:ty) => {
-        impl $builder {
-            /// Lists everything visible to the client's token.
-            pub fn new(client: HubClient) -> Self {
-                $builder::from_params(ListParams::new(client))
-            }
+/// The filters every listing (`list_models`, `list_datasets`, `list_spaces`) shares, defined
+/// once here: bring it into scope with the prelude (`use hf_repo::prelude::*`).
+pub trait ListingRequest: Sized {
+    /// The builder's shared parameters.
+    fn params_mut(&mut self) -> &mut ListParams;
 
-            /// Keep only repos with this tag (repeatable: all must match), e.g. `pytorch`,
-            /// `license:mit`.
-            pub fn filter(mut self, tag: impl Into<String>) -> Self {
-                self.params.filter.push(tag.into());
-                self
-            }
+    /// Keep only repos with this tag (repeatable: all must match), e.g. `pytorch`,
+    /// `license:mit`.
+    #[must_use]
+    fn filter(mut self, tag: impl Into<String>) -> Self {
+        self.params_mut().filter.push(tag.into());
+        self
+    }
 
-            /// [`filter`](Self::filter) for each of these tags.
-            pub fn filters<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
-                self.params.filter.extend(tags.into_iter().map(Into::into));
-                self
-            }
+    /// [`filter`](Self::filter) for each of these tags.
+    #[must_use]
+    fn filters<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
+        self.params_mut()
+            .filter
+            .extend(tags.into_iter().map(Into::into));
+        self
+    }
 
-            /// Only repos of this user or organization.
-            pub fn author(mut self, author: impl Into<String>) -> Self {
-                self.params.author = Some(author.into());
-                self
-            }
+    /// Only repos of this user or organization.
+    #[must_use]
+    fn author(mut self, author: impl Into<String>) -> Self {
+        self.params_mut().author = Some(author.into());
+        self
+    }
 
-            /// Only repos whose id contains this text (repeatable: all must match).
-            pub fn search(mut self, text: impl Into<String>) -> Self {
-                self.params.search.push(text.into());
-                self
-            }
+    /// Only repos whose id contains this text (repeatable: all must match).
+    #[must_use]
+    fn search(mut self, text: impl Into<String>) -> Self {
+        self.params_mut().search.push(text.into());
+        self
+    }
 
-            /// Sort by this key (`"last_modified"`, `"created_at"`, `"downloads"`, a [`SortKey`]...).
-            pub fn sort(mut self, key: impl Into<SortKey>) -> Self {
-                self.params.sort = Some(key.into());
-                self
-            }
+    /// Sort by this key (`"last_modified"`, `"created_at"`, `"downloads"`, a [`SortKey`]...).
+    #[must_use]
+    fn sort(mut self, key: impl Into<SortKey>) -> Self {
+        self.params_mut().sort = Some(key.into());
+        self
+    }
 
-            /// Sort direction: `-1` descending, anything else ascending.
-            pub fn direction(mut self, direction: i32) -> Self {
-                self.params.direction = Some(direction);
-                self
-            }
+    /// Sort direction: `-1` descending, anything else ascending.
+    #[must_use]
+    fn direction(mut self, direction: i32) -> Self {
+        self.params_mut().direction = Some(direction);
+        self
+    }
 
-            /// At most this many items (also the page size asked for).
-            pub fn limit(mut self, limit: usize) -> Self {
-                self.params.limit = Some(limit);
-                self
-            }
+    /// At most this many items (also the page size asked for).
+    #[must_use]
+    fn limit(mut self, limit: usize) -> Self {
+        self.params_mut().limit = Some(limit);
+        self
+    }
 
-            /// Full info objects (siblings, sha, last modified, card data...).
-            pub fn full(mut self, full: bool) -> Self {
-                self.params.full = full;
-                self
-            }
+    /// Full info objects (siblings, sha, last modified, card data...).
+    #[must_use]
+    fn full(mut self, full: bool) -> Self {
+        self.params_mut().full = full;
+        self
+    }
 
-            /// Return only `_id`, `id` and these properties of each repo (not with `full`).
-            pub fn expand<S: Into<String>>(
-                mut self,
-                properties: impl IntoIterator<Item = S>,
-            ) -> Self {
-                self.params.expand = properties.into_iter().map(Into::into).collect();
-                self
-            }
+    /// Return only `_id`, `id` and these properties of each repo (not with `full`).
+    #[must_use]
+    fn expand<S: Into<String>>(mut self, properties: impl IntoIterator<Item = S>) -> Self {
+        self.params_mut().expand = properties.into_iter().map(Into::into).collect();
+        self
+    }
+}
 
-            /// The items, fetched page by page as they are consumed.
-            pub fn into_stream(self) -> impl Stream<Item = Result<$item>> + Send + 'static {
-                self.stream()
+/// `impl ListingRequest` for a builder whose [`ListParams`] are in its field `params`.
+macro_rules! impl_listing_request {
+    ($builder:ty) => {
+        impl ListingRequest for $builder {
+            fn params_mut(&mut self) -> &mut ListParams {
+                &mut self.params
             }
         }
-
-        into_future!($builder => Vec<$item>, collect);
     };
 }
 
@@ -267,9 +275,15 @@ pub struct ListModels {
     emissions: Option<(Option<f64>, Option<f64>)>,
 }
 
-listing!(ListModels, ModelInfo);
+impl_listing_request!(ListModels);
+into_future!(ListModels => Vec<ModelInfo>, collect);
 
 impl ListModels {
+    /// Lists every model visible to the client's token.
+    pub fn new(client: HubClient) -> Self {
+        ListModels::from_params(ListParams::new(client))
+    }
+
     fn from_params(mut params: ListParams) -> Self {
         params.expand_conflicts = vec!["cardData", "config"];
         ListModels {
@@ -360,7 +374,8 @@ impl ListModels {
         self
     }
 
-    fn stream(self) -> impl Stream<Item = Result<ModelInfo>> + Send + 'static {
+    /// The models, fetched page by page as they are consumed.
+    pub fn into_stream(self) -> impl Stream<Item = Result<ModelInfo>> + Send + 'static {
         let check = match self.emissions {
             Some((None, None)) => Err(Error::InvalidArgument(
                 "emissions_thresholds needs a minimum or a maximum".into(),
@@ -447,34 +462,51 @@ pub struct ListDatasets {
     params: ListParams,
 }
 
-listing!(ListDatasets, DatasetInfo);
-
-/// Setters of `list_datasets` that add a `{key}:{value}` filter.
-macro_rules! dataset_tag_filters {
-    ($($name:ident: $what:literal),+ $(,)?) => {
-        $(
-            #[doc = concat!("Only datasets tagged `", stringify!($name), ":{value}` (", $what, "; repeatable).")]
-            pub fn $name(self, value: impl Into<String>) -> Self {
-                self.filter(prefixed(stringify!($name), value.into()))
-            }
-        )+
-    };
-}
+impl_listing_request!(ListDatasets);
+into_future!(ListDatasets => Vec<DatasetInfo>, collect);
 
 impl ListDatasets {
-    fn from_params(params: ListParams) -> Self {
-        ListDatasets { params }
+    /// Lists every dataset visible to the client's token.
+    pub fn new(client: HubClient) -> Self {
+        ListDatasets {
+            params: ListParams::new(client),
+        }
     }
 
-    dataset_tag_filters!(
-        benchmark: "official benchmark, e.g. `raft`",
-        language_creators: "how the language data was created, e.g. `crowdsourced`",
-        language: "language code, e.g. `en`",
-        multilinguality: "e.g. `multilingual`",
-        size_categories: "e.g. `100K<n<1M`",
-        task_categories: "e.g. `text-classification`",
-        task_ids: "e.g. `natural-language-inference`",
-    );
+    /// Only datasets tagged `benchmark:{value}` (official benchmark, e.g. `raft`; repeatable).
+    pub fn benchmark(self, value: impl Into<String>) -> Self {
+        self.filter(prefixed("benchmark", value.into()))
+    }
+
+    /// Only datasets tagged `language_creators:{value}` (how the language data was created, e.g. `crowdsourced`; repeatable).
+    pub fn language_creators(self, value: impl Into<String>) -> Self {
+        self.filter(prefixed("language_creators", value.into()))
+    }
+
+    /// Only datasets tagged `language:{value}` (language code, e.g. `en`; repeatable).
+    pub fn language(self, value: impl Into<String>) -> Self {
+        self.filter(prefixed("language", value.into()))
+    }
+
+    /// Only datasets tagged `multilinguality:{value}` (e.g. `multilingual`; repeatable).
+    pub fn multilinguality(self, value: impl Into<String>) -> Self {
+        self.filter(prefixed("multilinguality", value.into()))
+    }
+
+    /// Only datasets tagged `size_categories:{value}` (e.g. `100K<n<1M`; repeatable).
+    pub fn size_categories(self, value: impl Into<String>) -> Self {
+        self.filter(prefixed("size_categories", value.into()))
+    }
+
+    /// Only datasets tagged `task_categories:{value}` (e.g. `text-classification`; repeatable).
+    pub fn task_categories(self, value: impl Into<String>) -> Self {
+        self.filter(prefixed("task_categories", value.into()))
+    }
+
+    /// Only datasets tagged `task_ids:{value}` (e.g. `natural-language-inference`; repeatable).
+    pub fn task_ids(self, value: impl Into<String>) -> Self {
+        self.filter(prefixed("task_ids", value.into()))
+    }
 
     /// Only datasets with this tag (same as [`filter`](Self::filter)).
     pub fn tags(self, tag: impl Into<String>) -> Self {
@@ -493,7 +525,8 @@ impl ListDatasets {
         self
     }
 
-    fn stream(self) -> impl Stream<Item = Result<DatasetInfo>> + Send + 'static {
+    /// The datasets, fetched page by page as they are consumed.
+    pub fn into_stream(self) -> impl Stream<Item = Result<DatasetInfo>> + Send + 'static {
         self.params.stream("api/datasets")
     }
 }
@@ -515,9 +548,15 @@ pub struct ListSpaces {
     params: ListParams,
 }
 
-listing!(ListSpaces, SpaceInfo);
+impl_listing_request!(ListSpaces);
+into_future!(ListSpaces => Vec<SpaceInfo>, collect);
 
 impl ListSpaces {
+    /// Lists every Space visible to the client's token.
+    pub fn new(client: HubClient) -> Self {
+        ListSpaces::from_params(ListParams::new(client))
+    }
+
     fn from_params(params: ListParams) -> Self {
         ListSpaces { params }
     }
@@ -540,7 +579,8 @@ impl ListSpaces {
         self
     }
 
-    fn stream(self) -> impl Stream<Item = Result<SpaceInfo>> + Send + 'static {
+    /// The Spaces, fetched page by page as they are consumed.
+    pub fn into_stream(self) -> impl Stream<Item = Result<SpaceInfo>> + Send + 'static {
         self.params.stream("api/spaces")
     }
 }

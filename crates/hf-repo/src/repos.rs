@@ -9,7 +9,10 @@ use std::marker::PhantomData;
 use std::str::FromStr;
 use std::time::Duration;
 
-use hf_http::{HubClient, RedirectPolicy, RequestBuilder};
+use hf_http::{
+    HubClient, RedirectPolicy, RepoRequest, RepoTarget, RequestBuilder, RevisionRequest,
+    TargetRequest,
+};
 use hf_types::{
     DatasetInfo, Gated, ModelInfo, RepoId, RepoInfo, RepoPath, RepoType, RepoUrl, Revision,
     SpaceInfo, SpaceStorage,
@@ -17,7 +20,7 @@ use hf_types::{
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::urls::{api_repo, endpoint, repo_web_url, rev_tail};
+use crate::urls::{endpoint, rev_tail, target_api, target_web_url};
 use crate::{BoxFuture, Error, Result};
 
 /// Python's rendering of `True` in query strings (`requests` sends `str(True)`).
@@ -28,13 +31,15 @@ const CREATE_IN_PROGRESS: &str = "Cannot create repo: another conflicting operat
 /// Attempts of a creation that keeps meeting [`CREATE_IN_PROGRESS`].
 const CREATE_ATTEMPTS: u32 = 10;
 
-/// `{"name": ..., "organization": ...|null}` plus `type` when given: the body of create/delete.
-fn name_body(repo_id: &RepoId, repo_type: Option<RepoType>) -> Map<String, Value> {
+/// `{"name": ..., "organization": ...|null}` plus `type` unless a model (the Hub's default, and
+/// what the Python client sends): the body of create/delete.
+fn name_body(target: &RepoTarget) -> Map<String, Value> {
+    let repo_id = target.repo_id();
     let mut body = Map::new();
     body.insert("name".into(), json!(repo_id.name()));
     body.insert("organization".into(), json!(repo_id.namespace()));
-    if let Some(t) = repo_type {
-        body.insert("type".into(), json!(t.as_str()));
+    if target.repo_type() != RepoType::Model {
+        body.insert("type".into(), json!(target.repo_type().as_str()));
     }
     body
 }
@@ -51,8 +56,12 @@ fn parse_repo_url(client: &HubClient, url: &str) -> Result<RepoUrl> {
 }
 
 /// The URL of a repo as the client builds it when the Hub did not send one.
-fn local_repo_url(client: &HubClient, repo_type: RepoType, repo_id: &RepoId) -> RepoUrl {
-    RepoUrl::new(&endpoint(client), repo_type, repo_id.clone())
+fn local_repo_url(target: &RepoTarget) -> RepoUrl {
+    RepoUrl::new(
+        &endpoint(target.client()),
+        target.repo_type(),
+        target.repo_id().clone(),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,9 +192,7 @@ impl fmt::Debug for SpaceKeyValue {
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct CreateRepo {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: Option<RepoType>,
+    target: RepoTarget,
     private: Option<bool>,
     exist_ok: bool,
     resource_group_id: Option<String>,
@@ -201,9 +208,7 @@ impl CreateRepo {
     /// Creates the model repo `repo_id` (`name` alone: under the caller's namespace).
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         CreateRepo {
-            client,
-            repo_id,
-            repo_type: None,
+            target: RepoTarget::new(client, repo_id),
             private: None,
             exist_ok: false,
             resource_group_id: None,
@@ -214,12 +219,6 @@ impl CreateRepo {
             space_secrets: None,
             space_variables: None,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = Some(repo_type);
-        self
     }
 
     /// Private or public (default: the namespace's default, public unless the org says otherwise).
@@ -279,7 +278,7 @@ impl CreateRepo {
     }
 
     fn body(&self) -> Result<Map<String, Value>> {
-        let mut body = name_body(&self.repo_id, self.repo_type);
+        let mut body = name_body(&self.target);
         if let Some(private) = self.private {
             body.insert("private".into(), json!(private));
         }
@@ -293,7 +292,7 @@ impl CreateRepo {
             ("secrets", self.space_secrets.as_ref().map(|s| json!(s))),
             ("variables", self.space_variables.as_ref().map(|v| json!(v))),
         ];
-        if self.repo_type == Some(RepoType::Space) {
+        if self.target.repo_type() == RepoType::Space {
             let sdk: SpaceSdk = self
                 .space_sdk
                 .as_deref()
@@ -333,10 +332,11 @@ impl CreateRepo {
 
     async fn send(self) -> Result<RepoUrl> {
         let body = self.body()?;
-        let url = self.client.url("api/repos/create")?;
+        let client = self.target.client();
+        let url = client.url("api/repos/create")?;
         let mut attempt = 1;
         let result = loop {
-            let result = self.client.post(url.clone()).json(&body).send().await;
+            let result = self.target.post(url.clone()).json(&body).send().await;
             match &result {
                 Err(hf_http::Error::Conflict(e))
                     if attempt < CREATE_ATTEMPTS
@@ -349,13 +349,12 @@ impl CreateRepo {
                 _ => break result,
             }
         };
-        let repo_type = self.repo_type.unwrap_or_default();
         match result {
             Ok(response) => {
                 let answer: Value = response.json().await?;
                 match answer.get("url").and_then(Value::as_str) {
-                    Some(url) => parse_repo_url(&self.client, url),
-                    None => Ok(local_repo_url(&self.client, repo_type, &self.repo_id)),
+                    Some(url) => parse_repo_url(client, url),
+                    None => Ok(local_repo_url(&self.target)),
                 }
             }
             Err(hf_http::Error::Conflict(e)) if self.exist_ok => {
@@ -365,26 +364,26 @@ impl CreateRepo {
                     .and_then(|b| b.get("url"))
                     .and_then(Value::as_str)
                 {
-                    Some(url) => parse_repo_url(&self.client, url),
-                    None => Ok(local_repo_url(&self.client, repo_type, &self.repo_id)),
+                    Some(url) => parse_repo_url(client, url),
+                    None => Ok(local_repo_url(&self.target)),
                 }
             }
             Err(hf_http::Error::Forbidden(e)) if self.exist_ok => {
                 // No right to create in the namespace, but the repo may exist already.
-                match RepoInfoRequest::<RepoInfo>::new(self.client.clone(), self.repo_id.clone())
-                    .repo_type(repo_type)
+                match RepoInfoRequest::<RepoInfo>::from_target(self.target.clone())
                     .send()
                     .await
                 {
-                    Ok(_) => Ok(local_repo_url(&self.client, repo_type, &self.repo_id)),
-                    Err(_) => Err(hf_http::Error::Forbidden(e).into()),
+                    Ok(_) => Ok(local_repo_url(&self.target)),
+                    Err(_) => Err(hf_http::Error::Forbidden(e)),
                 }
             }
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 }
 into_future!(CreateRepo => RepoUrl, send);
+hf_http::impl_repo_request!(CreateRepo);
 
 // ---------------------------------------------------------------------------------------------
 // delete_repo, move_repo
@@ -400,9 +399,7 @@ into_future!(CreateRepo => RepoUrl, send);
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct DeleteRepo {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: Option<RepoType>,
+    target: RepoTarget,
     missing_ok: bool,
 }
 
@@ -410,17 +407,9 @@ impl DeleteRepo {
     /// Deletes the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         DeleteRepo {
-            client,
-            repo_id,
-            repo_type: None,
+            target: RepoTarget::new(client, repo_id),
             missing_ok: false,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = Some(repo_type);
-        self
     }
 
     /// Succeed when the repo does not exist (or is not visible).
@@ -430,16 +419,17 @@ impl DeleteRepo {
     }
 
     async fn send(self) -> Result<()> {
-        let body = name_body(&self.repo_id, self.repo_type);
-        let url = self.client.url("api/repos/delete")?;
-        match self.client.delete(url).json(&body).send().await {
+        let body = name_body(&self.target);
+        let url = self.target.url("api/repos/delete")?;
+        match self.target.delete(url).json(&body).send().await {
             Ok(_) => Ok(()),
-            Err(hf_http::Error::RepoNotFound(_)) if self.missing_ok => Ok(()),
-            Err(e) => Err(e.into()),
+            Err(Error::RepoNotFound(_)) if self.missing_ok => Ok(()),
+            Err(e) => Err(e),
         }
     }
 }
 into_future!(DeleteRepo => (), send);
+hf_http::impl_repo_request!(DeleteRepo);
 
 /// Moves or renames a repo: the Python client's `move_repo` (`POST /api/repos/move`).
 /// Resolves to the repo's new URL. Both ids need a namespace.
@@ -454,48 +444,42 @@ into_future!(DeleteRepo => (), send);
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct MoveRepo {
-    client: HubClient,
-    from_id: RepoId,
+    target: RepoTarget,
     to_id: RepoId,
-    repo_type: RepoType,
 }
 
 impl MoveRepo {
     /// Moves the model repo `from_id` to `to_id`.
     pub fn new(client: HubClient, from_id: RepoId, to_id: RepoId) -> Self {
         MoveRepo {
-            client,
-            from_id,
+            target: RepoTarget::new(client, from_id),
             to_id,
-            repo_type: RepoType::Model,
         }
     }
 
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
     async fn send(self) -> Result<RepoUrl> {
-        for id in [&self.from_id, &self.to_id] {
+        for id in [self.target.repo_id(), &self.to_id] {
             if id.namespace().is_none() {
                 return Err(Error::InvalidArgument(format!(
                     "invalid repo id {id}: moving needs namespace/name"
                 )));
             }
         }
-        let url = self.client.url("api/repos/move")?;
+        let url = self.target.url("api/repos/move")?;
         let body = json!({
-            "fromRepo": self.from_id.as_str(),
+            "fromRepo": self.target.repo_id().as_str(),
             "toRepo": self.to_id.as_str(),
-            "type": self.repo_type.as_str(),
+            "type": self.target.repo_type().as_str(),
         });
-        self.client.post(url).json(&body).send().await?;
-        Ok(local_repo_url(&self.client, self.repo_type, &self.to_id))
+        self.target.post(url).json(&body).send().await?;
+        let mut moved = self.target;
+        moved = RepoTarget::new(moved.client().clone(), self.to_id).with_type(moved.repo_type());
+
+        Ok(local_repo_url(&moved))
     }
 }
 into_future!(MoveRepo => RepoUrl, send);
+hf_http::impl_repo_request!(MoveRepo);
 
 // ---------------------------------------------------------------------------------------------
 // update_repo_settings
@@ -513,9 +497,7 @@ into_future!(MoveRepo => RepoUrl, send);
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct UpdateRepoSettings {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: RepoType,
+    target: RepoTarget,
     private: Option<bool>,
     gated: Option<Gated>,
     xet_enabled: Option<bool>,
@@ -525,19 +507,11 @@ impl UpdateRepoSettings {
     /// Settings of the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         UpdateRepoSettings {
-            client,
-            repo_id,
-            repo_type: RepoType::Model,
+            target: RepoTarget::new(client, repo_id),
             private: None,
             gated: None,
             xet_enabled: None,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
     }
 
     /// Make the repo private or public.
@@ -579,12 +553,13 @@ impl UpdateRepoSettings {
                 "at least one setting must be updated".into(),
             ));
         }
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, "/settings")?;
-        self.client.put(url).json(&body).send().await?;
+        let url = target_api(&self.target, "/settings")?;
+        self.target.put(url).json(&body).send().await?;
         Ok(())
     }
 }
 into_future!(UpdateRepoSettings => (), send);
+hf_http::impl_repo_request!(UpdateRepoSettings);
 
 // ---------------------------------------------------------------------------------------------
 // repo_info, model_info, dataset_info, space_info
@@ -658,10 +633,7 @@ pub type SpaceInfoRequest = RepoInfoRequest<SpaceInfo>;
 /// ```
 #[must_use = "a request does nothing until awaited"]
 pub struct RepoInfoRequest<T> {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: RepoType,
-    revision: Option<Revision>,
+    target: RepoTarget,
     timeout: Option<Duration>,
     files_metadata: bool,
     security_status: bool,
@@ -672,10 +644,7 @@ pub struct RepoInfoRequest<T> {
 impl<T> Clone for RepoInfoRequest<T> {
     fn clone(&self) -> Self {
         RepoInfoRequest {
-            client: self.client.clone(),
-            repo_id: self.repo_id.clone(),
-            repo_type: self.repo_type,
-            revision: self.revision.clone(),
+            target: self.target.clone(),
             timeout: self.timeout,
             files_metadata: self.files_metadata,
             security_status: self.security_status,
@@ -688,9 +657,7 @@ impl<T> Clone for RepoInfoRequest<T> {
 impl<T> fmt::Debug for RepoInfoRequest<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RepoInfoRequest")
-            .field("repo_id", &self.repo_id)
-            .field("repo_type", &self.repo_type)
-            .field("revision", &self.revision)
+            .field("target", &self.target)
             .field("timeout", &self.timeout)
             .field("files_metadata", &self.files_metadata)
             .field("security_status", &self.security_status)
@@ -702,23 +669,19 @@ impl<T> fmt::Debug for RepoInfoRequest<T> {
 impl<T: InfoKind> RepoInfoRequest<T> {
     /// The info of `repo_id` on its default branch.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
+        Self::from_target(RepoTarget::new(client, repo_id).with_type(T::REPO_TYPE))
+    }
+
+    /// The info of `target`'s repo (and revision, when it has one).
+    pub(crate) fn from_target(target: RepoTarget) -> Self {
         RepoInfoRequest {
-            client,
-            repo_id,
-            repo_type: T::REPO_TYPE,
-            revision: None,
+            target,
             timeout: None,
             files_metadata: false,
             security_status: false,
             expand: Vec::new(),
             kind: PhantomData,
         }
-    }
-
-    /// The info at this branch, tag or commit (`/revision/{rev}`) instead of the default branch.
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = Some(revision);
-        self
     }
 
     /// Time allowed for the answer.
@@ -746,11 +709,12 @@ impl<T: InfoKind> RepoInfoRequest<T> {
                 "expand cannot be combined with files_metadata or security_status".into(),
             ));
         }
-        let tail = match &self.revision {
+        // Without a revision, the default branch: `/api/{type}s/{id}` (no `/revision/`).
+        let tail = match self.target.revision() {
             Some(rev) => rev_tail("revision", rev, ""),
             None => String::new(),
         };
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
+        let url = target_api(&self.target, &tail)?;
         let mut query: Vec<(&str, &str)> = Vec::new();
         if self.security_status {
             query.push(("securityStatus", TRUE));
@@ -759,7 +723,7 @@ impl<T: InfoKind> RepoInfoRequest<T> {
             query.push(("blobs", TRUE));
         }
         query.extend(self.expand.iter().map(|e| ("expand", e.as_str())));
-        let mut request = self.client.get(url).query(&query);
+        let mut request = self.target.get(url).query(&query);
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
@@ -770,18 +734,22 @@ impl<T: InfoKind> RepoInfoRequest<T> {
         let response = self.request()?.send().await?;
         let url = response.url().to_string();
         let bytes = response.bytes().await?;
-        T::decode(self.repo_type, &bytes)
+        T::decode(self.target.repo_type(), &bytes)
             .map_err(|e| Error::protocol(format!("repo info ({url})"), e.to_string()))
     }
 }
 
-impl RepoInfoRequest<RepoInfo> {
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
+impl<T> TargetRequest for RepoInfoRequest<T> {
+    fn target_mut(&mut self) -> &mut RepoTarget {
+        &mut self.target
     }
 }
+
+/// The type is the caller's choice only for [`RepoInfo`]; `model_info` & co. fix it.
+impl RepoRequest for RepoInfoRequest<RepoInfo> {}
+
+/// The info at a branch, tag or commit (`/revision/{rev}`) instead of the default branch.
+impl<T> RevisionRequest for RepoInfoRequest<T> {}
 
 impl RepoInfoRequest<ModelInfo> {
     /// Add the security scan status (`securityStatus=True`, models only).
@@ -795,6 +763,7 @@ impl<T: InfoKind> IntoFuture for RepoInfoRequest<T> {
     type Output = Result<T>;
     type IntoFuture = BoxFuture<T>;
 
+    // Written out: the macro takes no generic parameters.
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -815,25 +784,22 @@ impl<T: InfoKind> IntoFuture for RepoInfoRequest<T> {
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct RepoExists {
-    info: RepoInfoRequest<RepoInfo>,
+    target: RepoTarget,
 }
 
 impl RepoExists {
     /// Checks the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         RepoExists {
-            info: RepoInfoRequest::new(client, repo_id),
+            target: RepoTarget::new(client, repo_id),
         }
     }
 
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.info = self.info.repo_type(repo_type);
-        self
-    }
-
     async fn send(self) -> Result<bool> {
-        match self.info.send().await {
+        match RepoInfoRequest::<RepoInfo>::from_target(self.target)
+            .send()
+            .await
+        {
             Ok(_) => Ok(true),
             Err(Error::GatedRepo(_)) => Ok(true),
             Err(Error::RepoNotFound(_)) => Ok(false),
@@ -842,6 +808,7 @@ impl RepoExists {
     }
 }
 into_future!(RepoExists => bool, send);
+hf_http::impl_repo_request!(RepoExists);
 
 /// Whether a revision of a repo exists: the Python client's `revision_exists`. `false` when
 /// the revision or the repo is missing.
@@ -855,25 +822,22 @@ into_future!(RepoExists => bool, send);
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct RevisionExists {
-    info: RepoInfoRequest<RepoInfo>,
+    target: RepoTarget,
 }
 
 impl RevisionExists {
     /// Checks `revision` of the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId, revision: Revision) -> Self {
         RevisionExists {
-            info: RepoInfoRequest::new(client, repo_id).revision(revision),
+            target: RepoTarget::new(client, repo_id).with_revision(revision),
         }
     }
 
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.info = self.info.repo_type(repo_type);
-        self
-    }
-
     async fn send(self) -> Result<bool> {
-        match self.info.send().await {
+        match RepoInfoRequest::<RepoInfo>::from_target(self.target)
+            .send()
+            .await
+        {
             Ok(_) => Ok(true),
             Err(Error::RevisionNotFound(_) | Error::RepoNotFound(_)) => Ok(false),
             Err(e) => Err(e),
@@ -881,6 +845,7 @@ impl RevisionExists {
     }
 }
 into_future!(RevisionExists => bool, send);
+hf_http::impl_repo_request!(RevisionExists);
 
 /// Whether a file exists in a repo: the Python client's `file_exists`, a `HEAD` on the
 /// file's resolve URL (`{endpoint}/{prefix}{repo_id}/resolve/{rev}/{path}`). `false` when the
@@ -896,64 +861,50 @@ into_future!(RevisionExists => bool, send);
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct FileExists {
-    client: HubClient,
-    repo_id: RepoId,
+    target: RepoTarget,
     path: RepoPath,
-    repo_type: RepoType,
-    revision: Revision,
 }
 
 impl FileExists {
     /// Checks `path` in the model repo `repo_id` at `main`.
     pub fn new(client: HubClient, repo_id: RepoId, path: RepoPath) -> Self {
         FileExists {
-            client,
-            repo_id,
+            target: RepoTarget::new(client, repo_id),
             path,
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// Branch, tag or commit (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = revision;
-        self
     }
 
     async fn send(self) -> Result<bool> {
         let url = format!(
             "{}{}",
-            repo_web_url(&self.client, self.repo_type, &self.repo_id),
-            rev_tail("resolve", &self.revision, self.path.as_str())
+            target_web_url(&self.target),
+            rev_tail(
+                "resolve",
+                &self.target.revision_or_main(),
+                self.path.as_str()
+            )
         );
         let url = hf_http::Url::parse(&url)
             .map_err(|e| Error::protocol("file URL", format!("{url}: {e}")))?;
-        let timeout = self.client.etag_timeout();
+        let timeout = self.target.client().etag_timeout();
         let request = self
-            .client
+            .target
             .head(url)
+            .context(self.target.context().with_path(self.path.as_str()))
             .header("accept-encoding", "identity")
             .follow_redirects(RedirectPolicy::RelativeOnly)
             .timeout(timeout);
         match request.send().await {
             Ok(_) => Ok(true),
-            Err(
-                hf_http::Error::RepoNotFound(_)
-                | hf_http::Error::EntryNotFound(_)
-                | hf_http::Error::RevisionNotFound(_),
-            ) => Ok(false),
-            Err(e) => Err(e.into()),
+            Err(Error::RepoNotFound(_) | Error::EntryNotFound(_) | Error::RevisionNotFound(_)) => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
         }
     }
 }
 into_future!(FileExists => bool, send);
+hf_http::impl_repo_request!(FileExists, revision);
 
 // ---------------------------------------------------------------------------------------------
 // auth_check
@@ -971,34 +922,25 @@ into_future!(FileExists => bool, send);
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct AuthCheck {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: RepoType,
+    target: RepoTarget,
 }
 
 impl AuthCheck {
     /// Checks access to the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         AuthCheck {
-            client,
-            repo_id,
-            repo_type: RepoType::Model,
+            target: RepoTarget::new(client, repo_id),
         }
     }
 
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
     async fn send(self) -> Result<()> {
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, "/auth-check")?;
-        self.client.get(url).send().await?;
+        let url = target_api(&self.target, "/auth-check")?;
+        self.target.get(url).send().await?;
         Ok(())
     }
 }
 into_future!(AuthCheck => (), send);
+hf_http::impl_repo_request!(AuthCheck);
 
 // ---------------------------------------------------------------------------------------------
 // whoami, get_token_permission, get_full_repo_name

@@ -2,18 +2,19 @@
 //! only the header of each file is fetched, with `Range` requests on the resolve URL.
 
 use std::collections::BTreeMap;
-use std::future::IntoFuture;
 
 use futures_util::{StreamExt, TryStreamExt};
-use hf_http::{HubClient, RedirectPolicy, StatusCode, Url};
+use hf_http::{HubClient, RedirectPolicy, RepoTarget, StatusCode, Url};
+#[allow(unused_imports)] // Until GetPathsInfo takes its setters from the shared traits.
+use hf_http::{RepoRequest, RevisionRequest};
 use hf_types::{
-    RepoId, RepoPath, RepoTreeEntry, RepoType, Revision, SafetensorsFileMetadata, SafetensorsIndex,
+    RepoId, RepoPath, RepoTreeEntry, Revision, SafetensorsFileMetadata, SafetensorsIndex,
     SafetensorsParseError, SafetensorsRepoMetadata, encode_path, safetensors_header_length,
 };
 
 use crate::refs::GetPathsInfo;
-use crate::urls::{api_repo, endpoint};
-use crate::{BoxFuture, Error, Result};
+use crate::urls::{endpoint, rev_tail, target_api};
+use crate::{Error, Result};
 
 /// The weights of a single-file repo.
 pub const SAFETENSORS_SINGLE_FILE: &str = "model.safetensors";
@@ -29,18 +30,12 @@ const MAX_INDEX_SIZE: usize = 64 * 1024 * 1024;
 const SHARD_CONCURRENCY: usize = 8;
 
 /// `{E}/{prefix}{repo_id}/resolve/{rev}/{path}`.
-fn resolve_url(
-    client: &HubClient,
-    repo_type: RepoType,
-    repo_id: &RepoId,
-    revision: &Revision,
-    path: &RepoPath,
-) -> Result<Url> {
+fn resolve_url(target: &RepoTarget, revision: &Revision, path: &RepoPath) -> Result<Url> {
     let url = format!(
         "{}/{}{}/resolve/{}/{}",
-        endpoint(client),
-        repo_type.url_prefix(),
-        repo_id.as_str(),
+        endpoint(target.client()),
+        target.repo_type().url_prefix(),
+        target.repo_id().as_str(),
         revision.url_encoded(),
         encode_path(path.as_str())
     );
@@ -57,16 +52,16 @@ fn parse_error(file: &RepoPath, reason: impl Into<String>) -> Error {
 
 /// Reads the header of one safetensors file (the algorithm of protocol §3.9).
 async fn read_header(
-    client: &HubClient,
-    repo_type: RepoType,
-    repo_id: &RepoId,
+    target: &RepoTarget,
     revision: &Revision,
     path: &RepoPath,
 ) -> Result<SafetensorsFileMetadata> {
-    let url = resolve_url(client, repo_type, repo_id, revision, path)?;
+    let url = resolve_url(target, revision, path)?;
+    let context = target.context().with_path(path.as_str());
     // 1. The first 100 kB: the length and, usually, the whole header.
-    let first = client
+    let first = target
         .get(url.clone())
+        .context(context.clone())
         .header("range", format!("bytes=0-{FIRST_RANGE_END}"))
         .follow_redirects(RedirectPolicy::All)
         .await?;
@@ -91,8 +86,9 @@ async fn read_header(
         prefix.slice(8..8 + length_usize)
     } else {
         drop(prefix);
-        let second = client
+        let second = target
             .get(url)
+            .context(context)
             .header("range", format!("bytes=8-{}", length + 7))
             .follow_redirects(RedirectPolicy::All)
             .await?;
@@ -141,55 +137,30 @@ async fn read_header(
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct ParseSafetensorsFileMetadata {
-    client: HubClient,
-    repo_id: RepoId,
+    target: RepoTarget,
     filename: RepoPath,
-    repo_type: RepoType,
-    revision: Revision,
 }
 
 impl ParseSafetensorsFileMetadata {
     /// Reads the header of `filename` in the model repo `repo_id` at `main`.
     pub fn new(client: HubClient, repo_id: RepoId, filename: RepoPath) -> Self {
         ParseSafetensorsFileMetadata {
-            client,
-            repo_id,
+            target: RepoTarget::new(client, repo_id),
             filename,
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
         }
     }
 
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// Branch, tag, commit or `refs/pr/N` (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = revision;
-        self
+    async fn send(self) -> Result<SafetensorsFileMetadata> {
+        read_header(
+            &self.target,
+            &self.target.revision_or_main(),
+            &self.filename,
+        )
+        .await
     }
 }
-
-impl IntoFuture for ParseSafetensorsFileMetadata {
-    type Output = Result<SafetensorsFileMetadata>;
-    type IntoFuture = BoxFuture<SafetensorsFileMetadata>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            read_header(
-                &self.client,
-                self.repo_type,
-                &self.repo_id,
-                &self.revision,
-                &self.filename,
-            )
-            .await
-        })
-    }
-}
+into_future!(ParseSafetensorsFileMetadata => SafetensorsFileMetadata, send);
+hf_http::impl_repo_request!(ParseSafetensorsFileMetadata, revision);
 
 /// The safetensors metadata of a whole repo: the Python client's `get_safetensors_metadata`.
 ///
@@ -208,44 +179,26 @@ impl IntoFuture for ParseSafetensorsFileMetadata {
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct GetSafetensorsMetadata {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: RepoType,
-    revision: Revision,
+    target: RepoTarget,
 }
 
 impl GetSafetensorsMetadata {
     /// Reads the safetensors metadata of the model repo `repo_id` at `main`.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         GetSafetensorsMetadata {
-            client,
-            repo_id,
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
+            target: RepoTarget::new(client, repo_id),
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// Branch, tag, commit or `refs/pr/N` (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = revision;
-        self
     }
 
     /// The commit the revision points to (`GET /api/{type}/{repo_id}/revision/{rev}?expand=sha`).
     async fn commit(&self) -> Result<Revision> {
-        if self.revision.is_commit() {
-            return Ok(self.revision.clone());
+        let revision = self.target.revision_or_main();
+        if revision.is_commit() {
+            return Ok(revision);
         }
-        let tail = format!("/revision/{}", self.revision.url_encoded());
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
+        let url = target_api(&self.target, &rev_tail("revision", &revision, ""))?;
         let info: serde_json::Value = self
-            .client
+            .target
             .get(url.clone())
             .query(&[("expand", "sha")])
             .await?
@@ -266,23 +219,16 @@ impl GetSafetensorsMetadata {
         let single: RepoPath = SAFETENSORS_SINGLE_FILE.parse()?;
         let index: RepoPath = SAFETENSORS_INDEX_FILE.parse()?;
         let found = GetPathsInfo::new(
-            self.client.clone(),
-            self.repo_id.clone(),
+            self.target.client().clone(),
+            self.target.repo_id().clone(),
             [single.clone(), index.clone()],
         )
-        .repo_type(self.repo_type)
+        .repo_type(self.target.repo_type())
         .revision(commit.clone())
         .await?;
         let exists = |path: &RepoPath| has_file(&found, path.as_str());
         if exists(&single) {
-            let file = read_header(
-                &self.client,
-                self.repo_type,
-                &self.repo_id,
-                &commit,
-                &single,
-            )
-            .await?;
+            let file = read_header(&self.target, &commit, &single).await?;
             return Ok(SafetensorsRepoMetadata::single(
                 SAFETENSORS_SINGLE_FILE,
                 file,
@@ -290,8 +236,8 @@ impl GetSafetensorsMetadata {
         }
         if !exists(&index) {
             return Err(Error::NotASafetensorsRepo {
-                repo_id: self.repo_id.as_str().to_owned(),
-                revision: self.revision.as_str().to_owned(),
+                repo_id: self.target.repo_id().as_str().to_owned(),
+                revision: self.target.revision_or_main().as_str().to_owned(),
             });
         }
         let index_meta = self.read_index(&commit, &index).await?;
@@ -303,12 +249,11 @@ impl GetSafetensorsMetadata {
                     .map_err(|e| parse_error(&index, format!("invalid shard file name: {e}")))
             })
             .collect::<Result<Vec<_>>>()?;
-        let client = &self.client;
-        let (repo_type, repo_id, commit) = (self.repo_type, &self.repo_id, &commit);
+        let (target, commit) = (&self.target, &commit);
         let files_metadata: BTreeMap<String, SafetensorsFileMetadata> =
             futures_util::stream::iter(shards)
                 .map(|shard| async move {
-                    let meta = read_header(client, repo_type, repo_id, commit, &shard).await?;
+                    let meta = read_header(target, commit, &shard).await?;
                     Ok::<_, Error>((shard.as_str().to_owned(), meta))
                 })
                 .buffer_unordered(SHARD_CONCURRENCY)
@@ -319,10 +264,11 @@ impl GetSafetensorsMetadata {
 
     /// Downloads and parses `model.safetensors.index.json`.
     async fn read_index(&self, commit: &Revision, index: &RepoPath) -> Result<SafetensorsIndex> {
-        let url = resolve_url(&self.client, self.repo_type, &self.repo_id, commit, index)?;
+        let url = resolve_url(&self.target, commit, index)?;
         let response = self
-            .client
+            .target
             .get(url)
+            .context(self.target.context().with_path(index.as_str()))
             .follow_redirects(RedirectPolicy::All)
             .await?;
         if response
@@ -347,6 +293,7 @@ impl GetSafetensorsMetadata {
 }
 
 into_future!(GetSafetensorsMetadata => SafetensorsRepoMetadata, run);
+hf_http::impl_repo_request!(GetSafetensorsMetadata, revision);
 
 /// `true` when `entries` holds a file at `path`.
 fn has_file(entries: &[RepoTreeEntry], path: &str) -> bool {
