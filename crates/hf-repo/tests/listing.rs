@@ -4,6 +4,7 @@
 
 mod common;
 
+use hf_repo::prelude::*;
 use std::collections::BTreeSet;
 
 use common::{ALICE, BOB, File, Hub};
@@ -490,7 +491,7 @@ async fn bad_token_is_unauthorized() {
         ListSpaces::new(bad).await.unwrap_err(),
     ] {
         assert!(
-            matches!(err.http(), Some(hf_http::Error::Unauthorized(_))),
+            matches!(err, hf_http::Error::Unauthorized(_)),
             "{err:?}"
         );
     }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use hf_repo::prelude::*;
 use std::time::Duration;
 
 use common::{File, Hub, data};
@@ -503,7 +504,7 @@ async fn not_a_safetensors_repo_and_bad_indexes() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.http(), Some(hf_http::Error::EntryNotFound(_))),
+        matches!(err, hf_http::Error::EntryNotFound(_)),
         "{err:?}"
     );
 }
@@ -529,7 +530,7 @@ async fn hub_errors() {
     .await
     .unwrap_err();
     assert!(
-        matches!(err.http(), Some(hf_http::Error::EntryNotFound(_))),
+        matches!(err, hf_http::Error::EntryNotFound(_)),
         "{err:?}"
     );
     let err = ParseSafetensorsFileMetadata::new(
@@ -541,7 +542,7 @@ async fn hub_errors() {
     .await
     .unwrap_err();
     assert!(
-        matches!(err.http(), Some(hf_http::Error::RevisionNotFound(_))),
+        matches!(err, hf_http::Error::RevisionNotFound(_)),
         "{err:?}"
     );
     let err = GetSafetensorsMetadata::new(client.clone(), id("alice/ok"))
@@ -549,21 +550,21 @@ async fn hub_errors() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.http(), Some(hf_http::Error::RevisionNotFound(_))),
+        matches!(err, hf_http::Error::RevisionNotFound(_)),
         "{err:?}"
     );
     let err = GetSafetensorsMetadata::new(client.clone(), id("alice/none"))
         .await
         .unwrap_err();
     assert!(
-        matches!(err.http(), Some(hf_http::Error::RepoNotFound(_))),
+        matches!(err, hf_http::Error::RepoNotFound(_)),
         "{err:?}"
     );
     let err = GetSafetensorsMetadata::new(hub.client_with(None), id("alice/secret"))
         .await
         .unwrap_err();
     assert!(
-        matches!(err.http(), Some(hf_http::Error::RepoNotFound(_))),
+        matches!(err, hf_http::Error::RepoNotFound(_)),
         "{err:?}"
     );
 }
