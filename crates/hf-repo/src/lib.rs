@@ -59,5 +59,6 @@ pub use hf_http::{RepoRequest, RepoTarget, RevisionRequest};
 
 /// The traits that give request builders their shared setters: `use hf_repo::prelude::*;`.
 pub mod prelude {
+    pub use crate::commit::{CommitRequest, UploadRequest};
     pub use hf_http::{RepoRequest, RevisionRequest};
 }

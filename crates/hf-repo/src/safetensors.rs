@@ -11,6 +11,7 @@ use hf_types::{
     SafetensorsParseError, SafetensorsRepoMetadata, encode_path, safetensors_header_length,
 };
 
+use crate::prelude::*;
 use crate::refs::GetPathsInfo;
 use crate::urls::{api_repo, endpoint};
 use crate::{BoxFuture, Error, Result};
