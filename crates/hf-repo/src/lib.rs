@@ -17,6 +17,7 @@
 //! ```no_run
 //! use hf_http::HubClient;
 //! use hf_repo::commit::UploadFolder;
+//! use hf_repo::prelude::*;
 //! use hf_repo::refs::{CreateTag, ListRepoFiles};
 //! use hf_repo::repos::CreateRepo;
 //!

@@ -10,8 +10,7 @@ use std::pin::Pin;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use hf_http::{HubClient, RepoTarget, RequestBuilder, impl_into_future, impl_repo_request};
 use hf_types::{
-    GitCommitInfo, GitRefs, RepoId, RepoPath, RepoTreeEntry, Revision, RevisionKind,
-    encode_segment,
+    GitCommitInfo, GitRefs, RepoId, RepoPath, RepoTreeEntry, Revision, RevisionKind, encode_segment,
 };
 
 use crate::urls::api_repo;

@@ -232,6 +232,7 @@ impl CommitMessage {
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
 /// use hf_repo::commit::{CommitOperationAdd, CommitOperationDelete, CreateCommit};
+/// use hf_repo::prelude::*;
 ///
 /// let info = CreateCommit::new(
 ///     client,
@@ -860,13 +861,7 @@ async fn resolve_copies(
                     .context()
                     .with_revision(&rev)
                     .with_path(copy.src_path_in_repo.as_str());
-                let content = target
-                    .repo
-                    .get(url)
-                    .context(source)
-                    .await?
-                    .bytes()
-                    .await?;
+                let content = target.repo.get(url).context(source).await?.bytes().await?;
                 json!({"key": "file", "value": {
                     "content": base64::engine::general_purpose::STANDARD.encode(&content),
                     "path": copy.path_in_repo,
@@ -885,10 +880,14 @@ async fn paths_info(
     revision: &Revision,
     paths: Vec<String>,
 ) -> Result<Vec<RepoTreeEntry>> {
-    crate::refs::GetPathsInfo::new(target.client().clone(), target.repo.repo_id().clone(), paths)
-        .repo_type(target.repo.repo_type())
-        .revision(revision.clone())
-        .await
+    crate::refs::GetPathsInfo::new(
+        target.client().clone(),
+        target.repo.repo_id().clone(),
+        paths,
+    )
+    .repo_type(target.repo.repo_type())
+    .revision(revision.clone())
+    .await
 }
 
 #[derive(Deserialize)]
@@ -905,7 +904,11 @@ async fn head_commit_info(target: &Target, summary: &str, description: &str) -> 
         .ok_or_else(|| Error::protocol("repo info", "the answer has no sha"))?;
     let commit_url = format!(
         "{}/commit/{sha}",
-        repo_web_url(target.client(), target.repo.repo_type(), target.repo.repo_id())
+        repo_web_url(
+            target.client(),
+            target.repo.repo_type(),
+            target.repo.repo_id()
+        )
     );
     CommitInfo::new(
         commit_url,

@@ -185,10 +185,7 @@ pub(crate) async fn transfer(
             .await?;
         }
         None => {
-            let _permit = permits
-                .acquire()
-                .await
-                .map_err(Error::task)?;
+            let _permit = permits.acquire().await.map_err(Error::task)?;
             client
                 .put(parse_url(&upload.href)?)
                 .no_auth()
@@ -257,10 +254,7 @@ async fn multipart(
         .map(|(number, url)| async move {
             let offset = (number - 1) * chunk;
             let len = chunk.min(object.size - offset);
-            let _permit = permits
-                .acquire()
-                .await
-                .map_err(Error::task)?;
+            let _permit = permits.acquire().await.map_err(Error::task)?;
             let response = client
                 .put(url)
                 .no_auth()

@@ -40,6 +40,7 @@ enum FileContent {
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
 /// use hf_repo::commit::UploadFile;
+/// use hf_repo::prelude::*;
 ///
 /// let info = UploadFile::new(client, "alice/tiny".parse()?, "out/config.json", "config.json".parse()?)
 ///     .commit_message("Update the config")
