@@ -2,8 +2,8 @@
 //! [`hf_repo::refs`] and [`hf_repo::safetensors`], under the Python client's names.
 
 use hf_repo::refs::{
-    CreateBranch, CreateTag, DeleteBranch, DeleteTag, GetPathsInfo, ListRepoCommits, ListRepoFiles,
-    ListRepoRefs, ListRepoTree, SuperSquashHistory,
+    CreateBranch, CreateTag, DeleteRef, GetPathsInfo, ListRepoCommits, ListRepoFiles, ListRepoRefs,
+    ListRepoTree, SuperSquashHistory,
 };
 use hf_repo::safetensors::{GetSafetensorsMetadata, ParseSafetensorsFileMetadata};
 use hf_types::{RepoId, RepoPath, Revision};
@@ -93,8 +93,8 @@ impl HfApi {
     /// api.delete_branch("alice/my-model".parse()?, "dev".parse()?).await?;
     /// # Ok(()) }
     /// ```
-    pub fn delete_branch(&self, repo_id: RepoId, branch: Revision) -> DeleteBranch {
-        DeleteBranch::new(self.client.clone(), repo_id, branch)
+    pub fn delete_branch(&self, repo_id: RepoId, branch: Revision) -> DeleteRef {
+        DeleteRef::branch(self.client.clone(), repo_id, branch)
     }
 
     /// `create_tag`: tags `main` or `.revision(...)`, annotated with `.tag_message(...)`.
@@ -115,8 +115,8 @@ impl HfApi {
     /// api.delete_tag("alice/my-model".parse()?, "v1.0".parse()?).await?;
     /// # Ok(()) }
     /// ```
-    pub fn delete_tag(&self, repo_id: RepoId, tag: Revision) -> DeleteTag {
-        DeleteTag::new(self.client.clone(), repo_id, tag)
+    pub fn delete_tag(&self, repo_id: RepoId, tag: Revision) -> DeleteRef {
+        DeleteRef::tag(self.client.clone(), repo_id, tag)
     }
 
     /// `super_squash_history`: replaces a branch's history (default `main`) by one commit;

@@ -2,6 +2,7 @@
 
 use clap::Args;
 use hf_http::HubClient;
+use hf_repo::prelude::*;
 use hf_repo::refs::ListRepoTree;
 use hf_types::{RepoId, RepoPath, RepoTreeEntry, RepoType, Revision};
 

@@ -4,7 +4,8 @@ use std::io::{self, BufRead, Write};
 
 use clap::{Args, Subcommand};
 use hf_http::HubClient;
-use hf_repo::refs::{CreateBranch, CreateTag, DeleteBranch, DeleteTag, ListRepoRefs};
+use hf_repo::prelude::*;
+use hf_repo::refs::{CreateBranch, CreateTag, DeleteRef, ListRepoRefs};
 use hf_types::{GitRefInfo, GitRefs, RepoId, RepoType, Revision};
 
 use crate::output::{Failure, print_json, print_lines};
@@ -176,7 +177,7 @@ pub async fn run_tag(client: HubClient, args: TagArgs) -> Result<(), Failure> {
                     }
                 }
             }
-            DeleteTag::new(client, repo_id.clone(), tag.clone())
+            DeleteRef::tag(client, repo_id.clone(), tag.clone())
                 .repo_type(repo_type)
                 .await
                 .map_err(|e| {
@@ -246,7 +247,7 @@ pub async fn run_branch(client: HubClient, args: BranchArgs) -> Result<(), Failu
             branch,
             repo_type,
         } => {
-            DeleteBranch::new(client, repo_id.clone(), branch.clone())
+            DeleteRef::branch(client, repo_id.clone(), branch.clone())
                 .repo_type(repo_type)
                 .await
                 .map_err(|e| {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Args;
 use hf_http::HubClient;
 use hf_repo::commit::{UploadFile, UploadFolder};
+use hf_repo::prelude::*;
 use hf_repo::refs::CreateBranch;
 use hf_repo::repos::CreateRepo;
 use hf_types::{CommitInfo, RepoId, RepoPath, RepoType, Revision};

@@ -17,6 +17,7 @@
 //! ```no_run
 //! use hf_http::HubClient;
 //! use hf_repo::commit::UploadFolder;
+//! use hf_repo::prelude::*;
 //! use hf_repo::refs::{CreateTag, ListRepoFiles};
 //! use hf_repo::repos::CreateRepo;
 //!
@@ -59,6 +60,7 @@ pub use hf_http::{RepoRequest, RepoTarget, RevisionRequest};
 
 /// The traits that give request builders their shared setters: `use hf_repo::prelude::*;`.
 pub mod prelude {
+    pub use crate::commit::{CommitRequest, UploadRequest};
     pub use crate::listing::ListingRequest;
     pub use hf_http::{RepoRequest, RevisionRequest};
 }

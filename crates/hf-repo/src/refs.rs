@@ -4,18 +4,17 @@
 //! One request builder per operation; `.await` sends it. Listings also offer `.into_stream()`,
 //! which follows the `Link` header page by page.
 
-use std::future::IntoFuture;
+use std::fmt;
 use std::pin::Pin;
 
 use futures_util::{Stream, StreamExt, TryStreamExt};
-use hf_http::{HubClient, RequestBuilder};
+use hf_http::{HubClient, RepoTarget, RequestBuilder, impl_into_future, impl_repo_request};
 use hf_types::{
-    GitCommitInfo, GitRefs, RepoId, RepoPath, RepoTreeEntry, RepoType, Revision, RevisionKind,
-    encode_segment,
+    GitCommitInfo, GitRefs, RepoId, RepoPath, RepoTreeEntry, Revision, RevisionKind, encode_segment,
 };
 
 use crate::urls::api_repo;
-use crate::{BoxFuture, Error, Result};
+use crate::{Error, Result};
 
 /// Most paths sent in one paths-info request: what the Python client's own callers send at most
 /// (the Hub refuses requests with more than 1000 parameters).
@@ -41,6 +40,11 @@ where
         Err(error) => Box::pin(futures_util::stream::once(async { Err(error) })),
     };
     pages.map(move |item| item.and_then(check))
+}
+
+/// `{endpoint}/api/{type}/{repo_id}{tail}` of the target's repo.
+fn target_url(target: &RepoTarget, tail: &str) -> Result<hf_http::Url> {
+    api_repo(target.client(), target.repo_type(), target.repo_id(), tail)
 }
 
 /// Refuses an entry whose path is not a safe relative path (`..`, absolute, backslashes...).
@@ -89,39 +93,23 @@ fn check_ref_name(kind: &str, name: &Revision) -> Result<()> {
 #[must_use = "a listing does nothing until awaited or streamed"]
 #[derive(Debug, Clone)]
 pub struct ListRepoTree {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: RepoType,
-    revision: Revision,
+    target: RepoTarget,
     path_in_repo: Option<RepoPath>,
     recursive: bool,
     expand: bool,
 }
 
+impl_repo_request!(ListRepoTree, revision);
+
 impl ListRepoTree {
     /// Lists the root of the model repo `repo_id` at `main`, not recursively, not expanded.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         ListRepoTree {
-            client,
-            repo_id,
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
+            target: RepoTarget::new(client, repo_id),
             path_in_repo: None,
             recursive: false,
             expand: false,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// Branch, tag, commit or `refs/pr/N` (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = revision;
-        self
     }
 
     /// Lists this folder instead of the repo root (a missing folder is an `EntryNotFound`).
@@ -150,22 +138,32 @@ impl ListRepoTree {
             .as_ref()
             .map(|p| format!("/{}", encode_segment(p.as_str())))
             .unwrap_or_default();
-        let tail = format!("/tree/{}{path}", self.revision.url_encoded());
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
-        Ok(self.client.get(url).query(&[
-            ("recursive", py_bool(self.recursive)),
-            ("expand", py_bool(self.expand)),
-        ]))
+        let tail = format!(
+            "/tree/{}{path}",
+            self.target.revision_or_main().url_encoded()
+        );
+        let mut context = self.target.context();
+        if let Some(path) = &self.path_in_repo {
+            context = context.with_path(path.as_str());
+        }
+        Ok(self
+            .target
+            .get(target_url(&self.target, &tail)?)
+            .context(context)
+            .query(&[
+                ("recursive", py_bool(self.recursive)),
+                ("expand", py_bool(self.expand)),
+            ]))
     }
 
     /// The entries, one page at a time as they are consumed.
     pub fn into_stream(self) -> impl Stream<Item = Result<RepoTreeEntry>> + Send + 'static {
         let request = self.request();
-        listing(self.client, request, checked_entry)
+        listing(self.target.client().clone(), request, checked_entry)
     }
 }
 
-into_future!(ListRepoTree => Vec<RepoTreeEntry>, collect);
+impl_into_future!(ListRepoTree => Vec<RepoTreeEntry>, collect);
 
 /// Lists the paths of every file of a repo at a revision: the Python client's
 /// `list_repo_files` (a recursive tree listing, files only).
@@ -180,32 +178,28 @@ into_future!(ListRepoTree => Vec<RepoTreeEntry>, collect);
 #[must_use = "a listing does nothing until awaited or streamed"]
 #[derive(Debug, Clone)]
 pub struct ListRepoFiles {
-    tree: ListRepoTree,
+    target: RepoTarget,
 }
+
+impl_repo_request!(ListRepoFiles, revision);
 
 impl ListRepoFiles {
     /// Lists the files of the model repo `repo_id` at `main`.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         ListRepoFiles {
-            tree: ListRepoTree::new(client, repo_id).recursive(true),
+            target: RepoTarget::new(client, repo_id),
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.tree = self.tree.repo_type(repo_type);
-        self
-    }
-
-    /// Branch, tag, commit or `refs/pr/N` (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.tree = self.tree.revision(revision);
-        self
     }
 
     /// The file paths, one page at a time as they are consumed.
     pub fn into_stream(self) -> impl Stream<Item = Result<String>> + Send + 'static {
-        self.tree.into_stream().try_filter_map(|entry| async move {
+        let tree = ListRepoTree {
+            target: self.target,
+            path_in_repo: None,
+            recursive: true,
+            expand: false,
+        };
+        tree.into_stream().try_filter_map(|entry| async move {
             Ok(match entry {
                 RepoTreeEntry::File(file) => Some(file.path),
                 RepoTreeEntry::Folder(_) => None,
@@ -214,7 +208,7 @@ impl ListRepoFiles {
     }
 }
 
-into_future!(ListRepoFiles => Vec<String>, collect);
+impl_into_future!(ListRepoFiles => Vec<String>, collect);
 
 // ---------------------------------------------------------------------------------------------
 // Paths info
@@ -246,13 +240,12 @@ into_future!(ListRepoFiles => Vec<String>, collect);
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct GetPathsInfo {
-    client: HubClient,
-    repo_id: RepoId,
+    target: RepoTarget,
     paths: Vec<String>,
-    repo_type: RepoType,
-    revision: Revision,
     expand: bool,
 }
+
+impl_repo_request!(GetPathsInfo, revision);
 
 impl GetPathsInfo {
     /// Asks about `paths` in the model repo `repo_id` at `main`. Each path is checked before
@@ -264,25 +257,10 @@ impl GetPathsInfo {
         paths: impl IntoIterator<Item = P>,
     ) -> Self {
         GetPathsInfo {
-            client,
-            repo_id,
+            target: RepoTarget::new(client, repo_id),
             paths: paths.into_iter().map(|p| p.as_ref().to_owned()).collect(),
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
             expand: false,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// Branch, tag, commit or `refs/pr/N` (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = revision;
-        self
     }
 
     /// `true`: entries carry their last commit and security status.
@@ -292,8 +270,11 @@ impl GetPathsInfo {
     }
 
     async fn run(self) -> Result<Vec<RepoTreeEntry>> {
-        let tail = format!("/paths-info/{}", self.revision.url_encoded());
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
+        let tail = format!(
+            "/paths-info/{}",
+            self.target.revision_or_main().url_encoded()
+        );
+        let url = target_url(&self.target, &tail)?;
         let paths = self
             .paths
             .iter()
@@ -310,7 +291,7 @@ impl GetPathsInfo {
             let mut form: Vec<(&str, &str)> = batch.iter().map(|p| ("paths", p.as_str())).collect();
             form.push(("expand", py_bool(self.expand)));
             let entries: Vec<RepoTreeEntry> = self
-                .client
+                .target
                 .post(url.clone())
                 .form(&form)
                 // Only reads: safe to retry.
@@ -326,7 +307,7 @@ impl GetPathsInfo {
     }
 }
 
-into_future!(GetPathsInfo => Vec<RepoTreeEntry>, run);
+impl_into_future!(GetPathsInfo => Vec<RepoTreeEntry>, run);
 
 // ---------------------------------------------------------------------------------------------
 // Refs and history
@@ -350,27 +331,19 @@ into_future!(GetPathsInfo => Vec<RepoTreeEntry>, run);
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct ListRepoRefs {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: RepoType,
+    target: RepoTarget,
     include_pull_requests: bool,
 }
+
+impl_repo_request!(ListRepoRefs);
 
 impl ListRepoRefs {
     /// The refs of the model repo `repo_id`, without pull requests.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         ListRepoRefs {
-            client,
-            repo_id,
-            repo_type: RepoType::Model,
+            target: RepoTarget::new(client, repo_id),
             include_pull_requests: false,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
     }
 
     /// `true`: also list the pull request refs (`refs/pr/N`) in
@@ -381,8 +354,7 @@ impl ListRepoRefs {
     }
 
     async fn run(self) -> Result<GitRefs> {
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, "/refs")?;
-        let mut request = self.client.get(url);
+        let mut request = self.target.get(target_url(&self.target, "/refs")?);
         if self.include_pull_requests {
             request = request.query(&[("include_prs", "1")]);
         }
@@ -396,7 +368,7 @@ impl ListRepoRefs {
     }
 }
 
-into_future!(ListRepoRefs => GitRefs, run);
+impl_into_future!(ListRepoRefs => GitRefs, run);
 
 /// The commit history of a revision, newest first: the Python client's `list_repo_commits`
 /// (`GET /api/{type}/{repo_id}/commits/{rev}`, paginated, protocol §3.4).
@@ -404,6 +376,7 @@ into_future!(ListRepoRefs => GitRefs, run);
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> hf_repo::Result<()> {
 /// use futures_util::TryStreamExt;
+/// use hf_repo::prelude::*;
 /// use hf_repo::refs::ListRepoCommits;
 /// let mut commits = ListRepoCommits::new(client, "openai-community/gpt2".parse()?)
 ///     .revision("main".parse()?)
@@ -416,35 +389,19 @@ into_future!(ListRepoRefs => GitRefs, run);
 #[must_use = "a listing does nothing until awaited or streamed"]
 #[derive(Debug, Clone)]
 pub struct ListRepoCommits {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: RepoType,
-    revision: Revision,
+    target: RepoTarget,
     formatted: bool,
 }
+
+impl_repo_request!(ListRepoCommits, revision);
 
 impl ListRepoCommits {
     /// The history of `main` of the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         ListRepoCommits {
-            client,
-            repo_id,
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
+            target: RepoTarget::new(client, repo_id),
             formatted: false,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// Branch, tag, commit or `refs/pr/N` whose history is listed (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = revision;
-        self
     }
 
     /// `true`: each commit also carries its title and message rendered as HTML
@@ -455,9 +412,8 @@ impl ListRepoCommits {
     }
 
     fn request(&self) -> Result<RequestBuilder> {
-        let tail = format!("/commits/{}", self.revision.url_encoded());
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
-        let mut request = self.client.get(url);
+        let tail = format!("/commits/{}", self.target.revision_or_main().url_encoded());
+        let mut request = self.target.get(target_url(&self.target, &tail)?);
         if self.formatted {
             request = request.query(&[("expand[]", "formatted")]);
         }
@@ -467,11 +423,11 @@ impl ListRepoCommits {
     /// The commits, newest first, one page at a time as they are consumed.
     pub fn into_stream(self) -> impl Stream<Item = Result<GitCommitInfo>> + Send + 'static {
         let request = self.request();
-        listing(self.client, request, Ok)
+        listing(self.target.client().clone(), request, Ok)
     }
 }
 
-into_future!(ListRepoCommits => Vec<GitCommitInfo>, collect);
+impl_into_future!(ListRepoCommits => Vec<GitCommitInfo>, collect);
 
 // ---------------------------------------------------------------------------------------------
 // Branches
@@ -480,13 +436,15 @@ into_future!(ListRepoCommits => Vec<GitCommitInfo>, collect);
 /// Creates a branch: the Python client's `create_branch`
 /// (`POST /api/{type}/{repo_id}/branch/{branch}`, protocol §3.5).
 ///
-/// The branch starts at the head of the default branch, or at [`revision`](Self::revision)
-/// (a branch, tag or commit). A branch name that is a commit id or a full ref (`refs/...`) is
-/// refused before sending ([`Error::InvalidArgument`]). An existing branch is a `Conflict`
-/// error unless [`exist_ok`](Self::exist_ok).
+/// The branch starts at the head of the default branch, or at the target's revision
+/// ([`revision`](hf_http::RevisionRequest::revision): a branch, tag or commit). A branch name
+/// that is a commit id or a full ref (`refs/...`) is refused before sending
+/// ([`Error::InvalidArgument`]). An existing branch is a `Conflict` error unless
+/// [`exist_ok`](Self::exist_ok).
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> hf_repo::Result<()> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::refs::CreateBranch;
 /// CreateBranch::new(client, "alice/my-model".parse()?, "experiment".parse()?)
 ///     .revision("v1.0".parse()?)
@@ -497,37 +455,22 @@ into_future!(ListRepoCommits => Vec<GitCommitInfo>, collect);
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct CreateBranch {
-    client: HubClient,
-    repo_id: RepoId,
+    /// Its revision, when set, is where the branch starts.
+    target: RepoTarget,
     branch: Revision,
-    repo_type: RepoType,
-    revision: Option<Revision>,
     exist_ok: bool,
 }
+
+impl_repo_request!(CreateBranch, revision);
 
 impl CreateBranch {
     /// Creates `branch` in the model repo `repo_id`, starting at the default branch's head.
     pub fn new(client: HubClient, repo_id: RepoId, branch: Revision) -> Self {
         CreateBranch {
-            client,
-            repo_id,
+            target: RepoTarget::new(client, repo_id),
             branch,
-            repo_type: RepoType::Model,
-            revision: None,
             exist_ok: false,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// Where the branch starts: a branch, tag or commit (default: the default branch's head).
-    pub fn revision(mut self, starting_point: Revision) -> Self {
-        self.revision = Some(starting_point);
-        self
     }
 
     /// `true`: an existing branch is not an error (also when the caller may not write but
@@ -540,100 +483,120 @@ impl CreateBranch {
     async fn run(self) -> Result<()> {
         check_ref_name("branch", &self.branch)?;
         let tail = format!("/branch/{}", self.branch.url_encoded());
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
-        let body = match &self.revision {
+        let url = target_url(&self.target, &tail)?;
+        let body = match self.target.revision() {
             Some(start) => serde_json::json!({ "startingPoint": start.as_str() }),
             None => serde_json::json!({}),
         };
-        let error = match self.client.post(url).json(&body).await {
+        let error = match self.target.post(url).json(&body).await {
             Ok(_) => return Ok(()),
             Err(error) => error,
         };
         match error {
-            hf_http::Error::Conflict(_) if self.exist_ok => Ok(()),
-            hf_http::Error::Forbidden(_) if self.exist_ok => {
+            Error::Conflict(_) if self.exist_ok => Ok(()),
+            Error::Forbidden(_) if self.exist_ok => {
                 // No write access, but the branch may already exist: then it is not an error.
-                let refs = ListRepoRefs::new(self.client.clone(), self.repo_id.clone())
-                    .repo_type(self.repo_type)
-                    .await;
+                let refs = ListRepoRefs {
+                    target: self.target.clone(),
+                    include_pull_requests: false,
+                }
+                .await;
                 match refs {
                     Ok(refs) if refs.branches.iter().any(|b| b.name == self.branch.as_str()) => {
                         Ok(())
                     }
-                    _ => Err(error.into()),
+                    _ => Err(error),
                 }
             }
-            error => Err(error.into()),
+            error => Err(error),
         }
     }
 }
 
-into_future!(CreateBranch => (), run);
+impl_into_future!(CreateBranch => (), run);
 
-/// Defines the builder that deletes one ref of a kind (`branch` or `tag`): the two differ only
-/// in the URL segment and their names.
-macro_rules! delete_ref {
-    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
-        $(#[$doc])*
-        #[must_use = "a request does nothing until awaited"]
-        #[derive(Debug, Clone)]
-        pub struct $name {
-            client: HubClient,
-            repo_id: RepoId,
-            name: Revision,
-            repo_type: RepoType,
-        }
-
-        impl $name {
-            #[doc = concat!("Deletes the ", $kind, " `name` of the model repo `repo_id`.")]
-            pub fn new(client: HubClient, repo_id: RepoId, name: Revision) -> Self {
-                $name {
-                    client,
-                    repo_id,
-                    name,
-                    repo_type: RepoType::Model,
-                }
-            }
-
-            /// Model (default), dataset or space.
-            pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-                self.repo_type = repo_type;
-                self
-            }
-
-            async fn run(self) -> Result<()> {
-                check_ref_name($kind, &self.name)?;
-                let tail = format!("/{}/{}", $kind, self.name.url_encoded());
-                let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
-                self.client.delete(url).await?;
-                Ok(())
-            }
-        }
-
-        impl IntoFuture for $name {
-            type Output = Result<()>;
-            type IntoFuture = BoxFuture<()>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.run())
-            }
-        }
-    };
+/// The kind of ref a [`DeleteRef`] deletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefKind {
+    /// A branch (`refs/heads/...`).
+    Branch,
+    /// A tag (`refs/tags/...`).
+    Tag,
 }
 
-delete_ref!(
-/// Deletes a branch: the Python client's `delete_branch`
-/// (`DELETE /api/{type}/{repo_id}/branch/{branch}`, protocol §3.5).
+impl RefKind {
+    /// `branch` or `tag`: the URL segment of the kind, and its name in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefKind::Branch => "branch",
+            RefKind::Tag => "tag",
+        }
+    }
+}
+
+impl fmt::Display for RefKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Deletes a branch or a tag: the Python client's `delete_branch` and `delete_tag`
+/// (`DELETE /api/{type}/{repo_id}/{branch|tag}/{name}`, protocol §3.5, §3.6).
+///
+/// A name that is a commit id or a full ref (`refs/...`) is refused before sending
+/// ([`Error::InvalidArgument`]).
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> hf_repo::Result<()> {
-/// use hf_repo::refs::DeleteBranch;
-/// DeleteBranch::new(client, "alice/my-model".parse()?, "experiment".parse()?).await?;
+/// use hf_repo::refs::DeleteRef;
+/// let repo: hf_types::RepoId = "alice/my-model".parse()?;
+/// DeleteRef::branch(client.clone(), repo.clone(), "experiment".parse()?).await?;
+/// DeleteRef::tag(client, repo, "v1.0".parse()?).await?;
 /// # Ok(()) }
 /// ```
-    DeleteBranch,
-    "branch"
-);
+#[must_use = "a request does nothing until awaited"]
+#[derive(Debug, Clone)]
+pub struct DeleteRef {
+    target: RepoTarget,
+    kind: RefKind,
+    name: Revision,
+}
+
+impl_repo_request!(DeleteRef);
+
+impl DeleteRef {
+    /// Deletes the ref `name` of this kind in the model repo `repo_id`.
+    pub fn new(client: HubClient, repo_id: RepoId, kind: RefKind, name: Revision) -> Self {
+        DeleteRef {
+            target: RepoTarget::new(client, repo_id),
+            kind,
+            name,
+        }
+    }
+
+    /// Deletes the branch `name` of the model repo `repo_id`.
+    pub fn branch(client: HubClient, repo_id: RepoId, name: Revision) -> Self {
+        DeleteRef::new(client, repo_id, RefKind::Branch, name)
+    }
+
+    /// Deletes the tag `name` of the model repo `repo_id`.
+    pub fn tag(client: HubClient, repo_id: RepoId, name: Revision) -> Self {
+        DeleteRef::new(client, repo_id, RefKind::Tag, name)
+    }
+
+    async fn run(self) -> Result<()> {
+        let kind = self.kind.as_str();
+        check_ref_name(kind, &self.name)?;
+        let tail = format!("/{kind}/{}", self.name.url_encoded());
+        let url = target_url(&self.target, &tail)?;
+        // The ref deleted is the revision the request is about.
+        let context = self.target.context().with_revision(&self.name);
+        self.target.delete(url).context(context).await?;
+        Ok(())
+    }
+}
+
+impl_into_future!(DeleteRef => (), run);
 
 // ---------------------------------------------------------------------------------------------
 // Tags
@@ -642,7 +605,7 @@ delete_ref!(
 /// Tags a revision: the Python client's `create_tag`
 /// (`POST /api/{type}/{repo_id}/tag/{rev}`, body `{"tag", "message"?}`, protocol §3.6).
 ///
-/// Tags `main` unless [`revision`](Self::revision) is set; with
+/// Tags `main` unless a [`revision`](hf_http::RevisionRequest::revision) is set; with
 /// [`tag_message`](Self::tag_message) the tag is annotated. An existing tag is a `Conflict`
 /// error unless [`exist_ok`](Self::exist_ok). A tag name that is a commit id or a full ref is
 /// refused before sending.
@@ -658,39 +621,24 @@ delete_ref!(
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct CreateTag {
-    client: HubClient,
-    repo_id: RepoId,
+    /// Its revision (default `main`) is what gets tagged.
+    target: RepoTarget,
     tag: Revision,
-    repo_type: RepoType,
-    revision: Revision,
     tag_message: Option<String>,
     exist_ok: bool,
 }
+
+impl_repo_request!(CreateTag, revision);
 
 impl CreateTag {
     /// Creates the tag `tag` on `main` of the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId, tag: Revision) -> Self {
         CreateTag {
-            client,
-            repo_id,
+            target: RepoTarget::new(client, repo_id),
             tag,
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
             tag_message: None,
             exist_ok: false,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
-    }
-
-    /// What to tag: a branch, tag or commit (default `main`).
-    pub fn revision(mut self, revision: Revision) -> Self {
-        self.revision = revision;
-        self
     }
 
     /// A message: makes the tag annotated.
@@ -707,35 +655,21 @@ impl CreateTag {
 
     async fn run(self) -> Result<()> {
         check_ref_name("tag", &self.tag)?;
-        let tail = format!("/tag/{}", self.revision.url_encoded());
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
+        let tail = format!("/tag/{}", self.target.revision_or_main().url_encoded());
+        let url = target_url(&self.target, &tail)?;
         let mut body = serde_json::json!({ "tag": self.tag.as_str() });
         if let Some(message) = &self.tag_message {
             body["message"] = serde_json::Value::String(message.clone());
         }
-        match self.client.post(url).json(&body).await {
+        match self.target.post(url).json(&body).await {
             Ok(_) => Ok(()),
-            Err(hf_http::Error::Conflict(_)) if self.exist_ok => Ok(()),
-            Err(error) => Err(error.into()),
+            Err(Error::Conflict(_)) if self.exist_ok => Ok(()),
+            Err(error) => Err(error),
         }
     }
 }
 
-into_future!(CreateTag => (), run);
-
-delete_ref!(
-/// Deletes a tag: the Python client's `delete_tag`
-/// (`DELETE /api/{type}/{repo_id}/tag/{tag}`, protocol §3.6).
-///
-/// ```no_run
-/// # async fn demo(client: hf_http::HubClient) -> hf_repo::Result<()> {
-/// use hf_repo::refs::DeleteTag;
-/// DeleteTag::new(client, "alice/my-model".parse()?, "v1.0".parse()?).await?;
-/// # Ok(()) }
-/// ```
-    DeleteTag,
-    "tag"
-);
+impl_into_future!(CreateTag => (), run);
 
 // ---------------------------------------------------------------------------------------------
 // Super-squash
@@ -760,29 +694,21 @@ delete_ref!(
 #[must_use = "a request does nothing until awaited"]
 #[derive(Debug, Clone)]
 pub struct SuperSquashHistory {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: RepoType,
+    target: RepoTarget,
     branch: Revision,
     commit_message: Option<String>,
 }
+
+impl_repo_request!(SuperSquashHistory);
 
 impl SuperSquashHistory {
     /// Squashes `main` of the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId) -> Self {
         SuperSquashHistory {
-            client,
-            repo_id,
-            repo_type: RepoType::Model,
+            target: RepoTarget::new(client, repo_id),
             branch: Revision::main(),
             commit_message: None,
         }
-    }
-
-    /// Model (default), dataset or space.
-    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
-        self
     }
 
     /// The branch to squash (default `main`); a tag is refused by the Hub.
@@ -800,7 +726,7 @@ impl SuperSquashHistory {
 
     async fn run(self) -> Result<Option<String>> {
         let tail = format!("/super-squash/{}", self.branch.url_encoded());
-        let url = api_repo(&self.client, self.repo_type, &self.repo_id, &tail)?;
+        let url = target_url(&self.target, &tail)?;
         let message = match self.commit_message.filter(|m| !m.is_empty()) {
             Some(message) => message,
             None => format!(
@@ -808,9 +734,12 @@ impl SuperSquashHistory {
                 self.branch.as_str()
             ),
         };
+        // The branch squashed is the revision the request is about.
+        let context = self.target.context().with_revision(&self.branch);
         let response = self
-            .client
+            .target
             .post(url)
+            .context(context)
             .json(&serde_json::json!({ "message": message }))
             .await?;
         // The body is informative only: an answer without a commit id is still a success.
@@ -822,4 +751,4 @@ impl SuperSquashHistory {
     }
 }
 
-into_future!(SuperSquashHistory => Option<String>, run);
+impl_into_future!(SuperSquashHistory => Option<String>, run);

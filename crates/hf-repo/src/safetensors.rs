@@ -5,13 +5,12 @@ use std::collections::BTreeMap;
 
 use futures_util::{StreamExt, TryStreamExt};
 use hf_http::{HubClient, RedirectPolicy, RepoTarget, StatusCode, Url};
-#[allow(unused_imports)] // Until GetPathsInfo takes its setters from the shared traits.
-use hf_http::{RepoRequest, RevisionRequest};
 use hf_types::{
     RepoId, RepoPath, RepoTreeEntry, Revision, SafetensorsFileMetadata, SafetensorsIndex,
     SafetensorsParseError, SafetensorsRepoMetadata, encode_path, safetensors_header_length,
 };
 
+use crate::prelude::*;
 use crate::refs::GetPathsInfo;
 use crate::urls::{endpoint, rev_tail, target_api};
 use crate::{Error, Result};

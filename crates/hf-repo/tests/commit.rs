@@ -12,6 +12,7 @@ use hf_repo::commit::{
     CommitOperation, CommitOperationAdd, CommitOperationCopy, CommitOperationDelete, CreateCommit,
     PreuploadLfsFiles, SkipReason, UploadReporter,
 };
+use hf_repo::prelude::*;
 use hf_types::{RepoId, RepoType};
 use serde_json::Value;
 
@@ -200,10 +201,7 @@ async fn parent_commit_mismatch_is_a_conflict() {
     .parent_commit(&first)
     .await
     .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::Conflict(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
     assert_eq!(
         hub.read("alice/locked", "main", "a.txt").await.unwrap(),
         b"2"
@@ -448,10 +446,7 @@ async fn a_failed_transfer_sends_no_commit() {
     )
     .await
     .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::Server(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Server(_)), "{err:?}");
     assert_eq!(hub.read("alice/fail", "main", "a.txt").await.unwrap(), b"1");
     assert_eq!(
         titles(&hub, "alice/fail", "main").await.len(),
@@ -667,20 +662,17 @@ async fn errors_of_the_hub_are_typed() {
     let err = CreateCommit::new(hub.client(), id("alice/missing"), vec![add("a", b"1")], "m")
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::RepoNotFound(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
     hub.commit("mine", vec![File::Regular("a", b"1".to_vec())])
         .await;
     let err = CreateCommit::new(hub.client(), id("alice/mine"), vec![add("a", b"2")], "m")
         .revision("no-such-branch".parse().unwrap())
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::RevisionNotFound(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
+    let context = err.context().expect("an HTTP error carries its context");
+    assert_eq!(context.repo_id, Some(id("alice/mine")));
+    assert_eq!(context.revision.as_deref(), Some("no-such-branch"));
     let err = CreateCommit::new(
         hub.client_with(Some(common::BOB)),
         id("alice/mine"),
@@ -689,10 +681,7 @@ async fn errors_of_the_hub_are_typed() {
     )
     .await
     .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::Forbidden(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
     let err = CreateCommit::new(
         hub.client(),
         id("alice/mine"),
@@ -701,8 +690,5 @@ async fn errors_of_the_hub_are_typed() {
     )
     .await
     .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::EntryNotFound(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::EntryNotFound(_)), "{err:?}");
 }

@@ -10,9 +10,10 @@ use common::{ALICE_READ, BOB, File, Hub, data};
 use futures_util::TryStreamExt;
 use hf_local_hub::storage::{CommitInput, Op};
 use hf_repo::Error;
+use hf_repo::prelude::*;
 use hf_repo::refs::{
-    CreateBranch, CreateTag, DeleteBranch, DeleteTag, GetPathsInfo, ListRepoCommits, ListRepoFiles,
-    ListRepoRefs, ListRepoTree, SuperSquashHistory,
+    CreateBranch, CreateTag, DeleteRef, GetPathsInfo, ListRepoCommits, ListRepoFiles, ListRepoRefs,
+    ListRepoTree, SuperSquashHistory,
 };
 use hf_types::{RepoId, RepoPath, RepoTreeEntry, RepoType, Revision};
 use sha2::{Digest, Sha256};
@@ -35,11 +36,6 @@ fn paths(entries: &[RepoTreeEntry]) -> BTreeSet<String> {
 
 fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
-}
-
-fn http(err: &Error) -> &hf_http::Error {
-    err.http()
-        .unwrap_or_else(|| panic!("not an HTTP error: {err:?}"))
 }
 
 /// A commit with a chosen title on `branch` of `alice/{name}`, through the store.
@@ -209,10 +205,7 @@ async fn tree_root_folder_and_recursive() {
         .path_in_repo(path("nope"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::EntryNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::EntryNotFound(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -283,26 +276,31 @@ async fn tree_revisions_and_errors() {
         .revision(rev("no-such-branch"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RevisionNotFound(_)),
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
+    // The error names what the request was about.
+    let context = err.context().expect("an HTTP error carries its context");
+    assert_eq!(context.repo_id, Some(id("alice/tree")));
+    assert_eq!(context.repo_type, Some(RepoType::Model));
+    assert_eq!(context.revision.as_deref(), Some("no-such-branch"));
+    let err = ListRepoTree::new(client.clone(), id("alice/tree"))
+        .path_in_repo(path("no/such/folder"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.context().and_then(|c| c.path.as_deref()),
+        Some("no/such/folder"),
         "{err:?}"
     );
     let err = ListRepoTree::new(client.clone(), id("alice/missing"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RepoNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
     // Datasets use their own URL family.
     let err = ListRepoFiles::new(client, id("alice/tree"))
         .repo_type(RepoType::Dataset)
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RepoNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -452,24 +450,15 @@ async fn paths_info_files_folders_and_missing() {
         .revision(rev("nope"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RevisionNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
     let err = GetPathsInfo::new(client.clone(), id("alice/nope"), ["a"])
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RepoNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
     let err = GetPathsInfo::new(client, id("alice/nope"), Vec::<String>::new())
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RepoNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -549,10 +538,7 @@ async fn refs_with_and_without_pull_requests() {
     let err = ListRepoRefs::new(hub.client(), id("alice/nope"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RepoNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -627,17 +613,11 @@ async fn commits_newest_first_formatted_and_paged() {
         .revision(rev("nope"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RevisionNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
     let err = ListRepoCommits::new(hub.client(), id("alice/none"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RepoNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
 }
 
 async fn branch_target(hub: &Hub, repo: &str, name: &str) -> Option<String> {
@@ -684,7 +664,7 @@ async fn branches_create_exist_ok_and_delete() {
     let err = CreateBranch::new(client.clone(), id("alice/br"), rev("old"))
         .await
         .unwrap_err();
-    assert!(matches!(http(&err), hf_http::Error::Conflict(_)), "{err:?}");
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
     CreateBranch::new(client.clone(), id("alice/br"), rev("old"))
         .exist_ok(true)
         .await
@@ -704,19 +684,13 @@ async fn branches_create_exist_ok_and_delete() {
         .exist_ok(true)
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::Forbidden(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
     let reader = hub.client_with(Some(ALICE_READ));
     let err = CreateBranch::new(reader, id("alice/br"), rev("ro"))
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            http(&err),
-            hf_http::Error::Forbidden(_) | hf_http::Error::Unauthorized(_)
-        ),
+        matches!(err, Error::Forbidden(_) | Error::Unauthorized(_)),
         "{err:?}"
     );
 
@@ -725,10 +699,7 @@ async fn branches_create_exist_ok_and_delete() {
         .revision(rev("no-such-rev"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RevisionNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
     // Names that are not branch names are refused before sending.
     for bad in ["refs/pr/1", "refs/heads/x", &first] {
         let err = CreateBranch::new(client.clone(), id("alice/br"), rev(bad))
@@ -738,39 +709,31 @@ async fn branches_create_exist_ok_and_delete() {
     }
 
     // Delete.
-    DeleteBranch::new(client.clone(), id("alice/br"), rev("feature/x+y"))
+    DeleteRef::branch(client.clone(), id("alice/br"), rev("feature/x+y"))
         .await
         .unwrap();
     assert_eq!(branch_target(&hub, "alice/br", "feature/x+y").await, None);
-    let err = DeleteBranch::new(client.clone(), id("alice/br"), rev("feature/x+y"))
+    let err = DeleteRef::branch(client.clone(), id("alice/br"), rev("feature/x+y"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RevisionNotFound(_)),
-        "{err:?}"
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
+    assert_eq!(
+        err.context().and_then(|c| c.revision.as_deref()),
+        Some("feature/x+y")
     );
     // The default branch cannot be deleted.
-    let err = DeleteBranch::new(client.clone(), id("alice/br"), rev("main"))
+    let err = DeleteRef::branch(client.clone(), id("alice/br"), rev("main"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::Forbidden(_)),
-        "{err:?}"
-    );
-    let err = DeleteBranch::new(bob, id("alice/br"), rev("old"))
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+    let err = DeleteRef::branch(bob, id("alice/br"), rev("old"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::Forbidden(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
     let err = CreateBranch::new(client, id("alice/nope"), rev("b"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RepoNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -813,7 +776,7 @@ async fn tags_create_exist_ok_and_delete() {
     let err = CreateTag::new(client.clone(), id("alice/tags"), rev("v1.0"))
         .await
         .unwrap_err();
-    assert!(matches!(http(&err), hf_http::Error::Conflict(_)), "{err:?}");
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
     CreateTag::new(client.clone(), id("alice/tags"), rev("v1.0"))
         .exist_ok(true)
         .await
@@ -822,10 +785,7 @@ async fn tags_create_exist_ok_and_delete() {
         .revision(rev("nope"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RevisionNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
     let err = CreateTag::new(client.clone(), id("alice/tags"), rev("refs/tags/v3"))
         .await
         .unwrap_err();
@@ -833,12 +793,9 @@ async fn tags_create_exist_ok_and_delete() {
     let err = CreateTag::new(hub.client_with(Some(BOB)), id("alice/tags"), rev("v4"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::Forbidden(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
 
-    DeleteTag::new(client.clone(), id("alice/tags"), rev("v1.0"))
+    DeleteRef::tag(client.clone(), id("alice/tags"), rev("v1.0"))
         .await
         .unwrap();
     let refs = ListRepoRefs::new(client.clone(), id("alice/tags"))
@@ -846,13 +803,10 @@ async fn tags_create_exist_ok_and_delete() {
         .unwrap();
     assert_eq!(refs.tags.len(), 1);
     assert_eq!(refs.tags[0].name, "latest");
-    let err = DeleteTag::new(client, id("alice/tags"), rev("v1.0"))
+    let err = DeleteRef::tag(client, id("alice/tags"), rev("v1.0"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RevisionNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -935,10 +889,7 @@ async fn super_squash_leaves_one_commit_with_the_same_files() {
         .branch(rev("nope"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::RevisionNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
     CreateTag::new(client.clone(), id("alice/sq"), rev("v1"))
         .await
         .unwrap();
@@ -946,17 +897,11 @@ async fn super_squash_leaves_one_commit_with_the_same_files() {
         .branch(rev("v1"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::BadRequest(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::BadRequest(_)), "{err:?}");
     let err = SuperSquashHistory::new(hub.client_with(Some(BOB)), id("alice/sq"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(http(&err), hf_http::Error::Forbidden(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
 }
 
 /// A one-shot HTTP server answering every request with `body` as JSON.

@@ -9,6 +9,7 @@ use std::path::Path;
 use common::{File, Hub, data};
 use hf_repo::Error;
 use hf_repo::commit::{DeleteFile, DeleteFiles, DeleteFolder, UploadFile, UploadFolder};
+use hf_repo::prelude::*;
 use hf_repo::refs::{ListRepoCommits, ListRepoFiles};
 use hf_types::{RepoId, RepoType};
 
@@ -227,10 +228,7 @@ async fn delete_wrappers() {
     let err = DeleteFile::new(hub.client(), id("alice/del"), "a.txt".parse().unwrap())
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::EntryNotFound(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::EntryNotFound(_)), "{err:?}");
     let err = DeleteFiles::new(hub.client(), id("alice/del"), Vec::<String>::new())
         .await
         .unwrap_err();

@@ -1,14 +1,12 @@
 //! `create_commit` and `preupload_lfs_files` (protocol §6.2–6.6).
 
 use std::collections::{HashMap, HashSet};
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use futures_util::{StreamExt, TryStreamExt};
-use hf_http::HubClient;
-use hf_types::{CommitInfo, CommitResponse, RepoId, RepoTreeEntry, RepoType, Revision};
+use hf_http::{HubClient, RepoRequest, RepoTarget, RevisionRequest, impl_into_future};
+use hf_types::{CommitInfo, CommitResponse, RepoId, RepoTreeEntry, Revision};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, mpsc};
@@ -17,7 +15,7 @@ use tokio::task::JoinSet;
 use super::lfs::{self, BATCH_SIZE};
 use super::operation::{CommitOperation, CommitOperationAdd, CommitOperationCopy, Preuploaded};
 use super::prepare::{self, Data, Prepared, UploadMode};
-use super::progress::{NoUploadReporter, SharedUploadReporter, SkipReason};
+use super::progress::{NoUploadReporter, SharedUploadReporter, SkipReason, UploadReporter};
 use crate::urls::{api_repo, endpoint, repo_web_url, rev_tail};
 use crate::{Error, Result};
 
@@ -26,44 +24,148 @@ pub const DEFAULT_NUM_THREADS: usize = 5;
 /// Files per preupload request, as the Python client sends them.
 const PREUPLOAD_CHUNK: usize = 256;
 
-/// Where a commit goes and how its uploads run: the options every commit-making builder shares.
+/// How the uploads of a commit run: the options every builder that uploads shares, set
+/// through [`UploadRequest`].
 #[derive(Clone)]
-pub(crate) struct Target {
-    pub client: HubClient,
-    pub repo_id: RepoId,
-    pub repo_type: RepoType,
-    pub revision: Revision,
-    pub create_pr: bool,
-    pub num_threads: usize,
-    pub reporter: SharedUploadReporter,
+pub struct UploadOptions {
+    pub(crate) create_pr: bool,
+    num_threads: usize,
+    reporter: SharedUploadReporter,
 }
 
-impl std::fmt::Debug for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Target")
-            .field("repo_id", &self.repo_id)
-            .field("repo_type", &self.repo_type)
-            .field("revision", &self.revision)
-            .field("create_pr", &self.create_pr)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Target {
-    pub(crate) fn new(client: HubClient, repo_id: RepoId) -> Target {
-        Target {
-            client,
-            repo_id,
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
+impl Default for UploadOptions {
+    /// No pull request, [`DEFAULT_NUM_THREADS`], no progress reports.
+    fn default() -> Self {
+        UploadOptions {
             create_pr: false,
             num_threads: DEFAULT_NUM_THREADS,
             reporter: Arc::new(NoUploadReporter),
         }
     }
+}
+
+impl std::fmt::Debug for UploadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadOptions")
+            .field("create_pr", &self.create_pr)
+            .field("num_threads", &self.num_threads)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request builder that uploads files for a commit: its `create_pr()`, `num_threads()` and
+/// `reporter()` setters, defined once here.
+///
+/// Implemented by every builder of [`commit`](crate::commit); bring it into scope with
+/// `use hf_repo::prelude::*;`.
+pub trait UploadRequest: Sized {
+    /// The builder's upload options.
+    fn upload_options_mut(&mut self) -> &mut UploadOptions;
+
+    /// Open a pull request with the commit instead of committing to the branch.
+    #[must_use]
+    fn create_pr(mut self, create_pr: bool) -> Self {
+        self.upload_options_mut().create_pr = create_pr;
+        self
+    }
+
+    /// Files hashed and transfers sent at the same time (default 5, at least 1).
+    #[must_use]
+    fn num_threads(mut self, n: usize) -> Self {
+        self.upload_options_mut().num_threads = n.max(1);
+        self
+    }
+
+    /// Receives the progress of hashing and uploads.
+    #[must_use]
+    fn reporter(mut self, reporter: Arc<dyn UploadReporter>) -> Self {
+        self.upload_options_mut().reporter = reporter;
+        self
+    }
+}
+
+/// The message part of a commit: summary, description and expected parent, set through
+/// [`CommitRequest`].
+#[derive(Debug, Clone, Default)]
+pub struct CommitMessage {
+    pub(crate) summary: Option<String>,
+    pub(crate) description: String,
+    pub(crate) parent_commit: Option<String>,
+}
+
+/// A request builder that makes a commit: its `commit_message()`, `commit_description()` and
+/// `parent_commit()` setters, defined once here.
+///
+/// Implemented by every commit-making builder of [`commit`](crate::commit); bring it into
+/// scope with `use hf_repo::prelude::*;`.
+pub trait CommitRequest: UploadRequest {
+    /// The builder's commit message.
+    fn commit_message_mut(&mut self) -> &mut CommitMessage;
+
+    /// The commit's summary (first line).
+    #[must_use]
+    fn commit_message(mut self, message: impl Into<String>) -> Self {
+        self.commit_message_mut().summary = Some(message.into());
+        self
+    }
+
+    /// The commit's description (default empty).
+    #[must_use]
+    fn commit_description(mut self, description: impl Into<String>) -> Self {
+        self.commit_message_mut().description = description.into();
+        self
+    }
+
+    /// Fail with a conflict unless the branch head is this commit (5 to 40 hex digits):
+    /// optimistic locking. With `create_pr`, the pull request starts from it.
+    #[must_use]
+    fn parent_commit(mut self, commit: impl Into<String>) -> Self {
+        self.commit_message_mut().parent_commit = Some(commit.into());
+        self
+    }
+}
+
+/// Where a commit goes (the repo target; its revision, default `main`, is the branch or
+/// `refs/pr/N` committed to) and how its uploads run.
+#[derive(Clone, Debug)]
+pub(crate) struct Target {
+    pub repo: RepoTarget,
+    pub options: UploadOptions,
+}
+
+impl Target {
+    pub(crate) fn new(client: HubClient, repo_id: RepoId) -> Target {
+        Target {
+            repo: RepoTarget::new(client, repo_id),
+            options: UploadOptions::default(),
+        }
+    }
+
+    /// The branch committed to (default `main`).
+    pub(crate) fn revision(&self) -> Revision {
+        self.repo.revision_or_main()
+    }
+
+    fn client(&self) -> &HubClient {
+        self.repo.client()
+    }
+
+    fn reporter(&self) -> &SharedUploadReporter {
+        &self.options.reporter
+    }
+
+    /// `{endpoint}/api/{type}/{repo_id}/{segment}/{revision}`.
+    fn api_url(&self, segment: &str) -> Result<hf_http::Url> {
+        api_repo(
+            self.client(),
+            self.repo.repo_type(),
+            self.repo.repo_id(),
+            &rev_tail(segment, &self.revision(), ""),
+        )
+    }
 
     fn create_pr_query(&self) -> Vec<(&'static str, &'static str)> {
-        if self.create_pr {
+        if self.options.create_pr {
             vec![("create_pr", "1")]
         } else {
             Vec::new()
@@ -71,79 +173,36 @@ impl Target {
     }
 }
 
-/// Setters shared by every builder that makes a commit.
-macro_rules! target_setters {
-    () => {
-        /// Model (default), dataset or space.
-        pub fn repo_type(mut self, repo_type: hf_types::RepoType) -> Self {
-            self.target.repo_type = repo_type;
-            self
+/// Implements [`RepoRequest`](hf_http::RepoRequest), [`RevisionRequest`](hf_http::RevisionRequest)
+/// and [`UploadRequest`] (plus [`CommitRequest`] with `message`) for a builder whose
+/// [`Target`] is in its field `target` (and [`CommitMessage`] in `message`).
+macro_rules! impl_commit_request {
+    ($ty:ty) => {
+        impl hf_http::TargetRequest for $ty {
+            fn target_mut(&mut self) -> &mut hf_http::RepoTarget {
+                &mut self.target.repo
+            }
         }
-
-        /// The branch (or `refs/pr/N`) to commit to (default `main`).
-        pub fn revision(mut self, revision: hf_types::Revision) -> Self {
-            self.target.revision = revision;
-            self
+        impl hf_http::RepoRequest for $ty {}
+        impl hf_http::RevisionRequest for $ty {}
+        impl $crate::commit::UploadRequest for $ty {
+            fn upload_options_mut(&mut self) -> &mut $crate::commit::UploadOptions {
+                &mut self.target.options
+            }
         }
-
-        /// Open a pull request with the commit instead of committing to the branch.
-        pub fn create_pr(mut self, create_pr: bool) -> Self {
-            self.target.create_pr = create_pr;
-            self
-        }
-
-        /// Files hashed and transfers sent at the same time (default 5, at least 1).
-        pub fn num_threads(mut self, n: usize) -> Self {
-            self.target.num_threads = n.max(1);
-            self
-        }
-
-        /// Receives the progress of hashing and uploads.
-        pub fn reporter(
-            mut self,
-            reporter: std::sync::Arc<dyn $crate::commit::UploadReporter>,
-        ) -> Self {
-            self.target.reporter = reporter;
-            self
+    };
+    ($ty:ty, message) => {
+        impl_commit_request!($ty);
+        impl $crate::commit::CommitRequest for $ty {
+            fn commit_message_mut(&mut self) -> &mut $crate::commit::CommitMessage {
+                &mut self.message
+            }
         }
     };
 }
-pub(crate) use target_setters;
+pub(crate) use impl_commit_request;
 
-/// Setters of the commit message, description and parent shared by commit-making builders.
-macro_rules! message_setters {
-    () => {
-        /// The commit's summary (first line).
-        pub fn commit_message(mut self, message: impl Into<String>) -> Self {
-            self.message.summary = Some(message.into());
-            self
-        }
-
-        /// The commit's description (default empty).
-        pub fn commit_description(mut self, description: impl Into<String>) -> Self {
-            self.message.description = description.into();
-            self
-        }
-
-        /// Fail with a conflict unless the branch head is this commit (5 to 40 hex digits):
-        /// optimistic locking. With `create_pr`, the pull request starts from it.
-        pub fn parent_commit(mut self, commit: impl Into<String>) -> Self {
-            self.message.parent_commit = Some(commit.into());
-            self
-        }
-    };
-}
-pub(crate) use message_setters;
-
-/// The message part of a commit.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Message {
-    pub summary: Option<String>,
-    pub description: String,
-    pub parent_commit: Option<String>,
-}
-
-impl Message {
+impl CommitMessage {
     /// The summary, or `default` when none was set; checks it and the parent commit.
     fn validated(&self, default: impl FnOnce() -> String) -> Result<(String, Option<String>)> {
         let summary = self.summary.clone().unwrap_or_else(default);
@@ -174,6 +233,7 @@ impl Message {
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
 /// use hf_repo::commit::{CommitOperationAdd, CommitOperationDelete, CreateCommit};
+/// use hf_repo::prelude::*;
 ///
 /// let info = CreateCommit::new(
 ///     client,
@@ -194,8 +254,10 @@ impl Message {
 pub struct CreateCommit {
     target: Target,
     operations: Vec<CommitOperation>,
-    message: Message,
+    message: CommitMessage,
 }
+
+impl_commit_request!(CreateCommit, message);
 
 impl CreateCommit {
     /// A commit of `operations` with this summary to `main` of the model repo `repo_id`.
@@ -208,25 +270,19 @@ impl CreateCommit {
         CreateCommit {
             target: Target::new(client, repo_id),
             operations,
-            message: Message {
+            message: CommitMessage {
                 summary: Some(commit_message.into()),
-                ..Message::default()
+                ..CommitMessage::default()
             },
         }
     }
 
-    target_setters!();
-    message_setters!();
-}
-
-impl IntoFuture for CreateCommit {
-    type Output = Result<CommitInfo>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { run_commit(&self.target, self.operations, &self.message).await })
+    async fn run(self) -> Result<CommitInfo> {
+        run_commit(&self.target, self.operations, &self.message).await
     }
 }
+
+impl_into_future!(CreateCommit => CommitInfo, run);
 
 /// Uploads the LFS contents of additions without committing: the Python client's
 /// `preupload_lfs_files`. Resolves to the same additions marked as uploaded, so that a later
@@ -251,6 +307,8 @@ pub struct PreuploadLfsFiles {
     additions: Vec<CommitOperationAdd>,
 }
 
+impl_commit_request!(PreuploadLfsFiles);
+
 impl PreuploadLfsFiles {
     /// Uploads the LFS contents of `additions` to the model repo `repo_id`, for `main`.
     pub fn new(
@@ -264,40 +322,33 @@ impl PreuploadLfsFiles {
         }
     }
 
-    target_setters!();
-}
-
-impl IntoFuture for PreuploadLfsFiles {
-    type Output = Result<Vec<CommitOperationAdd>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let mut prepared = probe_all(&self.target, &self.additions).await?;
-            preupload(&self.target, &mut prepared, None).await?;
-            let prepared = upload_all(&self.target, prepared).await?;
-            let mut out = self.additions;
-            for (op, p) in out.iter_mut().zip(&prepared) {
-                if p.mode == Some(UploadMode::Lfs)
-                    && !p.should_ignore
-                    && let Some(sha256) = &p.sha256
-                {
-                    op.preuploaded = Some(Arc::new(Preuploaded {
-                        sha256: sha256.clone(),
-                        size: p.size,
-                    }));
-                }
+    async fn run(self) -> Result<Vec<CommitOperationAdd>> {
+        let mut prepared = probe_all(&self.target, &self.additions).await?;
+        preupload(&self.target, &mut prepared, None).await?;
+        let prepared = upload_all(&self.target, prepared).await?;
+        let mut out = self.additions;
+        for (op, p) in out.iter_mut().zip(&prepared) {
+            if p.mode == Some(UploadMode::Lfs)
+                && !p.should_ignore
+                && let Some(sha256) = &p.sha256
+            {
+                op.preuploaded = Some(Arc::new(Preuploaded {
+                    sha256: sha256.clone(),
+                    size: p.size,
+                }));
             }
-            Ok(out)
-        })
+        }
+        Ok(out)
     }
 }
+
+impl_into_future!(PreuploadLfsFiles => Vec<CommitOperationAdd>, run);
 
 /// The whole `create_commit` algorithm (§6.6) for already-validated operations.
 pub(crate) async fn run_commit(
     target: &Target,
     operations: Vec<CommitOperation>,
-    message: &Message,
+    message: &CommitMessage,
 ) -> Result<CommitInfo> {
     let (summary, parent_commit) = message.validated(String::new)?;
     let mut additions = Vec::new();
@@ -332,13 +383,13 @@ pub(crate) async fn run_commit(
                 let Some(p) = prepared.next() else { continue };
                 if p.should_ignore {
                     target
-                        .reporter
+                        .reporter()
                         .on_skipped(&p.path_in_repo, SkipReason::Ignored);
                     continue;
                 }
                 if p.remote_oid.is_some() && p.remote_oid.as_deref() == p.local_oid() {
                     target
-                        .reporter
+                        .reporter()
                         .on_skipped(&p.path_in_repo, SkipReason::Unchanged);
                     continue;
                 }
@@ -367,21 +418,16 @@ pub(crate) async fn run_commit(
         // Nothing would change: no empty commit, the head is the answer (as Python does).
         return head_commit_info(target, &summary, &message.description).await;
     }
-    let url = api_repo(
-        &target.client,
-        target.repo_type,
-        &target.repo_id,
-        &rev_tail("commit", &target.revision, ""),
-    )?;
+    let url = target.api_url("commit")?;
     let response: CommitResponse = target
-        .client
+        .repo
         .post(url)
         .query(&target.create_pr_query())
         .ndjson(&lines)
         .await?
         .json()
         .await?;
-    if target.create_pr && response.pull_request_url.is_none() {
+    if target.options.create_pr && response.pull_request_url.is_none() {
         return Err(Error::protocol(
             "commit",
             "a pull request was requested but the answer has no pullRequestUrl",
@@ -391,7 +437,7 @@ pub(crate) async fn run_commit(
         response,
         summary,
         message.description.clone(),
-        &endpoint(&target.client),
+        &endpoint(target.client()),
     )
     .map_err(|e| Error::protocol("commit", e.to_string()))
 }
@@ -424,11 +470,11 @@ fn add_line(p: &Prepared) -> Result<Value> {
 async fn probe_all(target: &Target, additions: &[CommitOperationAdd]) -> Result<Vec<Prepared>> {
     let prepared: Vec<Prepared> = futures_util::stream::iter(additions.to_vec())
         .map(|op| async move { prepare::probe(&op).await })
-        .buffered(target.num_threads.max(1) * 4)
+        .buffered(target.options.num_threads.max(1) * 4)
         .try_collect()
         .await?;
     let total = prepared.iter().map(|p| p.size).sum();
-    target.reporter.on_start(prepared.len(), total);
+    target.reporter().on_start(prepared.len(), total);
     Ok(prepared)
 }
 
@@ -458,11 +504,12 @@ async fn read_small(p: &Prepared) -> Result<bytes::Bytes> {
 /// before anything is uploaded.
 async fn validate_readme(target: &Target, readme: &Prepared) -> Result<()> {
     let content = String::from_utf8_lossy(&read_small(readme).await?).into_owned();
-    let url = target.client.url("api/validate-yaml")?;
+    let url = target.repo.url("api/validate-yaml")?;
     let answer = target
-        .client
+        .repo
         .post(url)
-        .json(&json!({"content": content, "repoType": target.repo_type.as_str()}))
+        .context(target.repo.context().with_path("README.md"))
+        .json(&json!({"content": content, "repoType": target.repo.repo_type().as_str()}))
         .idempotent(true)
         .await;
     match answer {
@@ -476,7 +523,7 @@ async fn validate_readme(target: &Target, readme: &Prepared) -> Result<()> {
             }
             Ok(())
         }
-        Err(hf_http::Error::BadRequest(e)) => {
+        Err(Error::BadRequest(e)) => {
             // The answer lists the problems as `{"errors": [{"message": ...}]}`.
             let listed: Vec<String> = e
                 .body_json::<Value>()
@@ -496,7 +543,7 @@ async fn validate_readme(target: &Target, readme: &Prepared) -> Result<()> {
                 "invalid metadata in README.md: {why}"
             )))
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -522,12 +569,7 @@ async fn preupload(
     prepared: &mut [Prepared],
     git_ignore: Option<String>,
 ) -> Result<()> {
-    let url = api_repo(
-        &target.client,
-        target.repo_type,
-        &target.repo_id,
-        &rev_tail("preupload", &target.revision, ""),
-    )?;
+    let url = target.api_url("preupload")?;
     let pending: Vec<usize> = (0..prepared.len())
         .filter(|i| !prepared[*i].uploaded)
         .collect();
@@ -548,7 +590,7 @@ async fn preupload(
             body["gitIgnore"] = json!(rules);
         }
         let answer: PreuploadAnswer = target
-            .client
+            .repo
             .post(url.clone())
             .query(&target.create_pr_query())
             .json(&body)
@@ -608,8 +650,8 @@ struct Hashed {
 /// Returns when every transfer succeeded (the first failure aborts the others).
 async fn upload_all(target: &Target, prepared: Vec<Prepared>) -> Result<Vec<Prepared>> {
     let (tx, rx) = mpsc::unbounded_channel::<Hashed>();
-    let reporter = target.reporter.clone();
-    let threads = target.num_threads.max(1);
+    let reporter = target.reporter().clone();
+    let threads = target.options.num_threads.max(1);
     let hashing = futures_util::stream::iter(prepared.into_iter().enumerate())
         .map(move |(index, mut p)| {
             let tx = tx.clone();
@@ -651,15 +693,16 @@ async fn upload_all(target: &Target, prepared: Vec<Prepared>) -> Result<Vec<Prep
 /// Receives hashed LFS objects, asks the batch API for them (as many as are ready, up to 256 per
 /// request) and runs their transfers as tasks.
 async fn upload_lfs(target: &Target, mut rx: mpsc::UnboundedReceiver<Hashed>) -> Result<()> {
-    let permits = Arc::new(Semaphore::new(target.num_threads.max(1)));
+    let permits = Arc::new(Semaphore::new(target.options.num_threads.max(1)));
     let mut transfers: JoinSet<Result<()>> = JoinSet::new();
     let mut seen = HashSet::new();
-    let batch_ref = (!target.create_pr).then_some(&target.revision);
+    let revision = target.revision();
+    let batch_ref = (!target.options.create_pr).then_some(&revision);
     loop {
         let first = tokio::select! {
             // A failed transfer stops everything at once.
             Some(done) = transfers.join_next(), if !transfers.is_empty() => {
-                done.map_err(|e| Error::Task(e.to_string()))??;
+                done.map_err(Error::task)??;
                 continue;
             }
             next = rx.recv() => match next {
@@ -681,7 +724,7 @@ async fn upload_lfs(target: &Target, mut rx: mpsc::UnboundedReceiver<Hashed>) ->
                 by_oid.insert(h.oid.clone(), h);
             } else {
                 target
-                    .reporter
+                    .reporter()
                     .on_skipped(&h.path_in_repo, SkipReason::AlreadyStored);
             }
         }
@@ -690,14 +733,7 @@ async fn upload_lfs(target: &Target, mut rx: mpsc::UnboundedReceiver<Hashed>) ->
         }
         let objects: Vec<(String, u64)> =
             by_oid.values().map(|h| (h.oid.clone(), h.size)).collect();
-        let answer = lfs::batch(
-            &target.client,
-            target.repo_type,
-            &target.repo_id,
-            batch_ref,
-            &objects,
-        )
-        .await?;
+        let answer = lfs::batch(&target.repo, batch_ref, &objects).await?;
         for object in answer {
             let Some(h) = by_oid.remove(&object.oid) else {
                 return Err(Error::protocol(
@@ -710,18 +746,18 @@ async fn upload_lfs(target: &Target, mut rx: mpsc::UnboundedReceiver<Hashed>) ->
             };
             if object.actions.is_none() {
                 target
-                    .reporter
+                    .reporter()
                     .on_skipped(&h.path_in_repo, SkipReason::AlreadyStored);
                 continue;
             }
-            let (client, permits, reporter) = (
-                target.client.clone(),
+            let (repo, permits, reporter) = (
+                target.repo.clone(),
                 permits.clone(),
-                target.reporter.clone(),
+                target.reporter().clone(),
             );
             transfers.spawn(async move {
                 lfs::transfer(
-                    &client,
+                    &repo,
                     &object,
                     &h.data,
                     &h.path_in_repo,
@@ -739,7 +775,7 @@ async fn upload_lfs(target: &Target, mut rx: mpsc::UnboundedReceiver<Hashed>) ->
         }
     }
     while let Some(done) = transfers.join_next().await {
-        done.map_err(|e| Error::Task(e.to_string()))??;
+        done.map_err(Error::task)??;
     }
     Ok(())
 }
@@ -758,7 +794,7 @@ async fn resolve_copies(
         let rev = copy
             .src_revision
             .clone()
-            .unwrap_or_else(|| target.revision.clone());
+            .unwrap_or_else(|| target.revision());
         by_revision
             .entry(rev)
             .or_default()
@@ -772,7 +808,7 @@ async fn resolve_copies(
     }
     let destinations: HashMap<String, RepoTreeEntry> = paths_info(
         target,
-        &target.revision,
+        &target.revision(),
         copies.iter().map(|c| c.path_in_repo.clone()).collect(),
     )
     .await?
@@ -785,7 +821,7 @@ async fn resolve_copies(
         let rev = copy
             .src_revision
             .clone()
-            .unwrap_or_else(|| target.revision.clone());
+            .unwrap_or_else(|| target.revision());
         let Some(source) = sources.get(&(rev.clone(), copy.src_path_in_repo.clone())) else {
             return Err(Error::InvalidArgument(format!(
                 "cannot copy {}: no such file at revision {rev}",
@@ -802,7 +838,7 @@ async fn resolve_copies(
             && dest.blob_id == file.blob_id
         {
             target
-                .reporter
+                .reporter()
                 .on_skipped(&copy.path_in_repo, SkipReason::Unchanged);
             lines.push(None);
             continue;
@@ -814,14 +850,19 @@ async fn resolve_copies(
                 "oid": lfs.sha256,
             }}),
             None => {
-                let url = target.client.url(&format!(
+                let url = target.repo.url(&format!(
                     "{}{}/resolve/{}/{}",
-                    target.repo_type.url_prefix(),
-                    target.repo_id,
+                    target.repo.repo_type().url_prefix(),
+                    target.repo.repo_id(),
                     rev.url_encoded(),
                     hf_types::encode_path(&copy.src_path_in_repo)
                 ))?;
-                let content = target.client.get(url).await?.bytes().await?;
+                let source = target
+                    .repo
+                    .context()
+                    .with_revision(&rev)
+                    .with_path(copy.src_path_in_repo.as_str());
+                let content = target.repo.get(url).context(source).await?.bytes().await?;
                 json!({"key": "file", "value": {
                     "content": base64::engine::general_purpose::STANDARD.encode(&content),
                     "path": copy.path_in_repo,
@@ -840,10 +881,14 @@ async fn paths_info(
     revision: &Revision,
     paths: Vec<String>,
 ) -> Result<Vec<RepoTreeEntry>> {
-    crate::refs::GetPathsInfo::new(target.client.clone(), target.repo_id.clone(), paths)
-        .repo_type(target.repo_type)
-        .revision(revision.clone())
-        .await
+    crate::refs::GetPathsInfo::new(
+        target.client().clone(),
+        target.repo.repo_id().clone(),
+        paths,
+    )
+    .repo_type(target.repo.repo_type())
+    .revision(revision.clone())
+    .await
 }
 
 #[derive(Deserialize)]
@@ -853,19 +898,18 @@ struct HeadInfo {
 
 /// What a commit that changes nothing returns: the current head of the revision.
 async fn head_commit_info(target: &Target, summary: &str, description: &str) -> Result<CommitInfo> {
-    let url = api_repo(
-        &target.client,
-        target.repo_type,
-        &target.repo_id,
-        &rev_tail("revision", &target.revision, ""),
-    )?;
-    let info: HeadInfo = target.client.get(url).await?.json().await?;
+    let url = target.api_url("revision")?;
+    let info: HeadInfo = target.repo.get(url).await?.json().await?;
     let sha = info
         .sha
         .ok_or_else(|| Error::protocol("repo info", "the answer has no sha"))?;
     let commit_url = format!(
         "{}/commit/{sha}",
-        repo_web_url(&target.client, target.repo_type, &target.repo_id)
+        repo_web_url(
+            target.client(),
+            target.repo.repo_type(),
+            target.repo.repo_id()
+        )
     );
     CommitInfo::new(
         commit_url,
@@ -873,7 +917,7 @@ async fn head_commit_info(target: &Target, summary: &str, description: &str) -> 
         description,
         sha,
         None,
-        &endpoint(&target.client),
+        &endpoint(target.client()),
     )
     .map_err(|e| Error::protocol("repo info", e.to_string()))
 }

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use futures_util::{StreamExt, TryStreamExt};
-use hf_http::{Body, HubClient, Url};
-use hf_types::{RepoId, RepoType, Revision};
+use hf_http::{Body, ErrorContext, HubClient, RepoTarget, RequestBuilder, Url};
+use hf_types::Revision;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
@@ -69,15 +69,13 @@ struct Part<'a> {
 
 /// Asks where to upload `objects` (oid, size). `revision` is `None` when the commit opens a PR.
 pub(crate) async fn batch(
-    client: &HubClient,
-    repo_type: RepoType,
-    repo_id: &RepoId,
+    target: &RepoTarget,
     revision: Option<&Revision>,
     objects: &[(String, u64)],
 ) -> Result<Vec<BatchObject>> {
     let url = format!(
         "{}.git/info/lfs/objects/batch",
-        repo_web_url(client, repo_type, repo_id)
+        repo_web_url(target.client(), target.repo_type(), target.repo_id())
     );
     let url = parse_url(&url)?;
     let mut body = json!({
@@ -89,7 +87,7 @@ pub(crate) async fn batch(
     if let Some(rev) = revision {
         body["ref"] = json!({"name": rev.as_str()});
     }
-    let answer: BatchResponse = client
+    let answer: BatchResponse = target
         .post(url)
         .header("accept", LFS_JSON)
         .json(&body)
@@ -142,9 +140,10 @@ fn body_of(data: &Data, offset: u64, len: u64) -> Body {
 }
 
 /// Uploads one object as the batch answer says (basic or multipart), then verifies it.
-/// `permits` bounds the transfer requests in flight across all files.
+/// `permits` bounds the transfer requests in flight across all files. Errors name the repo
+/// and `path_in_repo`.
 pub(crate) async fn transfer(
-    client: &HubClient,
+    target: &RepoTarget,
     object: &BatchObject,
     data: &Data,
     path_in_repo: &str,
@@ -159,6 +158,10 @@ pub(crate) async fn transfer(
             "LFS batch",
             format!("object {} has actions but no upload action", object.oid),
         ));
+    };
+    let client = &FileClient {
+        client: target.client(),
+        context: target.context().with_path(path_in_repo),
     };
     reporter.on_upload_start(path_in_repo, object.size);
     match upload.header.get("chunk_size") {
@@ -182,10 +185,7 @@ pub(crate) async fn transfer(
             .await?;
         }
         None => {
-            let _permit = permits
-                .acquire()
-                .await
-                .map_err(|e| Error::Task(e.to_string()))?;
+            let _permit = permits.acquire().await.map_err(Error::task)?;
             client
                 .put(parse_url(&upload.href)?)
                 .no_auth()
@@ -211,7 +211,7 @@ pub(crate) async fn transfer(
 /// by the transport), then the completion request with their ETags.
 #[allow(clippy::too_many_arguments)]
 async fn multipart(
-    client: &HubClient,
+    client: &FileClient<'_>,
     object: &BatchObject,
     upload: &Action,
     chunk: u64,
@@ -254,10 +254,7 @@ async fn multipart(
         .map(|(number, url)| async move {
             let offset = (number - 1) * chunk;
             let len = chunk.min(object.size - offset);
-            let _permit = permits
-                .acquire()
-                .await
-                .map_err(|e| Error::Task(e.to_string()))?;
+            let _permit = permits.acquire().await.map_err(Error::task)?;
             let response = client
                 .put(url)
                 .no_auth()
@@ -293,6 +290,23 @@ async fn multipart(
         .header("content-type", LFS_JSON)
         .await?;
     Ok(())
+}
+
+/// The client, and the context of the file an LFS transfer is about: every request of the
+/// transfer carries it.
+struct FileClient<'a> {
+    client: &'a HubClient,
+    context: ErrorContext,
+}
+
+impl FileClient<'_> {
+    fn put(&self, url: Url) -> RequestBuilder {
+        self.client.put(url).context(self.context.clone())
+    }
+
+    fn post(&self, url: Url) -> RequestBuilder {
+        self.client.post(url).context(self.context.clone())
+    }
 }
 
 /// Bytes as a memory body, for tests of `body_of`.

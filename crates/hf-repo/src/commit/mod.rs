@@ -2,6 +2,11 @@
 //! [`CommitOperationDelete`] and [`CommitOperationCopy`]; [`PreuploadLfsFiles`]; and the
 //! wrappers [`UploadFile`], [`UploadFolder`], [`DeleteFile`], [`DeleteFiles`], [`DeleteFolder`].
 //!
+//! The setters every commit-making builder shares come from traits: the repo type and branch
+//! from [`RepoRequest`](crate::RepoRequest) and [`RevisionRequest`](crate::RevisionRequest),
+//! `create_pr`, `num_threads` and `reporter` from [`UploadRequest`], the message from
+//! [`CommitRequest`]; bring them into scope with `use hf_repo::prelude::*;`.
+//!
 //! The upload path reads each file once to hash it (SHA-256 for LFS files; the content and its
 //! git blob id for regular files) and once more to send it, streaming, so memory stays flat
 //! whatever the file size. Hashing and LFS transfers run concurrently (`num_threads`, default 5);
@@ -15,7 +20,10 @@ mod prepare;
 mod progress;
 mod wrappers;
 
-pub use create::{CreateCommit, DEFAULT_NUM_THREADS, PreuploadLfsFiles};
+pub use create::{
+    CommitMessage, CommitRequest, CreateCommit, DEFAULT_NUM_THREADS, PreuploadLfsFiles,
+    UploadOptions, UploadRequest,
+};
 pub use operation::{
     CommitOperation, CommitOperationAdd, CommitOperationCopy, CommitOperationDelete,
 };

@@ -2,15 +2,13 @@
 //! `delete_files`, `delete_folder`. They only build operation lists for [`run_commit`].
 
 use std::collections::HashSet;
-use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 
 use bytes::Bytes;
-use hf_http::HubClient;
+use hf_http::{HubClient, RepoRequest, RevisionRequest, impl_into_future};
 use hf_types::{CommitInfo, Patterns, RepoId, RepoPath, Revision, filter_path};
 
-use super::create::{Message, Target, message_setters, run_commit, target_setters};
+use super::create::{CommitMessage, Target, impl_commit_request, run_commit};
 use super::operation::{CommitOperation, CommitOperationAdd, CommitOperationDelete};
 use crate::{Error, Result};
 
@@ -42,6 +40,7 @@ enum FileContent {
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
 /// use hf_repo::commit::UploadFile;
+/// use hf_repo::prelude::*;
 ///
 /// let info = UploadFile::new(client, "alice/tiny".parse()?, "out/config.json", "config.json".parse()?)
 ///     .commit_message("Update the config")
@@ -53,10 +52,12 @@ enum FileContent {
 #[derive(Debug, Clone)]
 pub struct UploadFile {
     target: Target,
-    message: Message,
+    message: CommitMessage,
     content: FileContent,
     path_in_repo: RepoPath,
 }
+
+impl_commit_request!(UploadFile, message);
 
 impl UploadFile {
     /// Uploads the local file `local_path` to `path_in_repo` of the model repo `repo_id`.
@@ -68,7 +69,7 @@ impl UploadFile {
     ) -> UploadFile {
         UploadFile {
             target: Target::new(client, repo_id),
-            message: Message::default(),
+            message: CommitMessage::default(),
             content: FileContent::Path(local_path.into()),
             path_in_repo,
         }
@@ -83,35 +84,29 @@ impl UploadFile {
     ) -> UploadFile {
         UploadFile {
             target: Target::new(client, repo_id),
-            message: Message::default(),
+            message: CommitMessage::default(),
             content: FileContent::Bytes(content.into()),
             path_in_repo,
         }
     }
-
-    target_setters!();
-    message_setters!();
 }
 
-impl IntoFuture for UploadFile {
-    type Output = Result<CommitInfo>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let path = self.path_in_repo.as_str();
-            let op = match self.content {
-                FileContent::Path(local) => CommitOperationAdd::from_path(path, local)?,
-                FileContent::Bytes(bytes) => CommitOperationAdd::from_bytes(path, bytes)?,
-            };
-            let mut message = self.message;
-            message
-                .summary
-                .get_or_insert_with(|| format!("Upload {path} {BY}"));
-            run_commit(&self.target, vec![op.into()], &message).await
-        })
+impl UploadFile {
+    async fn run(self) -> Result<CommitInfo> {
+        let path = self.path_in_repo.as_str();
+        let op = match self.content {
+            FileContent::Path(local) => CommitOperationAdd::from_path(path, local)?,
+            FileContent::Bytes(bytes) => CommitOperationAdd::from_bytes(path, bytes)?,
+        };
+        let mut message = self.message;
+        message
+            .summary
+            .get_or_insert_with(|| format!("Upload {path} {BY}"));
+        run_commit(&self.target, vec![op.into()], &message).await
     }
 }
+
+impl_into_future!(UploadFile => CommitInfo, run);
 
 /// Uploads a local folder: the Python client's `upload_folder`. Files are added under
 /// `path_in_repo` (default: the repo root) in sorted order; `allow_patterns` and
@@ -135,7 +130,7 @@ impl IntoFuture for UploadFile {
 #[derive(Debug, Clone)]
 pub struct UploadFolder {
     target: Target,
-    message: Message,
+    message: CommitMessage,
     folder: PathBuf,
     path_in_repo: String,
     allow: Patterns,
@@ -143,12 +138,14 @@ pub struct UploadFolder {
     delete: Patterns,
 }
 
+impl_commit_request!(UploadFolder, message);
+
 impl UploadFolder {
     /// Uploads the local folder `folder` to the root of the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId, folder: impl Into<PathBuf>) -> UploadFolder {
         UploadFolder {
             target: Target::new(client, repo_id),
-            message: Message::default(),
+            message: CommitMessage::default(),
             folder: folder.into(),
             path_in_repo: String::new(),
             allow: Patterns::default(),
@@ -181,9 +178,6 @@ impl UploadFolder {
         self
     }
 
-    target_setters!();
-    message_setters!();
-
     /// The operations of the commit: deletions first, then additions in path order.
     async fn operations(&self) -> Result<Vec<CommitOperation>> {
         let prefix = self.path_in_repo.trim_matches('/');
@@ -195,7 +189,7 @@ impl UploadFolder {
         let (allow, ignore) = (self.allow.clone(), self.ignore.clone());
         let files = tokio::task::spawn_blocking(move || list_local(&folder, &allow, &ignore))
             .await
-            .map_err(|e| Error::Task(e.to_string()))??;
+            .map_err(Error::task)??;
         let mut additions = Vec::with_capacity(files.len());
         for (relative, local) in files {
             additions.push(CommitOperationAdd::from_path(
@@ -206,10 +200,10 @@ impl UploadFolder {
         let mut ops: Vec<CommitOperation> = Vec::new();
         if !self.delete.is_empty() {
             // With a PR the deletions are computed against `main`, as the Python client does.
-            let revision = if self.target.create_pr {
+            let revision = if self.target.options.create_pr {
                 Revision::main()
             } else {
-                self.target.revision.clone()
+                self.target.revision()
             };
             let added: HashSet<&str> = additions.iter().map(|a| a.path_in_repo()).collect();
             let remote = list_remote(&self.target, &revision).await?;
@@ -232,21 +226,18 @@ impl UploadFolder {
     }
 }
 
-impl IntoFuture for UploadFolder {
-    type Output = Result<CommitInfo>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let ops = self.operations().await?;
-            let mut message = self.message.clone();
-            message
-                .summary
-                .get_or_insert_with(|| format!("Upload folder {BY}"));
-            run_commit(&self.target, ops, &message).await
-        })
+impl UploadFolder {
+    async fn run(self) -> Result<CommitInfo> {
+        let ops = self.operations().await?;
+        let mut message = self.message.clone();
+        message
+            .summary
+            .get_or_insert_with(|| format!("Upload folder {BY}"));
+        run_commit(&self.target, ops, &message).await
     }
 }
+
+impl_into_future!(UploadFolder => CommitInfo, run);
 
 /// The files under `folder` (following symlinks), as (path relative to it with `/`, local
 /// path), filtered by the patterns and sorted.
@@ -295,8 +286,8 @@ fn list_local(
 
 /// Every file path of the repo at `revision`.
 async fn list_remote(target: &Target, revision: &Revision) -> Result<Vec<String>> {
-    crate::refs::ListRepoFiles::new(target.client.clone(), target.repo_id.clone())
-        .repo_type(target.repo_type)
+    crate::refs::ListRepoFiles::new(target.repo.client().clone(), target.repo.repo_id().clone())
+        .repo_type(target.repo.repo_type())
         .revision(revision.clone())
         .await
 }
@@ -313,50 +304,46 @@ async fn list_remote(target: &Target, revision: &Revision) -> Result<Vec<String>
 #[derive(Debug, Clone)]
 pub struct DeleteFile {
     target: Target,
-    message: Message,
+    message: CommitMessage,
     path_in_repo: RepoPath,
     folder: bool,
 }
+
+impl_commit_request!(DeleteFile, message);
 
 impl DeleteFile {
     /// Deletes the file `path_in_repo` of the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId, path_in_repo: RepoPath) -> DeleteFile {
         DeleteFile {
             target: Target::new(client, repo_id),
-            message: Message::default(),
+            message: CommitMessage::default(),
             path_in_repo,
             folder: false,
         }
     }
-
-    target_setters!();
-    message_setters!();
 }
 
-impl IntoFuture for DeleteFile {
-    type Output = Result<CommitInfo>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let path = self.path_in_repo.as_str();
-            let (op, default) = if self.folder {
-                (
-                    CommitOperationDelete::folder(path)?,
-                    format!("Delete folder {path} {BY}"),
-                )
-            } else {
-                (
-                    CommitOperationDelete::file(path)?,
-                    format!("Delete {path} {BY}"),
-                )
-            };
-            let mut message = self.message;
-            message.summary.get_or_insert(default);
-            run_commit(&self.target, vec![op.into()], &message).await
-        })
+impl DeleteFile {
+    async fn run(self) -> Result<CommitInfo> {
+        let path = self.path_in_repo.as_str();
+        let (op, default) = if self.folder {
+            (
+                CommitOperationDelete::folder(path)?,
+                format!("Delete folder {path} {BY}"),
+            )
+        } else {
+            (
+                CommitOperationDelete::file(path)?,
+                format!("Delete {path} {BY}"),
+            )
+        };
+        let mut message = self.message;
+        message.summary.get_or_insert(default);
+        run_commit(&self.target, vec![op.into()], &message).await
     }
 }
+
+impl_into_future!(DeleteFile => CommitInfo, run);
 
 /// Deletes a folder and everything under it: the Python client's `delete_folder`. Default
 /// message: `Delete folder {path_in_repo} with hf-api`.
@@ -370,38 +357,37 @@ impl IntoFuture for DeleteFile {
 #[derive(Debug, Clone)]
 pub struct DeleteFolder {
     target: Target,
-    message: Message,
+    message: CommitMessage,
     path_in_repo: RepoPath,
 }
+
+impl_commit_request!(DeleteFolder, message);
 
 impl DeleteFolder {
     /// Deletes the folder `path_in_repo` of the model repo `repo_id`.
     pub fn new(client: HubClient, repo_id: RepoId, path_in_repo: RepoPath) -> DeleteFolder {
         DeleteFolder {
             target: Target::new(client, repo_id),
-            message: Message::default(),
+            message: CommitMessage::default(),
             path_in_repo,
         }
     }
-
-    target_setters!();
-    message_setters!();
 }
 
-impl IntoFuture for DeleteFolder {
-    type Output = Result<CommitInfo>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
+impl DeleteFolder {
+    async fn run(self) -> Result<CommitInfo> {
         DeleteFile {
             target: self.target,
             message: self.message,
             path_in_repo: self.path_in_repo,
             folder: true,
         }
-        .into_future()
+        .run()
+        .await
     }
 }
+
+impl_into_future!(DeleteFolder => CommitInfo, run);
 
 /// Deletes the files matching patterns: the Python client's `delete_files`. Each pattern is a
 /// file path, a folder path ending with `/`, or a glob, matched against every file of the repo
@@ -416,9 +402,11 @@ impl IntoFuture for DeleteFolder {
 #[derive(Debug, Clone)]
 pub struct DeleteFiles {
     target: Target,
-    message: Message,
+    message: CommitMessage,
     patterns: Vec<String>,
 }
+
+impl_commit_request!(DeleteFiles, message);
 
 impl DeleteFiles {
     /// Deletes the files of the model repo `repo_id` matching `patterns`.
@@ -429,38 +417,32 @@ impl DeleteFiles {
     ) -> DeleteFiles {
         DeleteFiles {
             target: Target::new(client, repo_id),
-            message: Message::default(),
+            message: CommitMessage::default(),
             patterns: patterns.into_iter().map(Into::into).collect(),
         }
     }
-
-    target_setters!();
-    message_setters!();
 }
 
-impl IntoFuture for DeleteFiles {
-    type Output = Result<CommitInfo>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            if self.patterns.is_empty() {
-                return Err(Error::InvalidArgument(
-                    "delete_files needs at least one path or pattern".into(),
-                ));
+impl DeleteFiles {
+    async fn run(self) -> Result<CommitInfo> {
+        if self.patterns.is_empty() {
+            return Err(Error::InvalidArgument(
+                "delete_files needs at least one path or pattern".into(),
+            ));
+        }
+        let patterns = Patterns::new(self.patterns.iter().cloned());
+        let mut ops = Vec::new();
+        for path in list_remote(&self.target, &self.target.revision()).await? {
+            if path != ".gitattributes" && patterns.any_match(&path) {
+                ops.push(CommitOperationDelete::file(&path)?.into());
             }
-            let patterns = Patterns::new(self.patterns.iter().cloned());
-            let mut ops = Vec::new();
-            for path in list_remote(&self.target, &self.target.revision).await? {
-                if path != ".gitattributes" && patterns.any_match(&path) {
-                    ops.push(CommitOperationDelete::file(&path)?.into());
-                }
-            }
-            let mut message = self.message;
-            message
-                .summary
-                .get_or_insert_with(|| format!("Delete files {} {BY}", self.patterns.join(" ")));
-            run_commit(&self.target, ops, &message).await
-        })
+        }
+        let mut message = self.message;
+        message
+            .summary
+            .get_or_insert_with(|| format!("Delete files {} {BY}", self.patterns.join(" ")));
+        run_commit(&self.target, ops, &message).await
     }
 }
+
+impl_into_future!(DeleteFiles => CommitInfo, run);
