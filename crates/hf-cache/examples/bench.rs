@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use hf_cache::prelude::*;
 use hf_cache::{CacheDir, HubDownload, SnapshotDownload};
 use hf_http::HubClient;
 use hf_local_hub::LocalHub;

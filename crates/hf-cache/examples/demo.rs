@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use bytes::Bytes;
+use hf_cache::prelude::*;
 use hf_cache::{CacheDir, HubDownload, SnapshotDownload, format_size, scan_cache_dir};
 use hf_http::HubClient;
 use hf_local_hub::LocalHub;

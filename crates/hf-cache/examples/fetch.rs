@@ -4,6 +4,7 @@
 //! `cargo run -p hf-cache --example fetch -- REPO_ID [REVISION] [FILENAME]`
 //! prints the snapshot folder (or the file) last. Used for interop checks with Python.
 
+use hf_cache::prelude::*;
 use hf_cache::{CacheDir, HubDownload, SnapshotDownload};
 use hf_http::HubClient;
 

@@ -1,18 +1,16 @@
 //! `hf_hub_download` in cache mode (protocol §4.4), as an owned request builder.
 
 use std::collections::HashSet;
-use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hf_http::HubClient;
-use hf_types::{RepoId, RepoPath, RepoType, Revision};
+use hf_http::{ErrorContext, HubClient, RepoRequest, RepoTarget};
+use hf_types::{RepoId, RepoPath, Revision};
 
 use crate::fsutil::{FileLock, io_err, unique_sibling};
 use crate::layout::RepoCache;
-use crate::metadata::{HfFileMetadata, get_hf_file_metadata, hf_hub_url};
+use crate::metadata::{HfFileMetadata, file_metadata, hf_hub_url};
 use crate::progress::{NoReporter, SharedReporter};
 use crate::transfer::{Fetch, fetch_bytes, fetch_into};
 use crate::{CacheDir, Error, local_dir, net};
@@ -23,80 +21,132 @@ pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 4;
 /// Files up to this size are downloaded into memory and written with one blocking call.
 const IN_MEMORY_MAX: u64 = 1 << 20;
 
-/// The setters `HubDownload` and `SnapshotDownload` share (their fields have the same names).
-macro_rules! download_setters {
-    () => {
-        /// Model (default), dataset or space.
-        pub fn repo_type(mut self, repo_type: hf_types::RepoType) -> Self {
-            self.repo_type = repo_type;
-            self
-        }
+/// The options [`HubDownload`] and [`SnapshotDownload`](crate::SnapshotDownload) share, set
+/// through [`DownloadRequest`].
+#[derive(Clone)]
+pub struct DownloadOptions {
+    pub(crate) cache_dir: Option<CacheDir>,
+    pub(crate) local_dir: Option<PathBuf>,
+    pub(crate) force_download: bool,
+    pub(crate) etag_timeout: Option<Duration>,
+    pub(crate) local_files_only: bool,
+    pub(crate) reporter: SharedReporter,
+    pub(crate) max_connections: usize,
+}
 
-        /// Branch, tag, commit or `refs/pr/N` (default `main`).
-        pub fn revision(mut self, revision: hf_types::Revision) -> Self {
-            self.revision = revision;
-            self
+impl Default for DownloadOptions {
+    /// The environment's cache, no local folder, cached files reused, the client's etag
+    /// timeout, network allowed, no progress, up to 4 connections per large file.
+    fn default() -> Self {
+        DownloadOptions {
+            cache_dir: None,
+            local_dir: None,
+            force_download: false,
+            etag_timeout: None,
+            local_files_only: false,
+            reporter: Arc::new(NoReporter),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
+    }
+}
 
-        /// The cache to use (default: [`CacheDir::from_env`](crate::CacheDir::from_env)).
-        pub fn cache_dir(mut self, cache: $crate::CacheDir) -> Self {
-            self.cache_dir = Some(cache);
-            self
-        }
+impl std::fmt::Debug for DownloadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadOptions")
+            .field("cache_dir", &self.cache_dir)
+            .field("local_dir", &self.local_dir)
+            .field("force_download", &self.force_download)
+            .field("etag_timeout", &self.etag_timeout)
+            .field("local_files_only", &self.local_files_only)
+            .field("max_connections", &self.max_connections)
+            .finish_non_exhaustive()
+    }
+}
 
-        /// Put real files under this folder (`{local_dir}/{path}`) instead of returning cache
-        /// paths (protocol §4.5).
-        pub fn local_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
-            self.local_dir = Some(dir.into());
-            self
-        }
+impl DownloadOptions {
+    /// The cache to use: the one set, else the environment's.
+    pub(crate) fn cache(&self) -> CacheDir {
+        self.cache_dir.clone().unwrap_or_else(CacheDir::from_env)
+    }
+}
 
-        /// Download again even what is cached, replacing it.
-        pub fn force_download(mut self, force: bool) -> Self {
-            self.force_download = force;
-            self
-        }
+/// A download request builder ([`HubDownload`], [`SnapshotDownload`](crate::SnapshotDownload)):
+/// the setters they share, defined once. Bring it into scope with `use hf_cache::prelude::*;`.
+pub trait DownloadRequest: RepoRequest {
+    /// The builder's options.
+    fn options_mut(&mut self) -> &mut DownloadOptions;
 
-        /// Timeout of the metadata request (default: the client's etag timeout, 10 s).
-        pub fn etag_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.etag_timeout = Some(timeout);
-            self
-        }
+    /// The cache to use (default: [`CacheDir::from_env`]).
+    #[must_use]
+    fn cache_dir(mut self, cache: CacheDir) -> Self {
+        self.options_mut().cache_dir = Some(cache);
+        self
+    }
 
-        /// Never touch the network: answer from the cache (or the local folder) or fail.
-        pub fn local_files_only(mut self, yes: bool) -> Self {
-            self.local_files_only = yes;
-            self
-        }
+    /// Put real files under this folder (`{local_dir}/{path}`) instead of returning cache
+    /// paths (protocol §4.5).
+    #[must_use]
+    fn local_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.options_mut().local_dir = Some(dir.into());
+        self
+    }
 
-        /// Where progress events go.
-        pub fn reporter(mut self, reporter: $crate::SharedReporter) -> Self {
-            self.reporter = reporter;
-            self
-        }
+    /// Download again even what is cached, replacing it.
+    #[must_use]
+    fn force_download(mut self, force: bool) -> Self {
+        self.options_mut().force_download = force;
+        self
+    }
 
-        /// Connections a large file (64 MiB and more) may use at most (default 4; 1: one
-        /// connection). They are added one at a time, only while each raises the
-        /// throughput: on a fast local link one or two are used.
-        pub fn max_connections(mut self, n: usize) -> Self {
-            self.max_connections = n.max(1);
-            self
-        }
+    /// Timeout of the metadata request (default: the client's etag timeout, 10 s).
+    #[must_use]
+    fn etag_timeout(mut self, timeout: Duration) -> Self {
+        self.options_mut().etag_timeout = Some(timeout);
+        self
+    }
 
-        /// Send this token instead of the client's, or none at all with `None` (the Python
-        /// client's per-call `token=`); only to the endpoint's host, as always.
-        pub fn token(mut self, token: Option<impl Into<hf_http::Token>>) -> Self {
-            self.client = self.client.with_token(token);
-            self
-        }
+    /// Never touch the network: answer from the cache (or the local folder) or fail.
+    #[must_use]
+    fn local_files_only(mut self, yes: bool) -> Self {
+        self.options_mut().local_files_only = yes;
+        self
+    }
 
-        /// Send these headers too with every request of this download (the Python client's
-        /// per-call `headers=`).
-        pub fn headers(mut self, headers: hf_http::HeaderMap) -> Self {
-            self.client = self.client.with_headers(headers);
-            self
-        }
-    };
+    /// Where progress events go.
+    #[must_use]
+    fn reporter(mut self, reporter: SharedReporter) -> Self {
+        self.options_mut().reporter = reporter;
+        self
+    }
+
+    /// Connections a large file (64 MiB and more) may use at most (default 4; 1: one
+    /// connection). They are added one at a time, only while each raises the
+    /// throughput: on a fast local link one or two are used.
+    #[must_use]
+    fn max_connections(mut self, n: usize) -> Self {
+        self.options_mut().max_connections = n.max(1);
+        self
+    }
+
+    /// Send this token instead of the client's, or none at all with `None` (the Python
+    /// client's per-call `token=`); only to the endpoint's host, as always.
+    #[must_use]
+    fn token(mut self, token: Option<impl Into<hf_http::Token>>) -> Self {
+        let target = self.target_mut();
+        let client = target.client().with_token(token);
+        target.set_client(client);
+        self
+    }
+
+    /// Send these headers too with every request of this download (the Python client's
+    /// per-call `headers=`).
+    #[must_use]
+    fn headers(mut self, headers: hf_http::HeaderMap) -> Self {
+        let target = self.target_mut();
+        let client = target.client().with_headers(headers);
+        target.set_client(client);
+        self
+    }
 }
 
 /// Downloads one file of a repo into the cache (or a local folder) and returns its path:
@@ -105,8 +155,11 @@ macro_rules! download_setters {
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_cache::Error> {
 /// use hf_cache::HubDownload;
+/// use hf_cache::prelude::*;
+///
 /// let path = HubDownload::new(client, "openai-community/gpt2".parse()?, "config.json")
 ///     .revision("main".parse()?)
+///     .force_download(true)
 ///     .await?;
 /// println!("{}", path.display());
 /// # Ok(()) }
@@ -114,32 +167,31 @@ macro_rules! download_setters {
 #[must_use = "a download does nothing until awaited"]
 #[derive(Clone)]
 pub struct HubDownload {
-    pub(crate) client: HubClient,
-    pub(crate) repo_id: RepoId,
+    pub(crate) target: RepoTarget,
     pub(crate) filename: String,
     pub(crate) subfolder: Option<String>,
-    pub(crate) repo_type: RepoType,
-    pub(crate) revision: Revision,
-    pub(crate) cache_dir: Option<CacheDir>,
-    pub(crate) local_dir: Option<PathBuf>,
-    pub(crate) force_download: bool,
-    pub(crate) etag_timeout: Option<Duration>,
-    pub(crate) local_files_only: bool,
-    pub(crate) reporter: SharedReporter,
+    pub(crate) options: DownloadOptions,
     /// Names of the `.incomplete` files in the repo's `blobs/`, when a snapshot listed it once
     /// for all its files (`None`: list it for this file).
     pub(crate) leftovers: Option<Arc<HashSet<String>>>,
-    /// Connections a large file may use at most.
-    pub(crate) max_connections: usize,
 }
 
 impl std::fmt::Debug for HubDownload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HubDownload")
-            .field("repo_id", &self.repo_id)
+            .field("repo_id", self.target.repo_id())
             .field("filename", &self.filename)
-            .field("revision", &self.revision)
+            .field("revision", &self.target.revision())
             .finish_non_exhaustive()
+    }
+}
+
+hf_http::impl_repo_request!(HubDownload, revision);
+hf_http::impl_into_future!(HubDownload => PathBuf, run);
+
+impl DownloadRequest for HubDownload {
+    fn options_mut(&mut self) -> &mut DownloadOptions {
+        &mut self.options
     }
 }
 
@@ -147,20 +199,11 @@ impl HubDownload {
     /// Downloads `filename` (a path in the repo) of the model repo `repo_id` at `main`.
     pub fn new(client: HubClient, repo_id: RepoId, filename: impl Into<String>) -> HubDownload {
         HubDownload {
-            client,
-            repo_id,
+            target: RepoTarget::new(client, repo_id),
             filename: filename.into(),
             subfolder: None,
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
-            cache_dir: None,
-            local_dir: None,
-            force_download: false,
-            etag_timeout: None,
-            local_files_only: false,
-            reporter: Arc::new(NoReporter),
+            options: DownloadOptions::default(),
             leftovers: None,
-            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -170,7 +213,28 @@ impl HubDownload {
         self
     }
 
-    download_setters!();
+    /// The client requests are sent with.
+    pub(crate) fn client(&self) -> &HubClient {
+        self.target.client()
+    }
+
+    /// The repo.
+    pub(crate) fn repo_id(&self) -> &RepoId {
+        self.target.repo_id()
+    }
+
+    /// The revision asked for (`main` unless set).
+    pub(crate) fn rev(&self) -> Revision {
+        self.target.revision_or_main()
+    }
+
+    /// What the requests for `path` are about: repo, revision and file.
+    pub(crate) fn context(&self, path: &RepoPath) -> ErrorContext {
+        self.target
+            .context()
+            .with_revision(self.rev())
+            .with_path(path.as_str())
+    }
 
     pub(crate) fn repo_path(&self) -> Result<RepoPath, Error> {
         let joined = match &self.subfolder {
@@ -183,18 +247,18 @@ impl HubDownload {
     }
 
     pub(crate) fn cache(&self) -> CacheDir {
-        self.cache_dir.clone().unwrap_or_else(CacheDir::from_env)
+        self.options.cache()
     }
 
     pub(crate) fn offline(&self) -> bool {
-        self.local_files_only || net::is_offline(&self.client)
+        self.options.local_files_only || net::is_offline(self.client())
     }
 
     pub(crate) fn url(&self, path: &RepoPath, revision: &Revision) -> String {
         hf_hub_url(
-            &net::endpoint(&self.client),
-            &self.repo_id,
-            self.repo_type,
+            &net::endpoint(self.client()),
+            self.repo_id(),
+            self.target.repo_type(),
             revision,
             path,
         )
@@ -202,7 +266,7 @@ impl HubDownload {
 
     async fn run(self) -> Result<PathBuf, Error> {
         let path = self.repo_path()?;
-        match self.local_dir.clone() {
+        match self.options.local_dir.clone() {
             Some(dir) => local_dir::download(&self, &dir, &path).await,
             None => self.to_cache(&path).await,
         }
@@ -219,32 +283,30 @@ impl HubDownload {
                 source: None,
             }));
         }
-        let url = self.url(path, &self.revision);
+        let url = self.url(path, &self.rev());
         let timeout = self
+            .options
             .etag_timeout
-            .or_else(|| Some(net::etag_timeout(&self.client)));
-        match get_hf_file_metadata(&self.client, &url, timeout).await {
+            .or_else(|| Some(net::etag_timeout(self.client())));
+        match file_metadata(self.client(), &url, timeout, &self.context(path)).await {
             Ok(m) => Ok(Ok(m)),
-            Err(Error::Http(e)) if matches!(e, hf_http::Error::RevisionNotFound(_)) => {
-                Err(Error::Http(e))
-            }
-            Err(Error::Http(hf_http::Error::Transport { kind, url, source }))
-                if matches!(
-                    kind,
-                    hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy
-                ) =>
-            {
-                Err(Error::Http(hf_http::Error::Transport { kind, url, source }))
-            }
+            // Neither is cured by the cache: said as is.
+            Err(e @ Error::RevisionNotFound(_)) => Err(e),
+            Err(
+                e @ Error::Transport {
+                    kind: hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy,
+                    ..
+                },
+            ) => Err(e),
             Err(e) => Ok(Err(e)),
         }
     }
 
     /// §4.4 step 3: no metadata; answer from the cache or explain why not.
     pub(crate) fn fallback_error(&self, what: &str, remembered: Error) -> Error {
-        let offline = net::is_offline(&self.client);
-        if self.force_download {
-            let why = if self.local_files_only {
+        let offline = net::is_offline(self.client());
+        if self.options.force_download {
+            let why = if self.options.local_files_only {
                 "force_download and local_files_only cannot be combined".to_owned()
             } else if offline {
                 "force_download is impossible in offline mode (HF_HUB_OFFLINE)".to_owned()
@@ -253,7 +315,7 @@ impl HubDownload {
             };
             return Error::InvalidArgument(why);
         }
-        if self.local_files_only {
+        if self.options.local_files_only {
             return Error::LocalEntryNotFound {
                 message: format!(
                     "cannot find {what} in the local cache and outgoing traffic has been disabled \
@@ -271,7 +333,7 @@ impl HubDownload {
                 source: None,
             };
         }
-        if remembered.is_access_error() {
+        if is_access_error(&remembered) {
             return remembered;
         }
         Error::LocalEntryNotFound {
@@ -285,18 +347,21 @@ impl HubDownload {
 
     async fn to_cache(&self, path: &RepoPath) -> Result<PathBuf, Error> {
         let cache = self.cache();
-        let repo = cache.repo(&self.repo_id, self.repo_type);
-        let rev = &self.revision;
+        let repo = cache.repo(self.repo_id(), self.target.repo_type());
+        let rev = &self.rev();
         // 1. A pinned commit that is already cached needs no request.
-        if rev.is_commit() && !self.force_download && repo.pointer_is_file(rev.as_str(), path) {
+        if rev.is_commit()
+            && !self.options.force_download
+            && repo.pointer_is_file(rev.as_str(), path)
+        {
             let p = repo.pointer_path(rev.as_str(), path);
-            self.reporter.on_cached(path.as_str(), &p);
+            self.options.reporter.on_cached(path.as_str(), &p);
             return Ok(p);
         }
         // 2. Metadata.
         let meta = match self.metadata(path).await? {
             Ok(m) => m,
-            Err(Error::Http(hf_http::Error::EntryNotFound(e))) => {
+            Err(Error::EntryNotFound(e)) => {
                 let commit = e
                     .headers()
                     .get("x-repo-commit")
@@ -312,20 +377,20 @@ impl HubDownload {
                     })
                     .await?;
                 }
-                return Err(Error::Http(hf_http::Error::EntryNotFound(e)));
+                return Err(Error::EntryNotFound(e));
             }
             Err(remembered) => {
                 // 3. Fallback to the cache.
-                if !self.force_download
+                if !self.options.force_download
                     && let Some(commit) = repo.resolve_local(rev)?
                     && repo.pointer_is_file(&commit, path)
                 {
                     let p = repo.pointer_path(&commit, path);
-                    self.reporter.on_cached(path.as_str(), &p);
+                    self.options.reporter.on_cached(path.as_str(), &p);
                     return Ok(p);
                 }
                 return Err(
-                    self.fallback_error(&format!("{} in {}", path, self.repo_id), remembered)
+                    self.fallback_error(&format!("{} in {}", path, self.repo_id()), remembered)
                 );
             }
         };
@@ -339,14 +404,15 @@ impl HubDownload {
         path: &RepoPath,
         meta: &HfFileMetadata,
     ) -> Result<PathBuf, Error> {
-        let force = self.force_download;
-        if self.revision.as_str() != meta.commit {
-            let (repo, rev, commit) = (repo.clone(), self.revision.clone(), meta.commit.clone());
+        let force = self.options.force_download;
+        let rev = self.rev();
+        if rev.as_str() != meta.commit {
+            let (repo, commit) = (repo.clone(), meta.commit.clone());
             blocking(move || repo.write_ref(&rev, &commit)).await?;
         }
         let pointer = repo.pointer_path(&meta.commit, path);
         if !force && pointer.is_file() {
-            self.reporter.on_cached(path.as_str(), &pointer);
+            self.options.reporter.on_cached(path.as_str(), &pointer);
             return Ok(pointer);
         }
         if meta.size <= IN_MEMORY_MAX {
@@ -358,13 +424,19 @@ impl HubDownload {
         if !force && blob.is_file() {
             let linked = self.link(repo, &blob, meta, path, false).await?;
             drop(lock);
-            self.reporter.on_cached(path.as_str(), &linked);
+            self.options.reporter.on_cached(path.as_str(), &linked);
             return Ok(linked);
         }
         let temp = claim_incomplete(&blob, force, self.leftovers.clone()).await?;
         let (get_url, no_auth) = self.get_target(path, meta);
         let fetch = self.fetch_of(path, meta, &get_url, no_auth);
-        fetch_into(&self.client, &fetch, temp.clone(), self.max_connections).await?;
+        fetch_into(
+            self.client(),
+            &fetch,
+            temp.clone(),
+            self.options.max_connections,
+        )
+        .await?;
         let target = blob.clone();
         blocking(move || {
             std::fs::rename(&temp, &target).map_err(io_err("rename into place", &target))
@@ -372,14 +444,16 @@ impl HubDownload {
         .await?;
         let linked = self.link(repo, &blob, meta, path, true).await?;
         drop(lock);
-        self.reporter.on_download_done(path.as_str(), &linked);
+        self.options
+            .reporter
+            .on_download_done(path.as_str(), &linked);
         Ok(linked)
     }
 
     /// Where to GET `path`'s bytes: the location the metadata named, without the token when it
     /// is on another host, else the resolve URL.
     pub(crate) fn get_target(&self, path: &RepoPath, meta: &HfFileMetadata) -> (String, bool) {
-        download_target(&self.url(path, &self.revision), &meta.location)
+        download_target(&self.url(path, &self.rev()), &meta.location)
     }
 
     /// The transfer of `path` from `url`.
@@ -396,8 +470,9 @@ impl HubDownload {
             no_auth,
             etag: &meta.etag,
             size: meta.size,
-            read_timeout: Some(net::download_timeout(&self.client)),
-            reporter: self.reporter.as_ref(),
+            read_timeout: Some(net::download_timeout(self.client())),
+            reporter: self.options.reporter.as_ref(),
+            context: self.context(path),
         }
     }
 
@@ -412,13 +487,13 @@ impl HubDownload {
     ) -> Result<PathBuf, Error> {
         let (get_url, no_auth) = self.get_target(path, meta);
         let fetch = self.fetch_of(path, meta, &get_url, no_auth);
-        let bytes = fetch_bytes(&self.client, &fetch).await?;
+        let bytes = fetch_bytes(self.client(), &fetch).await?;
         let (repo, etag, commit, path2, force) = (
             repo.clone(),
             meta.etag.clone(),
             meta.commit.clone(),
             path.clone(),
-            self.force_download,
+            self.options.force_download,
         );
         let linked = blocking(move || {
             let blob = repo.blob_path(&etag);
@@ -439,7 +514,9 @@ impl HubDownload {
             repo.link_pointer(&blob, &etag, &commit, &path2, fresh)
         })
         .await?;
-        self.reporter.on_download_done(path.as_str(), &linked);
+        self.options
+            .reporter
+            .on_download_done(path.as_str(), &linked);
         Ok(linked)
     }
 
@@ -541,20 +618,18 @@ pub(crate) fn incomplete_names(dir: &Path) -> Result<HashSet<String>, Error> {
         .collect())
 }
 
+/// True for errors that mean "the Hub says this does not exist / is not yours", which a
+/// download re-raises instead of hiding behind "not in the cache".
+fn is_access_error(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::RepoNotFound(_) | Error::GatedRepo(_) | Error::Unauthorized(_)
+    ) || error.status().map(|s| s.as_u16()) == Some(401)
+}
+
 /// Runs blocking filesystem work off the async threads.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Task(e.to_string()))?
-}
-
-impl IntoFuture for HubDownload {
-    type Output = Result<PathBuf, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
+    tokio::task::spawn_blocking(f).await.map_err(Error::task)?
 }

@@ -9,11 +9,7 @@ use crate::Error;
 /// Wraps an `io::Error` with what was being done and on which path.
 pub(crate) fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Error {
     let path = path.to_path_buf();
-    move |source| Error::Io {
-        action,
-        path,
-        source,
-    }
+    move |source| Error::io(action, path, source)
 }
 
 /// `create_dir_all` with the path in the error.

@@ -21,7 +21,6 @@
 //! ```
 
 mod delete;
-#[macro_use]
 mod download;
 mod error;
 mod fsutil;
@@ -40,8 +39,8 @@ mod trees;
 mod writer;
 
 pub use delete::DeleteCacheStrategy;
-pub use download::HubDownload;
-pub use error::Error;
+pub use download::{DownloadOptions, DownloadRequest, HubDownload};
+pub use error::{Error, ErrorContext, ErrorKind, Result};
 pub use fsutil::FileLock;
 pub use hash::{ContentHasher, EtagKind, git_blob_sha1, sha256_hex};
 pub use hf_types::{Patterns, filter_path};
@@ -60,3 +59,10 @@ pub use snapshot::SnapshotDownload;
 pub use trees::{
     TREE_FORMAT_VERSION, TreeEntry, TreeListing, read_tree, validate_etag, write_tree,
 };
+
+/// The traits that give the download builders their shared setters (`repo_type()`,
+/// `revision()`, `cache_dir()`, ...): `use hf_cache::prelude::*;`.
+pub mod prelude {
+    pub use crate::download::DownloadRequest;
+    pub use hf_http::{RepoRequest, RevisionRequest};
+}

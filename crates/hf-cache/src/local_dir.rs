@@ -132,26 +132,27 @@ pub(crate) async fn download(
     path: &RepoPath,
 ) -> Result<PathBuf, Error> {
     let paths = LocalDirPaths::new(local_dir, path);
-    let force = req.force_download;
+    let force = req.options.force_download;
     // 1. A pinned commit already downloaded.
-    if req.revision.is_commit()
+    let rev = req.rev();
+    if rev.is_commit()
         && !force
         && paths.file.is_file()
-        && read_local_metadata(&paths).is_some_and(|m| m.commit == req.revision.as_str())
+        && read_local_metadata(&paths).is_some_and(|m| m.commit == rev.as_str())
     {
-        req.reporter.on_cached(path.as_str(), &paths.file);
+        req.options.reporter.on_cached(path.as_str(), &paths.file);
         return Ok(paths.file);
     }
     // 2-3. Metadata, or the local file as is.
     let meta = match req.metadata(path).await? {
         Ok(m) => m,
-        Err(e @ Error::Http(hf_http::Error::EntryNotFound(_))) => return Err(e),
+        Err(e @ Error::EntryNotFound(_)) => return Err(e),
         Err(remembered) => {
             if !force && paths.file.is_file() {
                 tracing::warn!(file = %paths.file.display(), error = %remembered, "could not check the file on the Hub; using the local copy");
                 return Ok(paths.file);
             }
-            return Err(req.fallback_error(&format!("{} in {}", path, req.repo_id), remembered));
+            return Err(req.fallback_error(&format!("{} in {}", path, req.repo_id()), remembered));
         }
     };
     // 4. The local file is already this version.
@@ -168,7 +169,7 @@ pub(crate) async fn download(
         };
         if same {
             write_local_metadata(local_dir, &paths, &meta.commit, &meta.etag)?;
-            req.reporter.on_cached(path.as_str(), &paths.file);
+            req.options.reporter.on_cached(path.as_str(), &paths.file);
             return Ok(paths.file);
         }
     }
@@ -179,8 +180,8 @@ pub(crate) async fn download(
         let commit_rev: Revision = meta.commit.parse()?;
         if let CachedFile::Found(cached) = try_to_load_from_cache(
             &cache,
-            &req.repo_id,
-            req.repo_type,
+            req.repo_id(),
+            req.target.repo_type(),
             &commit_rev,
             path.as_str(),
         )? {
@@ -188,7 +189,7 @@ pub(crate) async fn download(
             blocking(move || copy_atomic(&from, &to)).await?;
             write_local_metadata(local_dir, &paths, &meta.commit, &meta.etag)?;
             drop(lock);
-            req.reporter.on_cached(path.as_str(), &paths.file);
+            req.options.reporter.on_cached(path.as_str(), &paths.file);
             return Ok(paths.file);
         }
     }
@@ -208,19 +209,27 @@ pub(crate) async fn fetch_to_local(
 ) -> Result<PathBuf, Error> {
     let temp = paths.incomplete(&meta.etag);
     create_parent(&temp)?;
-    if req.force_download {
+    if req.options.force_download {
         let _ = fs::remove_file(&temp);
     }
     let (url, no_auth) = req.get_target(path, meta);
     let fetch = req.fetch_of(path, meta, &url, no_auth);
-    fetch_into(&req.client, &fetch, temp.clone(), req.max_connections).await?;
+    fetch_into(
+        req.client(),
+        &fetch,
+        temp.clone(),
+        req.options.max_connections,
+    )
+    .await?;
     create_parent(&paths.file)?;
     if paths.file.is_file() {
         let _ = fs::remove_file(&paths.file);
     }
     fs::rename(&temp, &paths.file).map_err(io_err("move into place", &paths.file))?;
     write_local_metadata(local_dir, paths, &meta.commit, &meta.etag)?;
-    req.reporter.on_download_done(path.as_str(), &paths.file);
+    req.options
+        .reporter
+        .on_download_done(path.as_str(), &paths.file);
     Ok(paths.file.clone())
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hf_http::HubClient;
+use hf_http::{ErrorContext, HubClient};
 use hf_types::{RepoId, RepoPath, RepoType, Revision, encode_path};
 
 use crate::Error;
@@ -67,17 +67,25 @@ pub(crate) fn is_commit(s: &str) -> bool {
 
 /// `HEAD`s the resolve URL of a file (following only relative redirects) and reads its
 /// commit, ETag, size and download location. A header the download needs is missing
-/// or unsafe → [`Error::FileMetadata`].
+/// or unsafe → [`Error::Protocol`] naming the URL.
 pub async fn get_hf_file_metadata(
     client: &HubClient,
     url: &str,
     timeout: Option<Duration>,
 ) -> Result<HfFileMetadata, Error> {
-    let head = net::head(client, url, timeout).await?;
-    let bad = |what: &str| Error::FileMetadata {
-        url: url.to_owned(),
-        what: what.to_owned(),
-    };
+    file_metadata(client, url, timeout, &ErrorContext::default()).await
+}
+
+/// [`get_hf_file_metadata`] of a request about `context` (repo, revision, file), which its
+/// HTTP errors carry.
+pub(crate) async fn file_metadata(
+    client: &HubClient,
+    url: &str,
+    timeout: Option<Duration>,
+    context: &ErrorContext,
+) -> Result<HfFileMetadata, Error> {
+    let head = net::head(client, url, timeout, context).await?;
+    let bad = |what: &str| Error::protocol(url, what);
     let h = |name: &str| {
         head.headers
             .get(name)

@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
-use hf_http::{HubClient, RedirectPolicy};
+use hf_http::{ErrorContext, HubClient, RedirectPolicy};
 use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::Error;
+use crate::transfer::Fetch;
 
 /// The endpoint as a string without trailing `/`.
 pub(crate) fn endpoint(client: &HubClient) -> String {
@@ -50,11 +51,9 @@ pub(crate) struct Answer {
 }
 
 fn parse_url(url: &str) -> Result<Url, Error> {
-    Url::parse(url).map_err(|e| {
-        Error::Http(hf_http::Error::InvalidUrl {
-            url: hf_http::redact_url(url),
-            reason: e.to_string(),
-        })
+    Url::parse(url).map_err(|e| Error::InvalidUrl {
+        url: hf_http::redact_url(url),
+        reason: e.to_string(),
     })
 }
 
@@ -76,9 +75,11 @@ pub(crate) async fn head(
     client: &HubClient,
     url: &str,
     timeout: Option<Duration>,
+    context: &ErrorContext,
 ) -> Result<Answer, Error> {
     let mut request = client
         .request(Method::HEAD, parse_url(url)?)
+        .context(context.clone())
         .header("accept-encoding", "identity")
         .follow_redirects(RedirectPolicy::RelativeOnly)
         .retry(false);
@@ -88,15 +89,22 @@ pub(crate) async fn head(
     send(request).await
 }
 
-/// `GET` content from `offset` (a `Range` request when > 0), following redirects.
+/// `GET` the content of `fetch` from `offset` (a `Range` request when > 0), following redirects.
 pub(crate) async fn get(
     client: &HubClient,
-    url: &str,
+    fetch: &Fetch<'_>,
     offset: u64,
-    no_auth: bool,
-    read_timeout: Option<Duration>,
 ) -> Result<Answer, Error> {
-    get_range(client, url, offset, None, no_auth, read_timeout).await
+    get_range(
+        client,
+        fetch.url,
+        offset,
+        None,
+        fetch.no_auth,
+        fetch.read_timeout,
+        &fetch.context,
+    )
+    .await
 }
 
 /// `GET` bytes `[offset, end)` (`end` `None`: to the end of the file), following redirects; a
@@ -108,10 +116,12 @@ pub(crate) async fn get_range(
     end: Option<u64>,
     no_auth: bool,
     read_timeout: Option<Duration>,
+    context: &ErrorContext,
 ) -> Result<Answer, Error> {
     // Retried by the caller, which resumes from the bytes already written (no nested retries).
     let mut request = client
         .get(parse_url(url)?)
+        .context(context.clone())
         .header("accept-encoding", "identity")
         .follow_redirects(RedirectPolicy::All)
         .retry(false);
@@ -139,16 +149,23 @@ pub(crate) async fn get_json<T: DeserializeOwned>(
     client: &HubClient,
     url: &str,
     retry: bool,
+    context: &ErrorContext,
 ) -> Result<T, Error> {
-    let response = client.get(parse_url(url)?).retry(retry).send().await?;
-    Ok(response.json().await?)
+    let response = client
+        .get(parse_url(url)?)
+        .context(context.clone())
+        .retry(retry)
+        .send()
+        .await?;
+    response.json().await
 }
 
 /// All items of a paginated JSON array endpoint (hf-http follows the `Link` header).
 pub(crate) async fn get_all_pages<T: DeserializeOwned + Send + 'static>(
     client: &HubClient,
     url: &str,
+    context: &ErrorContext,
 ) -> Result<Vec<T>, Error> {
-    let pages = client.paginate::<T>(client.get(parse_url(url)?));
-    Ok(pages.try_collect().await?)
+    let pages = client.paginate::<T>(client.get(parse_url(url)?).context(context.clone()));
+    pages.try_collect().await
 }

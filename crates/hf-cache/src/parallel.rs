@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use hf_http::HubClient;
+use hf_http::{ErrorContext, HubClient};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -36,7 +36,7 @@ use crate::Error;
 use crate::fsutil::io_err;
 use crate::hash::ContentHasher;
 use crate::net;
-use crate::transfer::{Fetch, MAX_ATTEMPTS, backoff, retryable};
+use crate::transfer::{Fetch, retryable};
 
 /// Files from this size may use several connections.
 pub(crate) const PARALLEL_MIN: u64 = 64 << 20;
@@ -174,7 +174,7 @@ pub(crate) async fn fetch_parallel(
     });
     let transfer = run_connections(client, fetch, &shared, tx, tuning).await;
     // The writer ends when every sender is gone (all connections stopped).
-    let written = writer.await.map_err(|e| Error::Task(e.to_string()))?;
+    let written = writer.await.map_err(Error::task)?;
     let (prefix, digest) = written?;
     match transfer {
         Ok(connections) => Ok(Done {
@@ -213,6 +213,7 @@ async fn run_connections(
             no_auth: fetch.no_auth,
             file: fetch.file.to_owned(),
             read_timeout: fetch.read_timeout,
+            context: fetch.context.clone(),
             shared: shared.clone(),
             range,
             tx: tx.clone(),
@@ -235,7 +236,7 @@ async fn run_connections(
             joined = tasks.join_next() => match joined {
                 None => break,
                 Some(result) => {
-                    result.map_err(|e| Error::Task(e.to_string()))??;
+                    result.map_err(Error::task)??;
                 }
             },
             _ = ticker.tick() => {
@@ -298,13 +299,13 @@ async fn run_connections(
         .map(|r| r.iter().any(|r| r.remaining() > 0))
         .unwrap_or(true);
     if unfinished {
-        return Err(Error::Protocol {
-            file: fetch.file.to_owned(),
-            what: format!(
+        return Err(Error::protocol(
+            fetch.file,
+            format!(
                 "the transfer stopped at {now_bytes} of {} bytes",
                 fetch.size
             ),
-        });
+        ));
     }
     Ok(connections)
 }
@@ -361,6 +362,7 @@ struct Connection {
     no_auth: bool,
     file: String,
     read_timeout: Option<Duration>,
+    context: ErrorContext,
     shared: Arc<Shared>,
     range: Arc<Range>,
     tx: mpsc::Sender<(u64, Bytes)>,
@@ -368,7 +370,10 @@ struct Connection {
 
 impl Connection {
     async fn run(mut self) -> Result<(), Error> {
-        let mut attempt = 0u32;
+        // The client's policy decides how often and how long to wait; a resume that made
+        // progress (or a new range) starts counting again.
+        let policy = self.client.retry_policy().clone();
+        let mut retries = policy.retries();
         loop {
             let start = self.range.pos.load(Ordering::SeqCst);
             if start >= self.range.end.load(Ordering::SeqCst) {
@@ -377,7 +382,7 @@ impl Connection {
                     && let Some(next) = self.shared.steal_half()
                 {
                     self.range = next;
-                    attempt = 0;
+                    retries.reset();
                     continue;
                 }
                 return Ok(());
@@ -386,14 +391,18 @@ impl Connection {
                 Ok(()) => continue,
                 Err(e) => {
                     if self.range.pos.load(Ordering::SeqCst) > start {
-                        attempt = 0;
+                        retries.reset();
                     }
-                    let retry = matches!(&e, Error::Http(h) if retryable(h));
-                    if !retry || attempt >= MAX_ATTEMPTS {
+                    let delay = if retryable(&e) {
+                        retries.next_delay(None)
+                    } else {
+                        None
+                    };
+                    let Some(delay) = delay else {
                         return Err(e);
-                    }
-                    attempt += 1;
-                    tokio::time::sleep(backoff(attempt - 1)).await;
+                    };
+                    tracing::debug!(file = %self.file, offset = start, attempt = retries.attempt(), ?delay, error = %e, "range interrupted; resuming");
+                    policy.sleep(delay).await;
                 }
             }
         }
@@ -411,12 +420,10 @@ impl Connection {
             Some(end),
             no_auth,
             self.read_timeout,
+            &self.context,
         )
         .await?;
-        let protocol = |what: String| Error::Protocol {
-            file: self.file.clone(),
-            what,
-        };
+        let protocol = |what: String| Error::protocol(&self.file, what);
         match response.status {
             206 => {}
             // Without Range support only one connection can work: from byte 0, to the end.
@@ -457,11 +464,11 @@ impl Connection {
             }
         }
         if pos < self.range.end.load(Ordering::SeqCst) {
-            return Err(Error::Http(hf_http::Error::Transport {
+            return Err(Error::Transport {
                 kind: hf_http::TransportKind::Connection,
                 url: url.split('?').next().unwrap_or_default().to_owned(),
                 source: format!("range body ended at byte {pos}").into(),
-            }));
+            });
         }
         Ok(())
     }
@@ -684,6 +691,7 @@ mod tests {
             size,
             read_timeout: None,
             reporter: &NoReporter,
+            context: hf_http::ErrorContext::default(),
         };
         fetch_parallel(&client, &fetch, temp.to_path_buf(), tuning).await
     }

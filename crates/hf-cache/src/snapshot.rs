@@ -3,22 +3,18 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
-use std::future::{Future, IntoFuture};
-use std::path::{Path, PathBuf};
-use std::pin::Pin;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::StreamExt;
-use hf_http::HubClient;
-use hf_types::{RepoFile, RepoId, RepoPath, RepoSibling, RepoType, Revision, encode_segment};
+use hf_http::{ErrorContext, HubClient, RepoTarget};
+use hf_types::{RepoFile, RepoId, RepoPath, RepoSibling, Revision, encode_segment};
 use serde::Deserialize;
 
-use crate::download::{HubDownload, blocking, incomplete_names};
+use crate::download::{DownloadOptions, DownloadRequest, HubDownload, blocking, incomplete_names};
 use crate::layout::RepoCache;
 use crate::local_dir::{LocalDirPaths, fetch_to_local, read_local_metadata};
 use crate::metadata::{HfFileMetadata, is_commit};
-use crate::progress::{NoReporter, SharedReporter};
 use crate::trees::{TreeEntry, TreeListing, read_tree, validate_etag, write_tree};
 use crate::{CacheDir, Error, FileLock, net};
 use hf_types::{Patterns, filter_path};
@@ -31,37 +27,42 @@ const MAX_SIBLINGS: usize = 50_000;
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_cache::Error> {
+/// use hf_cache::prelude::*;
+/// use hf_types::RepoType;
+///
 /// let folder = hf_cache::SnapshotDownload::new(client, "acme/tiny".parse()?)
+///     .repo_type(RepoType::Dataset)
 ///     .allow_patterns(["*.json", "*.safetensors"])
 ///     .max_workers(8)
+///     .local_files_only(false)
 ///     .await?;
 /// # Ok(()) }
 /// ```
 #[must_use = "a download does nothing until awaited"]
 #[derive(Clone)]
 pub struct SnapshotDownload {
-    client: HubClient,
-    repo_id: RepoId,
-    repo_type: RepoType,
-    revision: Revision,
-    cache_dir: Option<CacheDir>,
-    local_dir: Option<PathBuf>,
+    target: RepoTarget,
+    options: DownloadOptions,
     allow: Patterns,
     ignore: Patterns,
     max_workers: usize,
-    force_download: bool,
-    local_files_only: bool,
-    etag_timeout: Option<Duration>,
-    reporter: SharedReporter,
-    max_connections: usize,
 }
 
 impl std::fmt::Debug for SnapshotDownload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SnapshotDownload")
-            .field("repo_id", &self.repo_id)
-            .field("revision", &self.revision)
+            .field("repo_id", self.target.repo_id())
+            .field("revision", &self.target.revision())
             .finish_non_exhaustive()
+    }
+}
+
+hf_http::impl_repo_request!(SnapshotDownload, revision);
+hf_http::impl_into_future!(SnapshotDownload => PathBuf, run);
+
+impl DownloadRequest for SnapshotDownload {
+    fn options_mut(&mut self) -> &mut DownloadOptions {
+        &mut self.options
     }
 }
 
@@ -69,24 +70,13 @@ impl SnapshotDownload {
     /// The whole model repo `repo_id` at `main`.
     pub fn new(client: HubClient, repo_id: RepoId) -> SnapshotDownload {
         SnapshotDownload {
-            client,
-            repo_id,
-            repo_type: RepoType::Model,
-            revision: Revision::main(),
-            cache_dir: None,
-            local_dir: None,
+            target: RepoTarget::new(client, repo_id),
+            options: DownloadOptions::default(),
             allow: Patterns::default(),
             ignore: Patterns::default(),
             max_workers: 8,
-            force_download: false,
-            local_files_only: false,
-            etag_timeout: None,
-            reporter: Arc::new(NoReporter),
-            max_connections: crate::download::DEFAULT_MAX_CONNECTIONS,
         }
     }
-
-    download_setters!();
 
     /// Keep only files matching one of these globs (Python `fnmatch`, `*` matches `/`).
     pub fn allow_patterns<I: IntoIterator<Item = S>, S: Into<String>>(
@@ -112,60 +102,90 @@ impl SnapshotDownload {
         self
     }
 
+    fn client(&self) -> &HubClient {
+        self.target.client()
+    }
+
+    fn repo_id(&self) -> &RepoId {
+        self.target.repo_id()
+    }
+
+    /// The revision asked for (`main` unless set).
+    fn rev(&self) -> Revision {
+        self.target.revision_or_main()
+    }
+
+    /// The repo of this snapshot in `cache`.
+    fn repo(&self, cache: &CacheDir) -> RepoCache {
+        cache.repo(self.repo_id(), self.target.repo_type())
+    }
+
+    /// The download of one file of the snapshot at `commit` (its path is given later), with
+    /// this snapshot's client, cache and options.
     fn file_request(&self, commit: &str) -> Result<HubDownload, Error> {
-        let mut d = HubDownload::new(self.client.clone(), self.repo_id.clone(), String::new())
-            .repo_type(self.repo_type)
-            .revision(commit.parse()?)
-            .force_download(self.force_download)
-            .local_files_only(self.local_files_only)
-            .max_connections(self.max_connections)
-            .reporter(self.reporter.clone());
-        if let Some(c) = &self.cache_dir {
-            d = d.cache_dir(c.clone());
-        }
-        Ok(d)
+        let mut target = self.target.clone();
+        target.set_revision(commit.parse()?);
+        Ok(HubDownload {
+            target,
+            filename: String::new(),
+            subfolder: None,
+            options: DownloadOptions {
+                // Files are placed by the snapshot, not by the file request.
+                local_dir: None,
+                etag_timeout: None,
+                ..self.options.clone()
+            },
+            leftovers: None,
+        })
     }
 
     fn tree_file(&self, cache: &CacheDir, commit: &str) -> PathBuf {
-        match &self.local_dir {
+        match &self.options.local_dir {
             Some(dir) => dir
                 .join(".cache")
                 .join("huggingface")
                 .join("trees")
                 .join(format!("{commit}.json")),
-            None => cache.repo(&self.repo_id, self.repo_type).tree_path(commit),
+            None => self.repo(cache).tree_path(commit),
         }
     }
 
     fn api_url(&self, tail: &str) -> String {
         format!(
             "{}/api/{}/{}/{}",
-            net::endpoint(&self.client),
-            self.repo_type.api_segment(),
-            self.repo_id,
+            net::endpoint(self.client()),
+            self.target.repo_type().api_segment(),
+            self.repo_id(),
             tail
         )
+    }
+
+    /// What the snapshot's requests are about: repo and revision.
+    fn context(&self) -> ErrorContext {
+        self.target.context().with_revision(self.rev())
     }
 
     /// The commit and its listing, with as few requests as the cache allows, and whether the
     /// listing is new (not read from the cached trees file, which then needs writing).
     async fn resolve_online(&self, cache: &CacheDir) -> Result<(String, TreeListing, bool), Error> {
-        let repo = cache.repo(&self.repo_id, self.repo_type);
+        let repo = self.repo(cache);
         let read = |commit: &str| {
             let path = self.tree_file(cache, commit);
             async move { blocking(move || read_tree(&path)).await }
         };
-        if self.revision.is_commit() {
-            let commit = self.revision.as_str().to_owned();
+        let revision = self.rev();
+        let context = self.context();
+        if revision.is_commit() {
+            let commit = revision.as_str().to_owned();
             if let Some(listing) = read(&commit).await? {
                 return Ok((commit, listing, false));
             }
             let listing = self.list_tree(&commit).await?;
             return Ok((commit, listing, true));
         }
-        let rev = self.revision.url_encoded();
+        let rev = revision.url_encoded();
         // Warm: a known commit whose listing is cached only needs the current sha.
-        let known = repo.read_ref(&self.revision)?;
+        let known = repo.read_ref(&revision)?;
         if let Some(known) = known.filter(|c| is_commit(c))
             && self.tree_file(cache, &known).is_file()
         {
@@ -173,7 +193,7 @@ impl SnapshotDownload {
             let url = self.api_url(&format!("revision/{rev}?expand=sha"));
             let (listing, info) = tokio::join!(
                 read(&known),
-                net::get_json::<ShaOnly>(&self.client, &url, false)
+                net::get_json::<ShaOnly>(self.client(), &url, false, &context)
             );
             let commit = checked_commit(&url, info?.sha)?;
             if commit == known
@@ -190,7 +210,7 @@ impl SnapshotDownload {
         // Cold: one repo-info call with blobs gives the commit and every file's blob id,
         // size and LFS hash.
         let url = self.api_url(&format!("revision/{rev}?blobs=True"));
-        let info = net::get_json::<InfoWithSiblings>(&self.client, &url, false).await?;
+        let info = net::get_json::<InfoWithSiblings>(self.client(), &url, false, &context).await?;
         let commit = checked_commit(&url, info.sha)?;
         if let Some(listing) = read(&commit).await? {
             return Ok((commit, listing, false));
@@ -208,31 +228,26 @@ impl SnapshotDownload {
             "tree/{}?recursive=True&expand=False",
             encode_segment(commit)
         ));
-        let entries: Vec<serde_json::Value> = net::get_all_pages(&self.client, &url).await?;
+        let entries: Vec<serde_json::Value> =
+            net::get_all_pages(self.client(), &url, &self.context()).await?;
         let mut listing = TreeListing::new();
         for entry in entries {
             if entry.get("type").and_then(|t| t.as_str()) != Some("file") {
                 continue;
             }
-            let file: RepoFile =
-                serde_json::from_value(entry).map_err(|e| Error::BadTreeListing {
-                    path: url.clone().into(),
-                    what: e.to_string(),
-                })?;
+            let file: RepoFile = serde_json::from_value(entry)
+                .map_err(|e| Error::protocol(url.as_str(), e.to_string()))?;
             let tree_entry = TreeEntry::from_repo_file(&file);
-            validate_etag(tree_entry.etag()).map_err(|what| Error::BadTreeListing {
-                path: url.clone().into(),
-                what,
-            })?;
+            validate_etag(tree_entry.etag()).map_err(|what| Error::protocol(url.as_str(), what))?;
             listing.insert(file.repo_path()?, tree_entry);
         }
         Ok(listing)
     }
 
     async fn run(self) -> Result<PathBuf, Error> {
-        let cache = self.cache_dir.clone().unwrap_or_else(CacheDir::from_env);
-        let repo = cache.repo(&self.repo_id, self.repo_type);
-        let offline = self.local_files_only || self.client.is_offline();
+        let cache = self.options.cache();
+        let repo = self.repo(&cache);
+        let offline = self.options.local_files_only || self.client().is_offline();
         let resolved = if offline {
             Err(Error::LocalEntryNotFound {
                 message: "offline mode or local_files_only: no request sent".into(),
@@ -241,16 +256,16 @@ impl SnapshotDownload {
         } else {
             match self.resolve_online(&cache).await {
                 Ok(r) => Ok(r),
-                Err(e @ Error::Http(hf_http::Error::RevisionNotFound(_))) => return Err(e),
-                Err(Error::Http(hf_http::Error::Transport { kind, url, source }))
-                    if matches!(
-                        kind,
-                        hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy
-                    ) =>
-                {
-                    return Err(Error::Http(hf_http::Error::Transport { kind, url, source }));
-                }
-                Err(e @ (Error::InvalidPath(_) | Error::BadTreeListing { .. })) => return Err(e),
+                Err(e @ Error::RevisionNotFound(_)) => return Err(e),
+                Err(
+                    e @ Error::Transport {
+                        kind: hf_http::TransportKind::Tls | hf_http::TransportKind::Proxy,
+                        ..
+                    },
+                ) => return Err(e),
+                // An unusable listing (from the Hub or the trees file): not cured by the cache.
+                // Only the listing code makes `Protocol` errors on this path.
+                Err(e @ (Error::InvalidPath(_) | Error::Protocol { .. })) => return Err(e),
                 Err(e) => Err(e),
             }
         };
@@ -262,8 +277,8 @@ impl SnapshotDownload {
             // A listing read from the trees file is not written again (warm runs write nothing).
             let path = self.tree_file(&cache, &commit);
             let listing2 = fresh.then(|| listing.clone());
-            let (repo2, rev, c) = (repo.clone(), self.revision.clone(), commit.clone());
-            let cache_mode = self.local_dir.is_none();
+            let (repo2, rev, c) = (repo.clone(), self.rev(), commit.clone());
+            let cache_mode = self.options.local_dir.is_none();
             blocking(move || {
                 if let Some(listing2) = listing2
                     && let Err(e) = write_tree(&path, &listing2)
@@ -282,7 +297,7 @@ impl SnapshotDownload {
             .filter(|(p, _)| filter_path(p.as_str(), &self.allow, &self.ignore))
             .collect();
         self.fetch_all(&cache, &commit, selected).await?;
-        Ok(match &self.local_dir {
+        Ok(match &self.options.local_dir {
             Some(dir) => dir.clone(),
             None => repo.snapshot_dir(&commit),
         })
@@ -290,20 +305,20 @@ impl SnapshotDownload {
 
     /// Offline (or the Hub unreachable): serve a complete snapshot from the cache.
     async fn offline_answer(&self, cache: &CacheDir, remembered: Error) -> Result<PathBuf, Error> {
-        let repo = cache.repo(&self.repo_id, self.repo_type);
+        let repo = self.repo(cache);
         let req = self.file_request(&"0".repeat(40))?;
-        let commit = repo.resolve_local(&self.revision)?;
+        let commit = repo.resolve_local(&self.rev())?;
         let Some(commit) = commit else {
             // local_dir mode keeps no refs: as Python, a non-empty folder is served as is.
-            if let Some(dir) = &self.local_dir
-                && !self.force_download
+            if let Some(dir) = &self.options.local_dir
+                && !self.options.force_download
                 && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
             {
                 tracing::warn!(dir = %dir.display(), "could not check the snapshot on the Hub; using the local folder");
                 return Ok(dir.clone());
             }
             return Err(req.fallback_error(
-                &format!("revision {} of {}", self.revision, self.repo_id),
+                &format!("revision {} of {}", self.rev(), self.repo_id()),
                 remembered,
             ));
         };
@@ -311,13 +326,13 @@ impl SnapshotDownload {
             let path = self.tree_file(cache, &commit);
             blocking(move || read_tree(&path)).await?
         };
-        let folder = match &self.local_dir {
+        let folder = match &self.options.local_dir {
             Some(dir) => dir.clone(),
             None => repo.snapshot_dir(&commit),
         };
         match listing {
             Some(listing) => {
-                let local_dir = self.local_dir.clone();
+                let local_dir = self.options.local_dir.clone();
                 let (allow, ignore) = (self.allow.clone(), self.ignore.clone());
                 let c = commit.clone();
                 let missing = blocking(move || {
@@ -346,7 +361,7 @@ impl SnapshotDownload {
                 Ok(folder)
             }
             None => Err(req.fallback_error(
-                &format!("revision {} of {}", self.revision, self.repo_id),
+                &format!("revision {} of {}", self.rev(), self.repo_id()),
                 remembered,
             )),
         }
@@ -358,14 +373,14 @@ impl SnapshotDownload {
         commit: &str,
         files: Vec<(RepoPath, TreeEntry)>,
     ) -> Result<(), Error> {
-        let repo = cache.repo(&self.repo_id, self.repo_type);
+        let repo = self.repo(cache);
         // One blocking pass decides what is missing (no per-file thread hop when warm).
         let todo = {
             let (repo, c, force, local_dir) = (
                 repo.clone(),
                 commit.to_owned(),
-                self.force_download,
-                self.local_dir.clone(),
+                self.options.force_download,
+                self.options.local_dir.clone(),
             );
             blocking(move || {
                 let present = match (&local_dir, force) {
@@ -392,22 +407,22 @@ impl SnapshotDownload {
             .await?
         };
         let total: u64 = todo.iter().map(|(_, e)| e.size).sum();
-        self.reporter.on_snapshot_start(todo.len(), total);
+        self.options.reporter.on_snapshot_start(todo.len(), total);
         let mut req = self.file_request(commit)?;
-        if self.local_dir.is_none() && !todo.is_empty() {
+        if self.options.local_dir.is_none() && !todo.is_empty() {
             // Leftovers of interrupted runs, listed once for every file of the snapshot.
             let blobs = repo.path().join("blobs");
             req.leftovers = Some(Arc::new(blocking(move || incomplete_names(&blobs)).await?));
         }
         let commit_rev: Revision = commit.parse()?;
-        let endpoint = net::endpoint(&self.client);
+        let endpoint = net::endpoint(self.client());
         let results = futures_util::stream::iter(todo.into_iter().map(|(path, entry)| {
             let req = req.clone();
             let repo = repo.clone();
             let location = crate::metadata::hf_hub_url(
                 &endpoint,
-                &self.repo_id,
-                self.repo_type,
+                self.repo_id(),
+                self.target.repo_type(),
                 &commit_rev,
                 &path,
             );
@@ -417,7 +432,7 @@ impl SnapshotDownload {
                 size: entry.size,
                 location,
             };
-            let local_dir = self.local_dir.clone();
+            let local_dir = self.options.local_dir.clone();
             async move {
                 match local_dir {
                     None => req.fetch_to_cache(&repo, &path, &meta).await,
@@ -489,15 +504,6 @@ impl CachedSnapshot {
     }
 }
 
-impl IntoFuture for SnapshotDownload {
-    type Output = Result<PathBuf, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
-
 #[derive(Deserialize)]
 struct ShaOnly {
     sha: Option<String>,
@@ -512,10 +518,10 @@ struct InfoWithSiblings {
 fn checked_commit(url: &str, sha: Option<String>) -> Result<String, Error> {
     match sha {
         Some(s) if is_commit(&s) => Ok(s),
-        other => Err(Error::BadTreeListing {
-            path: Path::new(url).to_path_buf(),
-            what: format!("repo info has no usable `sha` ({other:?})"),
-        }),
+        other => Err(Error::protocol(
+            url,
+            format!("repo info has no usable `sha` ({other:?})"),
+        )),
     }
 }
 
@@ -535,10 +541,7 @@ fn listing_from_siblings(siblings: &[RepoSibling]) -> Option<Result<TreeListing,
             xet_hash: None,
         };
         if let Err(what) = validate_etag(entry.etag()) {
-            return Some(Err(Error::BadTreeListing {
-                path: PathBuf::from("siblings"),
-                what,
-            }));
+            return Some(Err(Error::protocol("siblings", what)));
         }
         match s.rfilename.parse::<RepoPath>() {
             Ok(p) => listing.insert(p, entry),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use futures_util::StreamExt;
-use hf_http::HubClient;
+use hf_http::{ErrorContext, HubClient};
 
 use crate::Error;
 use crate::net;
@@ -15,9 +15,6 @@ use crate::writer::Writer;
 
 /// Chunks smaller than this are merged before crossing to the writer thread.
 const SMALL: usize = 256 * 1024;
-
-/// Consecutive attempts without progress before giving up (as the Python client).
-pub(crate) const MAX_ATTEMPTS: u32 = 5;
 
 /// What to fetch.
 pub(crate) struct Fetch<'a> {
@@ -35,15 +32,14 @@ pub(crate) struct Fetch<'a> {
     pub read_timeout: Option<Duration>,
     /// Where progress goes.
     pub reporter: &'a dyn Reporter,
+    /// Repo, revision and file, carried by the requests into their errors.
+    pub context: ErrorContext,
 }
 
-/// Backoff between attempts: 250 ms, doubling, at most 8 s.
-pub(crate) fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(250u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(8))
-}
-
-pub(crate) fn retryable(e: &hf_http::Error) -> bool {
-    e.is_connection_problem() && !e.is_offline() || matches!(e, hf_http::Error::Server(_))
+/// A failure worth resuming after: the connection broke or timed out, or the server failed
+/// (5xx). Not offline mode, not an answer that says no.
+pub(crate) fn retryable(e: &Error) -> bool {
+    e.is_connection_problem() && !e.is_offline() || matches!(e, Error::Server(_))
 }
 
 /// Downloads `fetch` into `temp` (continuing from its current length, whose bytes are
@@ -76,7 +72,9 @@ pub(crate) async fn fetch_into(
     fetch
         .reporter
         .on_download_start(fetch.file, fetch.size, writer.offset);
-    let mut attempt = 0u32;
+    // The client's policy decides how often and how long to wait; only failures in a row
+    // count: a resume that made progress starts counting again.
+    let mut retries = client.retry_policy().retries();
     loop {
         if writer.offset == fetch.size && fetch.size > 0 {
             break;
@@ -86,23 +84,23 @@ pub(crate) async fn fetch_into(
         match result {
             Ok(()) => break,
             Err(e) => {
-                let progressed = writer.offset > start;
-                if progressed {
-                    attempt = 0;
+                if writer.offset > start {
+                    retries.reset();
                 }
-                let retry = match &e {
-                    Error::Http(h) => retryable(h),
-                    _ => false,
+                let delay = if retryable(&e) {
+                    retries.next_delay(None)
+                } else {
+                    None
                 };
-                if !retry || attempt >= MAX_ATTEMPTS {
+                let Some(delay) = delay else {
                     // Keep the partial file: a later call resumes it after re-hashing.
                     drop(writer);
                     return Err(e);
-                }
-                attempt += 1;
+                };
+                let attempt = retries.attempt();
                 fetch.reporter.on_retry(fetch.file, writer.offset, attempt);
-                tracing::debug!(file = fetch.file, offset = writer.offset, attempt, error = %e, "download interrupted; resuming");
-                tokio::time::sleep(backoff(attempt - 1)).await;
+                tracing::debug!(file = fetch.file, offset = writer.offset, attempt, ?delay, error = %e, "download interrupted; resuming");
+                client.retry_policy().sleep(delay).await;
             }
         }
     }
@@ -149,18 +147,21 @@ pub(crate) async fn fetch_bytes(
     fetch: &Fetch<'_>,
 ) -> Result<bytes::Bytes, Error> {
     fetch.reporter.on_download_start(fetch.file, fetch.size, 0);
-    let mut attempt = 0u32;
+    let mut retries = client.retry_policy().retries();
     let bytes = loop {
         match get_whole(client, fetch).await {
             Ok(bytes) => break bytes,
             Err(e) => {
-                let retry = matches!(&e, Error::Http(h) if retryable(h));
-                if !retry || attempt >= MAX_ATTEMPTS {
+                let delay = if retryable(&e) {
+                    retries.next_delay(None)
+                } else {
+                    None
+                };
+                let Some(delay) = delay else {
                     return Err(e);
-                }
-                attempt += 1;
-                fetch.reporter.on_retry(fetch.file, 0, attempt);
-                tokio::time::sleep(backoff(attempt - 1)).await;
+                };
+                fetch.reporter.on_retry(fetch.file, 0, retries.attempt());
+                client.retry_policy().sleep(delay).await;
             }
         }
     };
@@ -187,12 +188,12 @@ pub(crate) async fn fetch_bytes(
 
 /// One GET of a whole small body (at most `fetch.size` bytes are accepted).
 async fn get_whole(client: &HubClient, fetch: &Fetch<'_>) -> Result<bytes::Bytes, Error> {
-    let response = net::get(client, fetch.url, 0, fetch.no_auth, fetch.read_timeout).await?;
+    let response = net::get(client, fetch, 0).await?;
     if response.status != 200 {
-        return Err(Error::Protocol {
-            file: fetch.file.to_owned(),
-            what: format!("unexpected status {}", response.status),
-        });
+        return Err(Error::protocol(
+            fetch.file,
+            format!("unexpected status {}", response.status),
+        ));
     }
     let mut body = response.body;
     let mut buf = BytesMut::with_capacity(fetch.size as usize);
@@ -200,22 +201,22 @@ async fn get_whole(client: &HubClient, fetch: &Fetch<'_>) -> Result<bytes::Bytes
         let chunk = chunk?;
         fetch.reporter.on_progress(fetch.file, chunk.len() as u64);
         if (buf.len() + chunk.len()) as u64 > fetch.size {
-            return Err(Error::Protocol {
-                file: fetch.file.to_owned(),
-                what: format!(
+            return Err(Error::protocol(
+                fetch.file,
+                format!(
                     "the server sent more than the announced {} bytes",
                     fetch.size
                 ),
-            });
+            ));
         }
         buf.extend_from_slice(&chunk);
     }
     if (buf.len() as u64) < fetch.size {
-        return Err(Error::Http(hf_http::Error::Transport {
+        return Err(Error::Transport {
             kind: hf_http::TransportKind::Connection,
             url: fetch.url.split('?').next().unwrap_or_default().to_owned(),
             source: format!("body ended at {} of {} bytes", buf.len(), fetch.size).into(),
-        }));
+        });
     }
     Ok(buf.freeze())
 }
@@ -227,11 +228,8 @@ async fn stream_once(
     writer: &mut Writer,
 ) -> Result<(), Error> {
     let offset = writer.offset;
-    let response = net::get(client, fetch.url, offset, fetch.no_auth, fetch.read_timeout).await?;
-    let protocol = |what: String| Error::Protocol {
-        file: fetch.file.to_owned(),
-        what,
-    };
+    let response = net::get(client, fetch, offset).await?;
+    let protocol = |what: String| Error::protocol(fetch.file, what);
     match response.status {
         206 if offset > 0 => {
             let from = response
@@ -272,7 +270,7 @@ async fn stream_once(
                 if !buf.is_empty() {
                     writer.write(buf.split().freeze()).await?;
                 }
-                return Err(e.into());
+                return Err(e);
             }
         };
         fetch.reporter.on_progress(fetch.file, chunk.len() as u64);
@@ -296,11 +294,11 @@ async fn stream_once(
     }
     if writer.offset < fetch.size {
         // A clean end of body before the announced size: treat as a broken connection.
-        return Err(Error::Http(hf_http::Error::Transport {
+        return Err(Error::Transport {
             kind: hf_http::TransportKind::Connection,
             url: fetch.url.split('?').next().unwrap_or_default().to_owned(),
             source: format!("body ended at {} of {} bytes", writer.offset, fetch.size).into(),
-        }));
+        });
     }
     Ok(())
 }
@@ -319,7 +317,5 @@ mod tests {
     fn content_range() {
         assert_eq!(parse_content_range_start("bytes 100-199/200"), Some(100));
         assert_eq!(parse_content_range_start("bytes */200"), None);
-        assert!(backoff(0) < backoff(1));
-        assert_eq!(backoff(30), Duration::from_secs(8));
     }
 }

@@ -92,10 +92,7 @@ pub fn read_tree(path: &Path) -> Result<Option<TreeListing>, Error> {
     let Some(text) = read_optional(path)? else {
         return Ok(None);
     };
-    let bad = |what: String| Error::BadTreeListing {
-        path: path.to_path_buf(),
-        what,
-    };
+    let bad = |what: String| Error::protocol(path.display().to_string(), what);
     // Typed parsing straight into the listing (paths validated on the way), after a first pass
     // that only reads the version: a file of another format is ignored, not an error.
     let version: VersionOnly = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
@@ -122,11 +119,10 @@ pub fn write_tree(path: &Path, listing: &TreeListing) -> Result<(), Error> {
     let mut out = Vec::new();
     let fmt = serde_json::ser::PrettyFormatter::with_indent(b" ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-    file.serialize(&mut ser)
-        .map_err(|e| Error::BadTreeListing {
-            path: path.to_path_buf(),
-            what: e.to_string(),
-        })?;
+    file.serialize(&mut ser).map_err(|e| Error::Encode {
+        what: "the tree listing",
+        source: Box::new(e),
+    })?;
     write_atomic(path, &out)
 }
 

@@ -7,6 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{File, Hub, Rec, cache, data, incompletes};
+use hf_cache::prelude::*;
 use hf_cache::{CachedFile, Error, HubDownload, git_blob_sha1, sha256_hex, try_to_load_from_cache};
 use hf_local_hub::{FaultKind, FaultSpec};
 use hf_types::{RepoType, Revision};
@@ -81,10 +82,14 @@ async fn downloads_into_python_layout_and_reuses_the_cache() {
         .cache_dir(cache.clone())
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::EntryNotFound(_))),
-        "{err}"
-    );
+    assert!(matches!(err, Error::EntryNotFound(_)), "{err}");
+    // The error names the repo, the revision and the file it was about.
+    let context = err
+        .context()
+        .expect("an HTTP error carries its request's context");
+    assert_eq!(context.repo_id.as_ref(), Some(&id));
+    assert_eq!(context.revision.as_deref(), Some("main"));
+    assert_eq!(context.path.as_deref(), Some("nope.txt"));
     assert!(
         repo.join(".no_exist")
             .join(&commit)
@@ -114,10 +119,8 @@ async fn downloads_into_python_layout_and_reuses_the_cache() {
         .cache_dir(cache.clone())
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::RepoNotFound(_))),
-        "{err}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err}");
+    assert_eq!(err.kind(), hf_cache::ErrorKind::RepoNotFound);
 
     // force_download replaces the blob and keeps the cache consistent.
     let forced = HubDownload::new(hub.client(), id.clone(), "config.json")
@@ -470,10 +473,7 @@ async fn per_call_token_and_headers() {
         .cache_dir(cache(dir.path()))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::RepoNotFound(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
 
     let mut headers = hf_http::HeaderMap::new();
     headers.insert("x-custom", hf_http::HeaderValue::from_static("yes"));
@@ -490,8 +490,65 @@ async fn per_call_token_and_headers() {
         .token(None::<&str>)
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Http(hf_http::Error::RepoNotFound(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::RepoNotFound(_)), "{err:?}");
+}
+
+/// Records the waits asked of it and returns at once: nothing really sleeps.
+#[derive(Clone, Default)]
+struct RecordingSleeper(Arc<std::sync::Mutex<Vec<std::time::Duration>>>);
+
+impl hf_http::Sleeper for RecordingSleeper {
+    fn sleep(
+        &self,
+        duration: std::time::Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        self.0.lock().unwrap().push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// A resume waits as the client's retry policy says (its backoff, jitter pinned to the bound,
+/// through its injected sleeper), and only failures in a row count: a break after progress
+/// starts again from the first delay.
+#[tokio::test]
+async fn resumes_wait_as_the_client_retry_policy_says() {
+    let size = 2_000_000usize;
+    // The first three GETs of the content break before any byte; the next two after 500 kB.
+    let hub = Hub::start_with(vec![
+        FaultSpec::new(FaultKind::DropAfter(0))
+            .path("/cdn/*")
+            .method("GET")
+            .count(3),
+        FaultSpec::new(FaultKind::DropAfter(500_000))
+            .path("/cdn/*")
+            .method("GET")
+            .count(5),
+    ])
+    .await;
+    let content = data(size, 9);
+    hub.commit("policy", vec![File::Lfs("w.bin", content.clone())])
+        .await;
+    let sleeper = RecordingSleeper::default();
+    let secs = std::time::Duration::from_secs;
+    let client = hf_http::HubClient::builder()
+        .endpoint(hub.endpoint())
+        .token(Some("hf_alice"))
+        .retry(
+            hf_http::RetryPolicy::default()
+                .backoff(secs(10), secs(40))
+                .jitter(|| 1.0)
+                .sleeper(sleeper.clone()),
+        )
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let p = HubDownload::new(client, "alice/policy".parse().unwrap(), "w.bin")
+        .cache_dir(cache(dir.path()))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), content);
+    let waits = sleeper.0.lock().unwrap().clone();
+    assert_eq!(waits, [10, 20, 40, 10, 10].map(secs).to_vec());
+    assert!(started.elapsed() < secs(10), "no real sleep");
 }

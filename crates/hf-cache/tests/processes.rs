@@ -11,6 +11,7 @@ mod common;
 use std::process::Command;
 
 use common::{File, Hub, data, incompletes};
+use hf_cache::prelude::*;
 use hf_cache::{CacheDir, HubDownload, sha256_hex};
 use hf_http::HubClient;
 

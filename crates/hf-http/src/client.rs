@@ -44,6 +44,9 @@ struct Inner {
     etag_timeout: Duration,
     download_timeout: Duration,
     user_agent: String,
+    /// The policy of the stack's retry layer (clones share its budget), for operations that
+    /// retry by themselves.
+    retry: RetryPolicy,
 }
 
 /// What [`HubClient::with_token`] set.
@@ -119,6 +122,13 @@ impl HubClient {
     /// The user agent sent with every request.
     pub fn user_agent(&self) -> &str {
         &self.inner.user_agent
+    }
+
+    /// The retry policy of the client's stack (the same budget, sleeper and jitter): what an
+    /// operation that retries by itself (a download resuming after a broken connection, a
+    /// creation tried again) follows, through [`RetryPolicy::retries`].
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
     }
 
     /// The whole stack as a tower service, for requests built by hand.
@@ -449,7 +459,7 @@ impl HubClientBuilder {
                 token: self.token.clone(),
                 endpoint: endpoint.clone(),
                 max_redirects: self.max_redirects,
-                retry: self.retry,
+                retry: self.retry.clone(),
                 request_timeout: self.request_timeout,
                 read_timeout: self.read_timeout,
             },
@@ -468,6 +478,7 @@ impl HubClientBuilder {
                 etag_timeout: self.etag_timeout,
                 download_timeout: self.download_timeout,
                 user_agent: user_agent.to_str().unwrap_or_default().to_owned(),
+                retry: self.retry,
             }),
         })
     }

@@ -59,7 +59,7 @@ pub use client::{HubClient, HubClientBuilder};
 pub use error::{
     BoxError, Error, ErrorContext, ErrorKind, ServerError, TimeoutPhase, TransportKind, redact_url,
 };
-pub use layers::{RetryPolicy, Sleeper, TokioSleeper, UserAgent};
+pub use layers::{Retries, RetryPolicy, Sleeper, TokioSleeper, UserAgent};
 pub use paginate::{IntoPageRequest, next_link};
 pub use request::RequestBuilder;
 pub use response::Response;

@@ -11,7 +11,7 @@ mod user_agent;
 pub use auth::{AuthLayer, AuthService, same_origin};
 pub use offline::{OfflineLayer, OfflineService};
 pub use redirect::{RedirectLayer, RedirectService};
-pub use retry::{RetryLayer, RetryPolicy, RetryService, Sleeper, TokioSleeper};
+pub use retry::{Retries, RetryLayer, RetryPolicy, RetryService, Sleeper, TokioSleeper};
 pub use timeout::{IdleTimeoutBody, TimeoutLayer, TimeoutService};
 pub use trace::{TraceLayer, TraceService};
 pub use user_agent::{UserAgent, UserAgentLayer, UserAgentService};

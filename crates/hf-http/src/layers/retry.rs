@@ -173,16 +173,44 @@ impl RetryPolicy {
         self.base.saturating_mul(factor).min(self.cap)
     }
 
-    fn delay(&self, attempt: u32, response: Option<&HubResponse>) -> Duration {
-        let retry_after = response
-            .and_then(|r| r.headers().get(http::header::RETRY_AFTER))
-            .and_then(|v| parse_retry_after(v, (self.clock)()));
+    /// The wait before retry `attempt` (0-based): `retry_after` (the server's `Retry-After`)
+    /// capped by [`max_retry_after`](Self::max_retry_after) when there is one, otherwise a
+    /// jittered duration in `[0, backoff_bound(attempt)]`. Says nothing about whether the retry
+    /// may happen: [`Retries::next_delay`] decides that.
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         match retry_after {
             Some(wait) => wait.min(self.max_retry_after),
             None => self
                 .backoff_bound(attempt)
                 .mul_f64((self.jitter)().clamp(0.0, 1.0)),
         }
+    }
+
+    /// Waits `duration` through the policy's [`Sleeper`] (an injected one in tests).
+    pub fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        self.sleeper.sleep(duration)
+    }
+
+    /// The retries of one operation that retries by itself (a download that resumes, a
+    /// creation that is tried again), under this policy: its limits, jitter, sleeper and
+    /// shared budget, as for a request the retry layer replays. Counts as one request in the
+    /// budget.
+    pub fn retries(&self) -> Retries {
+        if let Some(budget) = &self.budget {
+            budget.deposit();
+        }
+        Retries {
+            started: (self.clock)(),
+            policy: self.clone(),
+            attempt: 0,
+        }
+    }
+
+    /// `Retry-After` of a response, relative to the policy's clock.
+    fn retry_after(&self, response: Option<&HubResponse>) -> Option<Duration> {
+        response
+            .and_then(|r| r.headers().get(http::header::RETRY_AFTER))
+            .and_then(|v| parse_retry_after(v, (self.clock)()))
     }
 
     fn should_retry(&self, idempotent: bool, result: &Result<HubResponse, Error>) -> bool {
@@ -256,12 +284,8 @@ where
             if options.no_retry || !policy.is_enabled() || !request.body().is_replayable() {
                 return inner.oneshot(request).await;
             }
-            if let Some(budget) = &policy.budget {
-                budget.deposit();
-            }
-            let started = (policy.clock)();
+            let mut retries = policy.retries();
             let (parts, body) = request.into_parts();
-            let mut attempt: u32 = 0;
             loop {
                 let Some(attempt_body) = body.try_clone() else {
                     return Err(Error::Config(
@@ -272,20 +296,14 @@ where
                     .clone()
                     .oneshot(HubRequest::from_parts(parts.clone(), attempt_body))
                     .await;
-                if attempt >= policy.max_retries || !policy.should_retry(idempotent, &result) {
+                if !policy.should_retry(idempotent, &result) {
                     return result;
                 }
-                let delay = policy.delay(attempt, result.as_ref().ok());
-                let elapsed = (policy.clock)().duration_since(started).unwrap_or_default();
-                if elapsed.saturating_add(delay) > policy.max_total {
+                let attempt = retries.attempt();
+                let retry_after = policy.retry_after(result.as_ref().ok());
+                let Some(delay) = retries.next_delay(retry_after) else {
                     return result;
-                }
-                if let Some(budget) = &policy.budget
-                    && !budget.withdraw()
-                {
-                    tracing::debug!("retry budget exhausted");
-                    return result;
-                }
+                };
                 match &result {
                     Ok(response) => tracing::debug!(
                         status = response.status().as_u16(),
@@ -296,10 +314,82 @@ where
                     Err(error) => tracing::debug!(%error, ?delay, attempt, "retrying"),
                 }
                 drop(result);
-                policy.sleeper.sleep(delay).await;
-                attempt += 1;
+                policy.sleep(delay).await;
             }
         })
+    }
+}
+
+/// The retries of one operation under a [`RetryPolicy`] (from [`RetryPolicy::retries`]): how
+/// many were made, since when, and whether another may be.
+///
+/// The retry layer replays requests with one; operations that retry by themselves (a
+/// download resuming after a broken connection) use one too, so every retry of the client
+/// follows the same limits, jitter, sleeper and budget.
+///
+/// ```
+/// # async fn demo(client: hf_http::HubClient) {
+/// let mut retries = client.retry_policy().retries();
+/// loop {
+///     let failed = true; // one try of the operation
+///     if !failed || retries.wait(None).await.is_none() {
+///         break;
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Retries {
+    policy: RetryPolicy,
+    attempt: u32,
+    started: SystemTime,
+}
+
+impl Retries {
+    /// Retries granted so far (since the start or the last [`reset`](Self::reset)).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// The wait before the next retry, or `None` when none may happen: after `max_retries`,
+    /// when the wait would end past `max_total_time` since the start, or when the shared
+    /// budget is spent. `retry_after` is the server's `Retry-After`, if any. A granted retry
+    /// is counted (and withdrawn from the budget); nothing is slept.
+    pub fn next_delay(&mut self, retry_after: Option<Duration>) -> Option<Duration> {
+        let policy = &self.policy;
+        if self.attempt >= policy.max_retries {
+            return None;
+        }
+        let delay = policy.delay(self.attempt, retry_after);
+        let elapsed = (policy.clock)()
+            .duration_since(self.started)
+            .unwrap_or_default();
+        if elapsed.saturating_add(delay) > policy.max_total {
+            return None;
+        }
+        if let Some(budget) = &policy.budget
+            && !budget.withdraw()
+        {
+            tracing::debug!("retry budget exhausted");
+            return None;
+        }
+        self.attempt += 1;
+        Some(delay)
+    }
+
+    /// [`next_delay`](Self::next_delay), then sleeps it through the policy's [`Sleeper`].
+    /// Resolves to the wait, or to `None` at once when no retry may happen.
+    pub async fn wait(&mut self, retry_after: Option<Duration>) -> Option<Duration> {
+        let delay = self.next_delay(retry_after)?;
+        self.policy.sleep(delay).await;
+        Some(delay)
+    }
+
+    /// Starts counting again (retries and total time), e.g. when a resumed transfer made
+    /// progress since the last failure: only failures in a row are limited.
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+        self.started = (self.policy.clock)();
     }
 }
 
@@ -321,6 +411,44 @@ mod tests {
         assert_eq!(policy.delay(2, None), Duration::from_secs(2));
         let policy = RetryPolicy::default().jitter(|| 7.0);
         assert_eq!(policy.delay(0, None), Duration::from_secs(1));
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_secs(3600))),
+            Duration::from_secs(60)
+        );
+    }
+
+    #[test]
+    fn retries_stop_at_the_limits_and_restart_after_reset() {
+        let policy = RetryPolicy::default()
+            .jitter(|| 1.0)
+            .budget(None)
+            .max_retries(3);
+        let mut retries = policy.retries();
+        let delays: Vec<_> = std::iter::from_fn(|| retries.next_delay(None)).collect();
+        assert_eq!(
+            delays,
+            [1, 2, 4].map(Duration::from_secs).to_vec(),
+            "doubling, then stop after max_retries"
+        );
+        retries.reset();
+        assert_eq!(retries.next_delay(None), Some(Duration::from_secs(1)));
+
+        let policy = RetryPolicy::default()
+            .jitter(|| 1.0)
+            .budget(None)
+            .max_total_time(Duration::from_secs(2));
+        let mut retries = policy.retries();
+        assert_eq!(retries.next_delay(None), Some(Duration::from_secs(1)));
+        assert_eq!(retries.next_delay(None), None, "1 + 2 s would pass 2 s");
+
+        let budget = TpsBudget::new(Duration::from_secs(10), 1, 0.0);
+        let policy = RetryPolicy::default()
+            .jitter(|| 0.0)
+            .max_retries(100)
+            .budget(Some(budget));
+        let mut retries = policy.retries();
+        let granted = std::iter::from_fn(|| retries.next_delay(None)).count();
+        assert_eq!(granted, 10, "min_per_sec = 1 over 10 s: 10 retries");
     }
 
     #[test]
