@@ -45,7 +45,11 @@ impl HfApi {
             .thread_name("hf-api-blocking")
             .enable_all()
             .build()
-            .map_err(Error::Runtime)?;
+            .map_err(|source| Error::Io {
+                action: "start the blocking runtime",
+                path: None,
+                source,
+            })?;
         Ok(HfApi {
             inner,
             runtime: Arc::new(runtime),

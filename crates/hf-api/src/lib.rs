@@ -28,12 +28,14 @@ pub mod blocking;
 mod commit_ops;
 mod error;
 mod file_ops;
+mod handle;
 mod repo_ops;
 
 #[cfg(feature = "cache")]
 use std::path::Path;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorContext, ErrorKind, Result};
+pub use handle::RepoHandle;
 #[cfg(feature = "cache")]
 #[doc(inline)]
 pub use hf_cache as cache;
@@ -49,11 +51,17 @@ use hf_http::{HubClient, HubClientBuilder};
 use hf_types::{RepoId, RepoPath, RepoType, Revision};
 
 #[cfg(feature = "cache")]
+use hf_cache::prelude::DownloadRequest;
+#[cfg(feature = "cache")]
 use hf_cache::{CacheDir, CachedFile, HfCacheInfo, HubDownload, SnapshotDownload};
 
-/// The common imports: `use hf_api::prelude::*;`.
+/// The common imports: `use hf_api::prelude::*;`. They include the traits that give request
+/// builders their shared setters (`repo_type()`, `revision()`, the listing filters, ...).
 pub mod prelude {
-    pub use crate::{Error, HfApi, Result};
+    pub use crate::{Error, ErrorKind, HfApi, RepoHandle, Result};
+    #[cfg(feature = "cache")]
+    pub use hf_cache::prelude::DownloadRequest;
+    pub use hf_repo::prelude::*;
     pub use hf_types::{RepoId, RepoPath, RepoType, Revision};
 }
 

@@ -4,6 +4,7 @@
 
 use bytes::Bytes;
 use hf_api::HfApi;
+use hf_api::prelude::*;
 use hf_api::cache::CachedFile;
 use hf_local_hub::storage::{CommitInput, NewRepo, Op};
 use hf_local_hub::{LocalHub, LocalHubHandle};
@@ -101,13 +102,11 @@ async fn async_facade_downloads_and_looks_up() {
         .hf_hub_download(repo, "config.json")
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            hf_api::cache::Error::Http(hf_api::http::Error::RepoNotFound(_))
-        ),
-        "{err}"
-    );
+    assert_eq!(err.kind(), hf_api::ErrorKind::RepoNotFound, "{err}");
+    assert!(err.is_not_found());
+    let context = err.context().unwrap();
+    assert_eq!(context.repo_id.as_ref().unwrap().as_str(), "alice/facade");
+    assert_eq!(context.path.as_deref(), Some("config.json"));
 }
 
 #[test]
@@ -135,10 +134,7 @@ fn blocking_facade_downloads() {
     let err = api
         .hf_hub_download("alice/missing".parse().unwrap(), "x")
         .unwrap_err();
-    assert!(
-        err.to_string().to_lowercase().contains("not found"),
-        "{err}"
-    );
+    assert!(err.is_not_found(), "{err}");
 }
 
 #[tokio::test]
@@ -200,4 +196,42 @@ fn blocking_facade_uploads() {
     assert_eq!(info.commit_message, "Upload hello.txt with hf-api");
     let file = api.hf_hub_download(repo, "hello.txt").unwrap();
     assert_eq!(std::fs::read(file).unwrap(), b"hello");
+}
+
+#[tokio::test]
+async fn a_repo_handle_binds_id_type_and_revision() {
+    let hub = hub().await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(hub.endpoint(), &dir.path().join("cache"));
+    let data: hf_types::RepoId = "alice/table".parse().unwrap();
+    api.create_repo(data.clone())
+        .repo_type(RepoType::Dataset)
+        .await
+        .unwrap();
+    let table = api.dataset(data.clone());
+    let file = dir.path().join("rows.csv");
+    std::fs::write(&file, b"a,b\n").unwrap();
+    table
+        .upload_file(&file, "rows.csv".parse().unwrap())
+        .await
+        .unwrap();
+    table
+        .create_branch("dev".parse().unwrap())
+        .await
+        .unwrap();
+    // No repo type given anywhere below: the handle carries it.
+    assert!(table.exists().await.unwrap());
+    assert!(table.list_repo_files().await.unwrap().contains(&"rows.csv".to_string()));
+    let dev = table.clone().revision("dev".parse().unwrap());
+    let path = dev.hf_hub_download("rows.csv").await.unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), b"a,b\n");
+    // The same id as a model does not exist.
+    assert!(!api.model(data).exists().await.unwrap());
+    // A missing file names its repo, revision and path.
+    let err = dev.hf_hub_download("nope.csv").await.unwrap_err();
+    assert_eq!(err.kind(), hf_api::ErrorKind::EntryNotFound, "{err}");
+    let context = err.context().unwrap();
+    assert_eq!(context.repo_type, Some(RepoType::Dataset));
+    assert_eq!(context.revision.as_deref(), Some("dev"));
+    assert_eq!(context.path.as_deref(), Some("nope.csv"));
 }
