@@ -78,11 +78,11 @@ pub use models::{
     AccessTokenInfo, AccountType, AuthInfo, BlobLfsInfo, BlobSecurityInfo, CardData, CommitAuthor,
     CommitInfo, CommitResponse, DType, DatasetInfo, FormattedCommit, Gated, GitCommitInfo,
     GitRefInfo, GitRefs, InferenceProviderMapping, InvalidCommitResponse, InvalidTimestamp,
-    LastCommitInfo, ModelInfo, Organization, RepoFile, RepoFolder, RepoInfo, RepoSibling,
-    RepoTreeEntry, SAFETENSORS_MAX_HEADER_LENGTH, SafetensorsFileMetadata, SafetensorsIndex,
-    SafetensorsInfo, SafetensorsParseError, SafetensorsRepoMetadata, SiblingLfsInfo, SpaceInfo,
-    SpaceRuntime, SpaceStage, SpaceStorage, TensorInfo, TokenRole, TransformersInfo, User, WhoAmI,
-    WhoAmIOrg, safetensors_header_length,
+    LastCommitInfo, ModelInfo, Organization, RepoFile, RepoFolder, RepoInfo, RepoInfoCommon,
+    RepoSibling, RepoTreeEntry, SAFETENSORS_MAX_HEADER_LENGTH, SafetensorsFileMetadata,
+    SafetensorsIndex, SafetensorsInfo, SafetensorsParseError, SafetensorsRepoMetadata,
+    SiblingLfsInfo, SpaceInfo, SpaceRuntime, SpaceStage, SpaceStorage, TensorInfo, TokenRole,
+    TransformersInfo, User, WhoAmI, WhoAmIOrg, safetensors_header_length,
 };
 pub use path::{InvalidRepoPath, RepoPath};
 pub use patterns::{Patterns, filter_path};

@@ -26,7 +26,8 @@ pub use card::CardData;
 pub use commit::{CommitInfo, CommitResponse, InvalidCommitResponse};
 pub use refs::{CommitAuthor, FormattedCommit, GitCommitInfo, GitRefInfo, GitRefs};
 pub use repo_info::{
-    DatasetInfo, Gated, InferenceProviderMapping, ModelInfo, RepoInfo, SpaceInfo, TransformersInfo,
+    DatasetInfo, Gated, InferenceProviderMapping, ModelInfo, RepoInfo, RepoInfoCommon, SpaceInfo,
+    TransformersInfo,
 };
 pub use safetensors::{
     DType, SAFETENSORS_MAX_HEADER_LENGTH, SafetensorsFileMetadata, SafetensorsIndex,
