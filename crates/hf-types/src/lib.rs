@@ -65,14 +65,17 @@ macro_rules! string_type_impls {
 pub(crate) use string_type_impls;
 
 mod encoding;
+mod git;
 mod models;
 mod path;
 mod patterns;
 mod repo_id;
 mod repo_url;
 mod revision;
+pub mod routes;
 
 pub use encoding::{encode_path, encode_segment};
+pub use git::git_blob_sha1;
 pub use models::timestamp;
 pub use models::{
     AccessTokenInfo, AccountType, AuthInfo, BlobLfsInfo, BlobSecurityInfo, CardData, CommitAuthor,
@@ -89,3 +92,4 @@ pub use patterns::{Patterns, filter_path};
 pub use repo_id::{InvalidRepoId, InvalidRepoType, RepoId, RepoType};
 pub use repo_url::{InvalidRepoUrl, RepoUrl};
 pub use revision::{InvalidRevision, Revision, RevisionKind};
+pub use routes::{RepoRoutes, Route, SpaceRoutes};
