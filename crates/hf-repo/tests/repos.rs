@@ -462,7 +462,7 @@ async fn files_metadata_expand_and_security_status() {
     let plain = ModelInfoRequest::new(client.clone(), repo.clone())
         .await
         .unwrap();
-    let siblings = plain.siblings.unwrap();
+    let siblings = plain.common.siblings.unwrap();
     assert!(siblings.iter().all(|s| s.size.is_none()));
 
     let full = ModelInfoRequest::new(client.clone(), repo.clone())
@@ -470,7 +470,7 @@ async fn files_metadata_expand_and_security_status() {
         .timeout(Duration::from_secs(30))
         .await
         .unwrap();
-    let siblings = full.siblings.unwrap();
+    let siblings = full.common.siblings.unwrap();
     let config = siblings
         .iter()
         .find(|s| s.rfilename == "config.json")
@@ -527,6 +527,7 @@ async fn files_metadata_expand_and_security_status() {
     };
     assert_eq!(info.id, "acme/table");
     let csv = info
+        .common
         .siblings
         .unwrap()
         .into_iter()

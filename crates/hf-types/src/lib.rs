@@ -65,27 +65,31 @@ macro_rules! string_type_impls {
 pub(crate) use string_type_impls;
 
 mod encoding;
+mod git;
 mod models;
 mod path;
 mod patterns;
 mod repo_id;
 mod repo_url;
 mod revision;
+pub mod routes;
 
 pub use encoding::{encode_path, encode_segment};
+pub use git::git_blob_sha1;
 pub use models::timestamp;
 pub use models::{
     AccessTokenInfo, AccountType, AuthInfo, BlobLfsInfo, BlobSecurityInfo, CardData, CommitAuthor,
     CommitInfo, CommitResponse, DType, DatasetInfo, FormattedCommit, Gated, GitCommitInfo,
     GitRefInfo, GitRefs, InferenceProviderMapping, InvalidCommitResponse, InvalidTimestamp,
-    LastCommitInfo, ModelInfo, Organization, RepoFile, RepoFolder, RepoInfo, RepoSibling,
-    RepoTreeEntry, SAFETENSORS_MAX_HEADER_LENGTH, SafetensorsFileMetadata, SafetensorsIndex,
-    SafetensorsInfo, SafetensorsParseError, SafetensorsRepoMetadata, SiblingLfsInfo, SpaceInfo,
-    SpaceRuntime, SpaceStage, SpaceStorage, TensorInfo, TokenRole, TransformersInfo, User, WhoAmI,
-    WhoAmIOrg, safetensors_header_length,
+    LastCommitInfo, ModelInfo, Organization, RepoFile, RepoFolder, RepoInfo, RepoInfoCommon,
+    RepoSibling, RepoTreeEntry, SAFETENSORS_MAX_HEADER_LENGTH, SafetensorsFileMetadata,
+    SafetensorsIndex, SafetensorsInfo, SafetensorsParseError, SafetensorsRepoMetadata,
+    SiblingLfsInfo, SpaceInfo, SpaceRuntime, SpaceStage, SpaceStorage, TensorInfo, TokenRole,
+    TransformersInfo, User, WhoAmI, WhoAmIOrg, safetensors_header_length,
 };
 pub use path::{InvalidRepoPath, RepoPath};
 pub use patterns::{Patterns, filter_path};
 pub use repo_id::{InvalidRepoId, InvalidRepoType, RepoId, RepoType};
 pub use repo_url::{InvalidRepoUrl, RepoUrl};
 pub use revision::{InvalidRevision, Revision, RevisionKind};
+pub use routes::{RepoRoutes, Route, SpaceRoutes};

@@ -335,3 +335,98 @@ fn paths_info_answer() {
     assert!(entries[1].as_folder().is_some());
     assert!(entries[2].as_file().unwrap().is_lfs());
 }
+
+/// Reads `wire` as `T` and writes it back: whether the same keys and values come out.
+fn round_trips_exactly<T: serde::de::DeserializeOwned + serde::Serialize>(
+    wire: &str,
+) -> serde_json::Result<bool> {
+    let expected: Value = serde_json::from_str(wire)?;
+    let model: T = serde_json::from_str(wire)?;
+    Ok(serde_json::to_value(&model)? == expected)
+}
+
+#[test]
+fn wire_names_are_unchanged() {
+    // Every camelCase key the models rename, and the snake_case ones they keep.
+    assert!(
+        round_trips_exactly::<hf_types::User>(
+            r#"{"_id": "5dd9", "user": "julien-c", "fullname": "J", "avatarUrl": "a", "type": "user",
+                "details": "d", "isFollowing": false, "isPro": true, "numModels": 1, "numDatasets": 2,
+                "numSpaces": 3, "numDiscussions": 4, "numPapers": 5, "numUpvotes": 6, "numLikes": 7,
+                "numFollowing": 8, "numFollowers": 9, "orgs": [{"name": "hf", "fullname": "HF",
+                "avatarUrl": "o", "details": "x", "isVerified": true, "isFollowing": false, "numUsers": 1,
+                "numModels": 2, "numSpaces": 3, "numDatasets": 4, "numFollowers": 5}],
+                "createdAt": "2019-11-24T00:00:00.000Z"}"#,
+        )
+        .unwrap()
+    );
+    assert!(
+        round_trips_exactly::<hf_types::WhoAmI>(
+            r#"{"name": "alice", "type": "user", "id": "6273", "fullname": "A", "email": "a@x",
+                "emailVerified": true, "canPay": false, "isPro": false, "periodEnd": 1, "avatarUrl": "u",
+                "orgs": [{"name": "acme", "type": "org", "id": "5e67", "fullname": "ACME", "email": "e",
+                          "canPay": true, "periodEnd": 2, "avatarUrl": "o", "roleInOrg": "admin", "isEnterprise": false}],
+                "auth": {"type": "access_token", "accessToken": {"displayName": "laptop", "role": "write",
+                         "createdAt": "2024-01-01T00:00:00.000Z", "fineGrained": {"global": []}}}}"#,
+        )
+        .unwrap()
+    );
+    assert!(
+        round_trips_exactly::<hf_types::GitRefs>(
+            r#"{"branches": [{"name": "main", "ref": "refs/heads/main", "targetCommit": "abc"}],
+                "converts": [], "tags": [], "pullRequests": []}"#,
+        )
+        .unwrap()
+    );
+    assert!(
+        round_trips_exactly::<hf_types::CommitResponse>(
+            r#"{"success": true, "commitOid": "abc", "commitUrl": "https://h/a/b/commit/abc",
+                "hookOutput": "", "pullRequestUrl": "https://h/a/b/discussions/1"}"#,
+        )
+        .unwrap()
+    );
+    assert!(
+        round_trips_exactly::<hf_types::RepoFile>(
+            r#"{"path": "a.bin", "size": 3, "oid": "x", "xetHash": "h",
+                "lfs": {"oid": "s", "size": 3, "pointerSize": 130},
+                "lastCommit": {"id": "c", "title": "t", "date": "2024-02-19T10:57:45.000Z"},
+                "securityFileStatus": {"status": "safe", "avScan": {}, "pickleImportScan": {}}}"#,
+        )
+        .unwrap()
+    );
+    assert!(
+        round_trips_exactly::<hf_types::RepoSibling>(
+            r#"{"rfilename": "m.bin", "size": 3, "blobId": "b", "lfs": {"sha256": "s", "size": 3, "pointerSize": 130}}"#,
+        )
+        .unwrap()
+    );
+    assert!(
+        round_trips_exactly::<ModelInfo>(
+            r#"{"_id": "1", "id": "a/b", "author": "a", "sha": "s", "createdAt": "2022-03-02T23:29:04.000Z",
+                "lastModified": "2024-02-19T10:57:45.000Z", "private": false, "disabled": false, "gated": "auto",
+                "downloads": 1, "downloadsAllTime": 2, "likes": 3, "library_name": "l", "pipeline_tag": "p",
+                "mask_token": "m", "tags": [], "trendingScore": 1.5, "cardData": {}, "widgetData": [],
+                "model-index": [], "config": {}, "transformersInfo": {"auto_model": "A", "custom_class": "C",
+                "pipeline_tag": "p", "processor": "P"}, "siblings": [], "spaces": [],
+                "safetensors": {"parameters": {"F32": 1}, "total": 1}, "securityRepoStatus": {}, "gguf": {},
+                "inference": "warm", "inferenceProviderMapping": [{"provider": "t", "providerId": "x",
+                "status": "live", "task": "k", "adapter": "lora", "adapterWeightsPath": "w", "type": "single-model"}],
+                "xetEnabled": true, "usedStorage": 4, "somethingNew": {"kept": true}}"#,
+        )
+        .unwrap()
+    );
+    assert!(
+        round_trips_exactly::<DatasetInfo>(
+            r#"{"_id": "1", "id": "a/b", "downloads": 1, "downloadsAllTime": 2, "paperswithcode_id": "p",
+                "citation": "c", "description": "d", "xetEnabled": false, "usedStorage": 4, "other": 1}"#,
+        )
+        .unwrap()
+    );
+    assert!(
+        round_trips_exactly::<SpaceInfo>(
+            r#"{"id": "a/b", "host": "h", "subdomain": "s", "sdk": "gradio", "models": [], "datasets": [],
+                "likes": 0, "trendingScore": 0.0, "other": null}"#,
+        )
+        .unwrap()
+    );
+}

@@ -6,29 +6,21 @@ use crate::{RepoUrl, Revision};
 
 /// The Hub's answer to `POST /api/{type}/{repo_id}/commit/{rev}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CommitResponse {
     /// `true` on success.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// Id of the new commit (40 hex).
-    #[serde(rename = "commitOid")]
     pub commit_oid: String,
     /// Web URL of the new commit: `{repo url}/commit/{oid}`.
-    #[serde(rename = "commitUrl")]
     pub commit_url: String,
     /// Output of server-side hooks, if any.
-    #[serde(
-        rename = "hookOutput",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hook_output: Option<String>,
     /// URL of the pull request opened by `create_pr=1`: `.../discussions/{num}`.
-    #[serde(
-        rename = "pullRequestUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_request_url: Option<String>,
 }
 
@@ -64,6 +56,7 @@ pub enum InvalidCommitResponse {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CommitInfo {
     /// Web URL of the commit.
     pub commit_url: String,

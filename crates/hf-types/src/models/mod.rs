@@ -1,8 +1,12 @@
 //! Serde models of what the Hub returns.
 //!
 //! Conventions, shared by every model here:
-//! * Rust field names, renamed to the wire's spelling (camelCase, or the odd
-//!   `pipeline_tag`, `library_name`, `model-index`, `_id`);
+//! * Rust field names, renamed to the wire's spelling by `rename_all = "camelCase"`;
+//!   an explicit `rename` marks the odd key that is not (`pipeline_tag`,
+//!   `library_name`, `model-index`, `_id`, `type`, `oid`);
+//! * the fields every repo type shares live once, in [`RepoInfoCommon`](crate::RepoInfoCommon), flattened
+//!   into the three info objects;
+//! * response structs are `#[non_exhaustive]`: the Hub adds fields, and so may we;
 //! * every field the Hub may omit is an `Option`, and `None` is not written back,
 //!   so a reduced answer (listing, `expand`) reads and prints faithfully;
 //! * unknown keys are ignored (info objects keep them in `extra`), so a new field
@@ -26,7 +30,8 @@ pub use card::CardData;
 pub use commit::{CommitInfo, CommitResponse, InvalidCommitResponse};
 pub use refs::{CommitAuthor, FormattedCommit, GitCommitInfo, GitRefInfo, GitRefs};
 pub use repo_info::{
-    DatasetInfo, Gated, InferenceProviderMapping, ModelInfo, RepoInfo, SpaceInfo, TransformersInfo,
+    DatasetInfo, Gated, InferenceProviderMapping, ModelInfo, RepoInfo, RepoInfoCommon, SpaceInfo,
+    TransformersInfo,
 };
 pub use safetensors::{
     DType, SAFETENSORS_MAX_HEADER_LENGTH, SafetensorsFileMetadata, SafetensorsIndex,

@@ -7,6 +7,8 @@ use crate::{InvalidRevision, Revision};
 
 /// One git ref: a branch, tag, convert ref or pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GitRefInfo {
     /// Short name, e.g. `main`, `v1.0`, `parquet`, `1`.
     pub name: String,
@@ -14,7 +16,6 @@ pub struct GitRefInfo {
     #[serde(rename = "ref")]
     pub git_ref: String,
     /// Commit the ref points to (40 hex).
-    #[serde(rename = "targetCommit")]
     pub target_commit: String,
 }
 
@@ -41,6 +42,8 @@ impl GitRefInfo {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GitRefs {
     /// Branches (`refs/heads/*`).
     pub branches: Vec<GitRefInfo>,
@@ -49,16 +52,13 @@ pub struct GitRefs {
     /// Tags (`refs/tags/*`).
     pub tags: Vec<GitRefInfo>,
     /// Pull request refs (`refs/pr/*`), only when requested.
-    #[serde(
-        rename = "pullRequests",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_requests: Option<Vec<GitRefInfo>>,
 }
 
 /// An author of a commit in a history listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CommitAuthor {
     /// Username (`system` for the Hub's own commits).
     pub user: String,
@@ -69,6 +69,7 @@ pub struct CommitAuthor {
 
 /// HTML renderings of a commit's title and message (`expand[]=formatted`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FormattedCommit {
     /// Title as HTML.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +92,7 @@ pub struct FormattedCommit {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GitCommitInfo {
     /// Commit id (40 hex).
     #[serde(rename = "id")]

@@ -75,7 +75,10 @@ impl<'de> Deserialize<'de> for Gated {
 }
 
 /// `transformersInfo` of a model: which auto class and processor load it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The wire keys are snake_case here, unlike the info objects around it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransformersInfo {
     /// Auto class, e.g. `AutoModelForCausalLM`.
     pub auto_model: String,
@@ -95,17 +98,15 @@ pub struct TransformersInfo {
 /// The wire has an object keyed by provider in repo info and a list with a
 /// `provider` field in listings; both read into a list, in the server's order
 /// (the caller's provider preference), and it is written back as a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct InferenceProviderMapping {
     /// Provider name, e.g. `together`.
     #[serde(default)]
     pub provider: String,
     /// The model's id on the provider's side.
-    #[serde(
-        rename = "providerId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<String>,
     /// `live`, `staging` or `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,11 +118,7 @@ pub struct InferenceProviderMapping {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adapter: Option<String>,
     /// Path of the adapter weights, if any.
-    #[serde(
-        rename = "adapterWeightsPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adapter_weights_path: Option<String>,
     /// `single-model` or `tag-filter`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -165,46 +162,18 @@ fn provider_mapping<'de, D: Deserializer<'de>>(
     deserializer.deserialize_any(MappingVisitor)
 }
 
-/// Shared accessors of the three info types.
-macro_rules! common_accessors {
-    ($ty:ident) => {
-        impl $ty {
-            /// The id parsed as a [`RepoId`]; fails only for ids the Hub itself
-            /// would no longer accept (see the type's documentation).
-            pub fn repo_id(&self) -> Result<RepoId, InvalidRepoId> {
-                self.id.parse()
-            }
-
-            /// The file names in `siblings`, if the answer listed them.
-            pub fn file_names(&self) -> Option<Vec<&str>> {
-                self.siblings
-                    .as_ref()
-                    .map(|s| s.iter().map(|f| f.rfilename.as_str()).collect())
-            }
-        }
-    };
-}
-
-/// Information about a model (`GET /api/models/{repo_id}` and `/api/models` items).
+/// The fields every info object has, whatever the repo type: flattened into
+/// [`ModelInfo`], [`DatasetInfo`] and [`SpaceInfo`], which dereference to it, so
+/// `info.sha` reads the same on all three.
 ///
 /// `id` is kept as the server's string rather than a [`RepoId`]: the Hub is the
 /// authority on the ids it returns, and legacy repos predate today's naming rules,
-/// so one odd id must not fail a whole listing page. [`ModelInfo::repo_id`] parses
-/// it when a typed id is needed.
-///
-/// ```
-/// use hf_types::ModelInfo;
-///
-/// let info: ModelInfo = serde_json::from_str(
-///     r#"{"_id": "621ffdc036468d709f174338", "id": "openai-community/gpt2", "xetEnabled": false}"#,
-/// )?;
-/// assert_eq!(info.repo_id()?.name(), "gpt2");
-/// assert_eq!(info.xet_enabled, Some(false));
-/// assert!(info.siblings.is_none()); // not asked for: unknown, not empty
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelInfo {
+/// so one odd id must not fail a whole listing page. [`RepoInfoCommon::repo_id`]
+/// parses it when a typed id is needed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RepoInfoCommon {
     /// Object id (24 hex).
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
@@ -218,7 +187,6 @@ pub struct ModelInfo {
     pub sha: Option<String>,
     /// Creation date (never before `2022-03-02T23:29:04.000Z`).
     #[serde(
-        rename = "createdAt",
         default,
         with = "crate::timestamp::option",
         skip_serializing_if = "Option::is_none"
@@ -226,7 +194,6 @@ pub struct ModelInfo {
     pub created_at: Option<OffsetDateTime>,
     /// Date of the last commit.
     #[serde(
-        rename = "lastModified",
         default,
         with = "crate::timestamp::option",
         skip_serializing_if = "Option::is_none"
@@ -241,47 +208,131 @@ pub struct ModelInfo {
     /// Gating mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gated: Option<Gated>,
-    /// Downloads over the last 30 days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub downloads: Option<u64>,
-    /// Downloads since creation.
-    #[serde(
-        rename = "downloadsAllTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub downloads_all_time: Option<u64>,
     /// Likes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub likes: Option<u64>,
-    /// Library, e.g. `transformers`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_name: Option<String>,
-    /// Task, e.g. `text-generation`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_tag: Option<String>,
-    /// Mask token of fill-mask models.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mask_token: Option<String>,
     /// Tags, including those the Hub computes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Trending score.
-    #[serde(
-        rename = "trendingScore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trending_score: Option<f64>,
     /// Card metadata.
-    #[serde(rename = "cardData", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_data: Option<CardData>,
-    /// Widget examples (raw).
+    /// Files of the repo; `None` when the answer did not list them (not "empty").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub siblings: Option<Vec<RepoSibling>>,
+    /// Stored with Xet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xet_enabled: Option<bool>,
+    /// Bytes used by all revisions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_storage: Option<u64>,
+}
+
+impl RepoInfoCommon {
+    /// Common fields with only the id set, the rest unknown.
+    pub fn new(id: impl Into<String>) -> Self {
+        RepoInfoCommon {
+            id: id.into(),
+            ..RepoInfoCommon::default()
+        }
+    }
+
+    /// The id parsed as a [`RepoId`]; fails only for ids the Hub itself
+    /// would no longer accept (see the type's documentation).
+    pub fn repo_id(&self) -> Result<RepoId, InvalidRepoId> {
+        self.id.parse()
+    }
+
+    /// The file names in `siblings`, if the answer listed them.
+    pub fn file_names(&self) -> Option<Vec<&str>> {
+        self.siblings
+            .as_ref()
+            .map(|s| s.iter().map(|f| f.rfilename.as_str()).collect())
+    }
+}
+
+/// `Deref`/`DerefMut` to the common part and a constructor from an id.
+macro_rules! common_part {
+    ($ty:ident) => {
+        impl std::ops::Deref for $ty {
+            type Target = RepoInfoCommon;
+            fn deref(&self) -> &RepoInfoCommon {
+                &self.common
+            }
+        }
+
+        impl std::ops::DerefMut for $ty {
+            fn deref_mut(&mut self) -> &mut RepoInfoCommon {
+                &mut self.common
+            }
+        }
+
+        impl From<RepoInfoCommon> for $ty {
+            fn from(common: RepoInfoCommon) -> Self {
+                $ty {
+                    common,
+                    ..$ty::default()
+                }
+            }
+        }
+    };
+}
+
+/// Information about a model (`GET /api/models/{repo_id}` and `/api/models` items).
+///
+/// The fields every repo type has are in [`RepoInfoCommon`], reached through `Deref`
+/// (`info.sha`, `info.repo_id()`); the model-only ones are here.
+///
+/// ```
+/// use hf_types::ModelInfo;
+///
+/// let info: ModelInfo = serde_json::from_str(
+///     r#"{"_id": "621ffdc036468d709f174338", "id": "openai-community/gpt2", "xetEnabled": false}"#,
+/// )?;
+/// assert_eq!(info.repo_id()?.name(), "gpt2");
+/// assert_eq!(info.xet_enabled, Some(false));
+/// assert!(info.siblings.is_none()); // not asked for: unknown, not empty
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ModelInfo {
+    /// The fields every repo type has.
+    #[serde(flatten)]
+    pub common: RepoInfoCommon,
+    /// Downloads over the last 30 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downloads: Option<u64>,
+    /// Downloads since creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downloads_all_time: Option<u64>,
+    /// Library, e.g. `transformers`.
     #[serde(
-        rename = "widgetData",
+        rename = "library_name",
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    pub library_name: Option<String>,
+    /// Task, e.g. `text-generation`.
+    #[serde(
+        rename = "pipeline_tag",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pipeline_tag: Option<String>,
+    /// Mask token of fill-mask models.
+    #[serde(
+        rename = "mask_token",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mask_token: Option<String>,
+    /// Widget examples (raw).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_data: Option<Value>,
     /// Evaluation results (raw `model-index`).
     #[serde(
@@ -294,15 +345,8 @@ pub struct ModelInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Value>,
     /// Transformers loading info.
-    #[serde(
-        rename = "transformersInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub transformers_info: Option<TransformersInfo>,
-    /// Files of the repo; `None` when the answer did not list them (not "empty").
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub siblings: Option<Vec<RepoSibling>>,
+    pub transformers_info: Option<TransformersInfo>,
     /// Spaces using the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spaces: Option<Vec<String>>,
@@ -310,11 +354,7 @@ pub struct ModelInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safetensors: Option<SafetensorsInfo>,
     /// Security scan status (raw; `securityStatus=True`).
-    #[serde(
-        rename = "securityRepoStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_repo_status: Option<Value>,
     /// GGUF details (raw).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -324,88 +364,39 @@ pub struct ModelInfo {
     pub inference: Option<String>,
     /// Inference providers serving the model.
     #[serde(
-        rename = "inferenceProviderMapping",
         default,
         deserialize_with = "provider_mapping",
         skip_serializing_if = "Option::is_none"
     )]
     pub inference_provider_mapping: Option<Vec<InferenceProviderMapping>>,
-    /// Stored with Xet.
-    #[serde(
-        rename = "xetEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub xet_enabled: Option<bool>,
-    /// Bytes used by all revisions.
-    #[serde(
-        rename = "usedStorage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub used_storage: Option<u64>,
     /// Keys not modelled above, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-common_accessors!(ModelInfo);
+common_part!(ModelInfo);
 
 /// Information about a dataset (`GET /api/datasets/{repo_id}` and `/api/datasets` items).
 ///
-/// `id` is a string for the reason given on [`ModelInfo`]; see [`DatasetInfo::repo_id`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The fields every repo type has are in [`RepoInfoCommon`], reached through `Deref`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DatasetInfo {
-    /// Object id (24 hex).
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
-    pub object_id: Option<String>,
-    /// Repo id, `namespace/name`.
-    pub id: String,
-    /// Owner namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    /// Commit id of the requested revision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sha: Option<String>,
-    /// Creation date.
-    #[serde(
-        rename = "createdAt",
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub created_at: Option<OffsetDateTime>,
-    /// Date of the last commit.
-    #[serde(
-        rename = "lastModified",
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified: Option<OffsetDateTime>,
-    /// Private repo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private: Option<bool>,
-    /// Disabled repo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// Gating mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gated: Option<Gated>,
+    /// The fields every repo type has.
+    #[serde(flatten)]
+    pub common: RepoInfoCommon,
     /// Downloads over the last 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub downloads: Option<u64>,
     /// Downloads since creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downloads_all_time: Option<u64>,
+    /// Papers with Code id.
     #[serde(
-        rename = "downloadsAllTime",
+        rename = "paperswithcode_id",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub downloads_all_time: Option<u64>,
-    /// Likes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub likes: Option<u64>,
-    /// Papers with Code id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paperswithcode_id: Option<String>,
     /// Citation (BibTeX).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -413,111 +404,31 @@ pub struct DatasetInfo {
     /// Short description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// Trending score.
-    #[serde(
-        rename = "trendingScore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trending_score: Option<f64>,
-    /// Card metadata.
-    #[serde(rename = "cardData", default, skip_serializing_if = "Option::is_none")]
-    pub card_data: Option<CardData>,
-    /// Files of the repo; `None` when not listed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub siblings: Option<Vec<RepoSibling>>,
-    /// Stored with Xet.
-    #[serde(
-        rename = "xetEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub xet_enabled: Option<bool>,
-    /// Bytes used by all revisions.
-    #[serde(
-        rename = "usedStorage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub used_storage: Option<u64>,
     /// Keys not modelled above, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-common_accessors!(DatasetInfo);
+common_part!(DatasetInfo);
 
 /// Information about a Space (`GET /api/spaces/{repo_id}` and `/api/spaces` items).
 ///
-/// `id` is a string for the reason given on [`ModelInfo`]; see [`SpaceInfo::repo_id`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The fields every repo type has are in [`RepoInfoCommon`], reached through `Deref`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SpaceInfo {
-    /// Object id (24 hex).
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
-    pub object_id: Option<String>,
-    /// Repo id, `namespace/name`.
-    pub id: String,
-    /// Owner namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    /// Commit id of the requested revision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sha: Option<String>,
-    /// Creation date.
-    #[serde(
-        rename = "createdAt",
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub created_at: Option<OffsetDateTime>,
-    /// Date of the last commit.
-    #[serde(
-        rename = "lastModified",
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified: Option<OffsetDateTime>,
-    /// Private repo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private: Option<bool>,
-    /// Disabled Space.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// Gating mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gated: Option<Gated>,
+    /// The fields every repo type has.
+    #[serde(flatten)]
+    pub common: RepoInfoCommon,
     /// Host URL of the running app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// Subdomain of the running app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subdomain: Option<String>,
-    /// Likes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub likes: Option<u64>,
     /// SDK: `gradio`, `streamlit`, `docker`, `static`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sdk: Option<String>,
-    /// Tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// Trending score.
-    #[serde(
-        rename = "trendingScore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trending_score: Option<f64>,
-    /// Card metadata.
-    #[serde(rename = "cardData", default, skip_serializing_if = "Option::is_none")]
-    pub card_data: Option<CardData>,
-    /// Files of the repo; `None` when not listed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub siblings: Option<Vec<RepoSibling>>,
     /// Runtime state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<SpaceRuntime>,
@@ -527,25 +438,11 @@ pub struct SpaceInfo {
     /// Datasets used by the Space.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasets: Option<Vec<String>>,
-    /// Stored with Xet.
-    #[serde(
-        rename = "xetEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub xet_enabled: Option<bool>,
-    /// Bytes used by all revisions.
-    #[serde(
-        rename = "usedStorage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub used_storage: Option<u64>,
     /// Keys not modelled above, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-common_accessors!(SpaceInfo);
+common_part!(SpaceInfo);
 
 /// The info of a repo of any type (`repo_info`).
 ///
@@ -583,72 +480,53 @@ impl RepoInfo {
         }
     }
 
+    /// The fields every repo type has.
+    pub fn common(&self) -> &RepoInfoCommon {
+        match self {
+            RepoInfo::Model(i) => &i.common,
+            RepoInfo::Dataset(i) => &i.common,
+            RepoInfo::Space(i) => &i.common,
+        }
+    }
+
     /// The repo id as sent.
     pub fn id(&self) -> &str {
-        match self {
-            RepoInfo::Model(i) => &i.id,
-            RepoInfo::Dataset(i) => &i.id,
-            RepoInfo::Space(i) => &i.id,
-        }
+        &self.common().id
     }
 
     /// The repo id, parsed.
     pub fn repo_id(&self) -> Result<RepoId, InvalidRepoId> {
-        self.id().parse()
+        self.common().repo_id()
     }
 
     /// Commit id of the requested revision.
     pub fn sha(&self) -> Option<&str> {
-        match self {
-            RepoInfo::Model(i) => i.sha.as_deref(),
-            RepoInfo::Dataset(i) => i.sha.as_deref(),
-            RepoInfo::Space(i) => i.sha.as_deref(),
-        }
+        self.common().sha.as_deref()
     }
 
     /// Files of the repo, when listed.
     pub fn siblings(&self) -> Option<&[RepoSibling]> {
-        match self {
-            RepoInfo::Model(i) => i.siblings.as_deref(),
-            RepoInfo::Dataset(i) => i.siblings.as_deref(),
-            RepoInfo::Space(i) => i.siblings.as_deref(),
-        }
+        self.common().siblings.as_deref()
     }
 
     /// Private repo.
     pub fn private(&self) -> Option<bool> {
-        match self {
-            RepoInfo::Model(i) => i.private,
-            RepoInfo::Dataset(i) => i.private,
-            RepoInfo::Space(i) => i.private,
-        }
+        self.common().private
     }
 
     /// Gating mode.
     pub fn gated(&self) -> Option<&Gated> {
-        match self {
-            RepoInfo::Model(i) => i.gated.as_ref(),
-            RepoInfo::Dataset(i) => i.gated.as_ref(),
-            RepoInfo::Space(i) => i.gated.as_ref(),
-        }
+        self.common().gated.as_ref()
     }
 
     /// Date of the last commit.
     pub fn last_modified(&self) -> Option<OffsetDateTime> {
-        match self {
-            RepoInfo::Model(i) => i.last_modified,
-            RepoInfo::Dataset(i) => i.last_modified,
-            RepoInfo::Space(i) => i.last_modified,
-        }
+        self.common().last_modified
     }
 
     /// Card metadata.
     pub fn card_data(&self) -> Option<&CardData> {
-        match self {
-            RepoInfo::Model(i) => i.card_data.as_ref(),
-            RepoInfo::Dataset(i) => i.card_data.as_ref(),
-            RepoInfo::Space(i) => i.card_data.as_ref(),
-        }
+        self.common().card_data.as_ref()
     }
 }
 

@@ -82,6 +82,7 @@ pub fn safetensors_header_length(prefix: &[u8]) -> Result<u64, SafetensorsParseE
 
 /// One tensor of a safetensors header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TensorInfo {
     /// Element type.
     pub dtype: DType,
@@ -126,6 +127,7 @@ fn add_counts(into: &mut BTreeMap<DType, u64>, dtype: &DType, count: u64) {
 /// # Ok::<(), hf_types::SafetensorsParseError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SafetensorsFileMetadata {
     /// Free-form metadata (`__metadata__`); empty when absent.
     pub metadata: BTreeMap<String, String>,
@@ -208,6 +210,7 @@ impl<'de> Deserialize<'de> for SafetensorsFileMetadata {
 
 /// The content of `model.safetensors.index.json` in a sharded repo.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SafetensorsIndex {
     /// Free-form metadata (e.g. `total_size`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -228,6 +231,7 @@ impl SafetensorsIndex {
 
 /// Safetensors metadata of a whole repo (`get_safetensors_metadata`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SafetensorsRepoMetadata {
     /// The index's `metadata` (sharded repos only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -290,6 +294,7 @@ impl SafetensorsRepoMetadata {
 
 /// The `safetensors` summary in model info: parameters per dtype and their total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SafetensorsInfo {
     /// Parameters per dtype.
     pub parameters: BTreeMap<DType, u64>,

@@ -9,17 +9,15 @@ use crate::{BlobLfsInfo, InvalidRepoPath, RepoPath};
 /// Same content as [`BlobLfsInfo`] but the wire key of the hash is `sha256`
 /// instead of `oid`; convert with `From` either way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SiblingLfsInfo {
     /// SHA-256 of the file content (64 hex), the LFS object id.
     pub sha256: String,
     /// Size of the real content in bytes.
     pub size: u64,
     /// Size of the git pointer file in bytes.
-    #[serde(
-        rename = "pointerSize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pointer_size: Option<u64>,
 }
 
@@ -49,6 +47,8 @@ impl From<BlobLfsInfo> for SiblingLfsInfo {
 /// `blobs=True` on a single repo's info. Like [`RepoFile`](crate::RepoFile), the
 /// name is kept raw; use [`RepoSibling::repo_path`] before touching the disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RepoSibling {
     /// Path of the file from the repo root.
     pub rfilename: String,
@@ -56,7 +56,7 @@ pub struct RepoSibling {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     /// Git blob id (with `blobs=True`).
-    #[serde(rename = "blobId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob_id: Option<String>,
     /// LFS details (with `blobs=True`, LFS files only).
     #[serde(default, skip_serializing_if = "Option::is_none")]

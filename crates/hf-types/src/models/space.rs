@@ -80,15 +80,16 @@ pub struct SpaceRuntime {
 
 /// The typed part of the runtime object.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Typed {
     stage: SpaceStage,
     #[serde(default)]
     hardware: Option<Hardware>,
-    #[serde(rename = "gcTimeout", default)]
+    #[serde(default)]
     gc_timeout: Option<i64>,
     #[serde(default)]
     storage: Option<SpaceStorage>,
-    #[serde(rename = "errorMessage", default)]
+    #[serde(default)]
     error_message: Option<String>,
 }
 

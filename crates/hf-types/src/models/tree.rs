@@ -10,6 +10,8 @@ use crate::{InvalidRepoPath, RepoPath};
 /// The wire key of the content hash is `oid` here; repo-info siblings spell it
 /// `sha256` (see [`SiblingLfsInfo`](crate::SiblingLfsInfo), convertible both ways).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BlobLfsInfo {
     /// SHA-256 of the file content (64 hex), the LFS object id.
     #[serde(rename = "oid")]
@@ -17,16 +19,13 @@ pub struct BlobLfsInfo {
     /// Size of the real content in bytes.
     pub size: u64,
     /// Size of the git pointer file in bytes.
-    #[serde(
-        rename = "pointerSize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pointer_size: Option<u64>,
 }
 
 /// The last commit that touched a file or folder (tree listing with `expand=True`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LastCommitInfo {
     /// Commit id (40 hex).
     #[serde(rename = "id")]
@@ -40,18 +39,16 @@ pub struct LastCommitInfo {
 
 /// Security scan result of a file (`securityFileStatus`, tree listing with `expand=True`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BlobSecurityInfo {
     /// Scan verdict: `safe`, `unsafe`, `queued`, ... (open set, kept verbatim).
     pub status: String,
     /// Antivirus scan details, if any.
-    #[serde(rename = "avScan", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub av_scan: Option<serde_json::Value>,
     /// Pickle import scan details, if any.
-    #[serde(
-        rename = "pickleImportScan",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pickle_import_scan: Option<serde_json::Value>,
 }
 
@@ -68,6 +65,8 @@ impl BlobSecurityInfo {
 /// listing; anything that turns it into a local file name must go through
 /// [`RepoFile::repo_path`], which refuses `..`, absolute paths and the like.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RepoFile {
     /// Path from the repo root.
     pub path: String,
@@ -80,14 +79,10 @@ pub struct RepoFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lfs: Option<BlobLfsInfo>,
     /// Xet hash, for files stored in Xet.
-    #[serde(rename = "xetHash", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xet_hash: Option<String>,
     /// Last commit touching the file (only with `expand=True`).
-    #[serde(
-        rename = "lastCommit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_commit: Option<LastCommitInfo>,
     /// Security scan status (only with `expand=True`).
     #[serde(
@@ -112,6 +107,8 @@ impl RepoFile {
 
 /// A folder in a tree listing or a paths-info answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RepoFolder {
     /// Path from the repo root.
     pub path: String,
@@ -119,11 +116,7 @@ pub struct RepoFolder {
     #[serde(rename = "oid")]
     pub tree_id: String,
     /// Last commit touching the folder (only with `expand=True`).
-    #[serde(
-        rename = "lastCommit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_commit: Option<LastCommitInfo>,
 }
 
@@ -203,6 +196,7 @@ impl RepoTreeEntry {
 
 /// Every key an entry may carry; the `type` decides which variant is built.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct RawEntry {
     #[serde(rename = "type")]
     kind: String,
@@ -212,9 +206,9 @@ struct RawEntry {
     size: Option<u64>,
     #[serde(default)]
     lfs: Option<BlobLfsInfo>,
-    #[serde(rename = "xetHash", default)]
+    #[serde(default)]
     xet_hash: Option<String>,
-    #[serde(rename = "lastCommit", default)]
+    #[serde(default)]
     last_commit: Option<LastCommitInfo>,
     #[serde(rename = "securityFileStatus", default)]
     security: Option<BlobSecurityInfo>,

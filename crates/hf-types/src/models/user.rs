@@ -32,6 +32,8 @@ open_enum! {
 
 /// A user profile (`/api/users/{u}/overview`, members and followers listings).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct User {
     /// Username (unique).
     #[serde(rename = "user")]
@@ -40,7 +42,7 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fullname: Option<String>,
     /// Avatar URL.
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// Kind of account (`user`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -52,68 +54,43 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// Whether the caller follows this user.
-    #[serde(
-        rename = "isFollowing",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_following: Option<bool>,
     /// PRO subscriber.
-    #[serde(rename = "isPro", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_pro: Option<bool>,
     /// Models owned.
-    #[serde(rename = "numModels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_models: Option<u64>,
     /// Datasets owned.
-    #[serde(
-        rename = "numDatasets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_datasets: Option<u64>,
     /// Spaces owned.
-    #[serde(rename = "numSpaces", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_spaces: Option<u64>,
     /// Discussions opened.
-    #[serde(
-        rename = "numDiscussions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_discussions: Option<u64>,
     /// Papers authored.
-    #[serde(rename = "numPapers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_papers: Option<u64>,
     /// Upvotes received.
-    #[serde(
-        rename = "numUpvotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_upvotes: Option<u64>,
     /// Likes given.
-    #[serde(rename = "numLikes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_likes: Option<u64>,
     /// Accounts followed.
-    #[serde(
-        rename = "numFollowing",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_following: Option<u64>,
     /// Followers.
-    #[serde(
-        rename = "numFollowers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_followers: Option<u64>,
     /// Organizations the user belongs to (`None` when the answer does not list them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orgs: Option<Vec<Organization>>,
     /// Account creation date.
     #[serde(
-        rename = "createdAt",
         default,
         with = "crate::timestamp::option",
         skip_serializing_if = "Option::is_none"
@@ -123,6 +100,8 @@ pub struct User {
 
 /// An organization profile (`/api/organizations/{org}/overview`, or as listed in a user).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Organization {
     /// Organization name (unique).
     pub name: String,
@@ -130,47 +109,31 @@ pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fullname: Option<String>,
     /// Avatar URL.
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// Verified organization.
-    #[serde(
-        rename = "isVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
     /// Whether the caller follows it.
-    #[serde(
-        rename = "isFollowing",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_following: Option<bool>,
     /// Members.
-    #[serde(rename = "numUsers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_users: Option<u64>,
     /// Models owned.
-    #[serde(rename = "numModels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_models: Option<u64>,
     /// Spaces owned.
-    #[serde(rename = "numSpaces", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_spaces: Option<u64>,
     /// Datasets owned.
-    #[serde(
-        rename = "numDatasets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_datasets: Option<u64>,
     /// Followers.
-    #[serde(
-        rename = "numFollowers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_followers: Option<u64>,
 }
 
@@ -188,6 +151,8 @@ pub struct Organization {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WhoAmI {
     /// Username or organization/app name: the default namespace for a user.
     pub name: String,
@@ -204,23 +169,19 @@ pub struct WhoAmI {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Whether the email is verified.
-    #[serde(
-        rename = "emailVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// Has a payment method.
-    #[serde(rename = "canPay", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_pay: Option<bool>,
     /// PRO subscriber.
-    #[serde(rename = "isPro", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_pro: Option<bool>,
     /// End of the billing period (kept raw: its type is not pinned down).
-    #[serde(rename = "periodEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_end: Option<Value>,
     /// Avatar URL.
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// Organizations the account belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -249,6 +210,8 @@ impl WhoAmI {
 
 /// An organization as listed in `whoami`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WhoAmIOrg {
     /// Organization name.
     pub name: String,
@@ -265,68 +228,55 @@ pub struct WhoAmIOrg {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Has a payment method.
-    #[serde(rename = "canPay", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_pay: Option<bool>,
     /// End of the billing period (raw).
-    #[serde(rename = "periodEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_end: Option<Value>,
     /// Avatar URL.
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// The caller's role in the organization, e.g. `admin`, `write`, `read`.
-    #[serde(rename = "roleInOrg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_in_org: Option<String>,
     /// Enterprise organization.
-    #[serde(
-        rename = "isEnterprise",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enterprise: Option<bool>,
 }
 
 /// The `auth` block of `whoami`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AuthInfo {
     /// `access_token`, `app_token` or `app_token_as_user`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<String>,
     /// The token used (OAuth/app tokens may lack it).
-    #[serde(
-        rename = "accessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<AccessTokenInfo>,
 }
 
 /// The access token described by `whoami` (never the secret itself).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AccessTokenInfo {
     /// The token's name.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The token's role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<TokenRole>,
     /// When the token was created.
     #[serde(
-        rename = "createdAt",
         default,
         with = "crate::timestamp::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub created_at: Option<OffsetDateTime>,
     /// Scoped permissions of a fine-grained token (structure not pinned down; raw).
-    #[serde(
-        rename = "fineGrained",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fine_grained: Option<Value>,
 }
 
