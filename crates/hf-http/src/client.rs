@@ -7,6 +7,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceBuilder};
+use hf_types::Route;
 use url::Url;
 
 use crate::layers::{
@@ -97,6 +98,35 @@ impl HubClient {
             url: raw,
             reason: err.to_string(),
         })
+    }
+
+    /// The URL of `route` on this client's endpoint, query included: the one place routes
+    /// are joined to the endpoint.
+    pub fn route_url(&self, route: &Route) -> Result<Url, Error> {
+        let raw = route.url(self.inner.endpoint.as_str());
+        Url::parse(&raw).map_err(|err| Error::InvalidUrl {
+            url: raw,
+            reason: err.to_string(),
+        })
+    }
+
+    /// A request of `method` to `route` on this client's endpoint.
+    pub fn route(&self, method: Method, route: &Route) -> RequestBuilder {
+        match self.route_url(route) {
+            Ok(url) => self.request(method, url),
+            Err(error) => RequestBuilder::failed(self.clone(), method, error),
+        }
+    }
+
+    /// The endpoint as text without its trailing slash: the base of the URLs shown to users.
+    pub fn endpoint_base(&self) -> &str {
+        hf_types::routes::endpoint_base(self.inner.endpoint.as_str())
+    }
+
+    /// The web URL of a route (a repo's page, a file's resolve URL) as shown to users: the
+    /// endpoint without trailing slash, then the route.
+    pub fn route_text(&self, route: &Route) -> String {
+        route.url(self.inner.endpoint.as_str())
     }
 
     /// Offline mode: every request fails with [`Error::Offline`].

@@ -65,6 +65,14 @@ impl RequestBuilder {
         }
     }
 
+    /// A request that fails with `error` when sent (a URL that could not be built).
+    pub(crate) fn failed(client: HubClient, method: Method, error: Error) -> Self {
+        let url = client.endpoint().clone();
+        let mut request = RequestBuilder::new(client, method, url);
+        request.fail(error);
+        request
+    }
+
     /// Records what this request is about (repo, revision, path): an HTTP error it fails with
     /// carries it ([`Error::context`]).
     pub fn context(mut self, context: ErrorContext) -> Self {

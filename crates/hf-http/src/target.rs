@@ -1,7 +1,7 @@
 //! The repo an operation is about, held once by every request builder of the domain crates, and
 //! the two traits that give those builders their `repo_type()` and `revision()` setters.
 
-use hf_types::{RepoId, RepoType, Revision};
+use hf_types::{RepoId, RepoRoutes, RepoType, Revision, Route};
 use http::Method;
 use url::Url;
 
@@ -116,6 +116,16 @@ impl RepoTarget {
     /// `path` (relative, already encoded) joined to the client's endpoint.
     pub fn url(&self, path: &str) -> Result<Url, Error> {
         self.client.url(path)
+    }
+
+    /// The routes of this repo (`routes().tree(..)`, `routes().resolve(..)`, ...).
+    pub fn routes(&self) -> RepoRoutes<'_> {
+        Route::repo(self.repo_type, &self.repo_id)
+    }
+
+    /// A request of `method` to `route`, with this target's context.
+    pub fn route(&self, method: Method, route: &Route) -> RequestBuilder {
+        self.client.route(method, route).context(self.context())
     }
 
     /// A request to `url` that carries this target's [`ErrorContext`].

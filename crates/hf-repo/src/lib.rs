@@ -47,7 +47,6 @@ macro_rules! into_future {
 }
 
 mod error;
-mod urls;
 
 pub mod commit;
 pub mod listing;

@@ -8,14 +8,12 @@ use std::future::ready;
 use std::pin::Pin;
 
 use futures_util::{Stream, StreamExt, TryStreamExt};
-use hf_http::HubClient;
-use hf_types::{DatasetInfo, ModelInfo, SpaceInfo};
+use hf_http::{HubClient, Method};
+use hf_types::routes::py_bool;
+use hf_types::{DatasetInfo, ModelInfo, RepoType, Route, SpaceInfo};
 use serde::de::DeserializeOwned;
 
 use crate::{Error, Result};
-
-/// Python's rendering of `True` in query strings.
-const TRUE: &str = "True";
 
 /// The key to sort a listing by. The Python spellings (`last_modified`, `trending_score`,
 /// `created_at`) and the Hub's (`lastModified`, ...) both convert with `From<&str>`.
@@ -101,7 +99,7 @@ impl ListParams {
     fn flag(&mut self, key: &'static str, on: bool) {
         self.extra.retain(|(k, _)| *k != key);
         if on {
-            self.extra.push((key, TRUE.to_owned()));
+            self.extra.push((key, py_bool(true).to_owned()));
         }
     }
 
@@ -133,21 +131,22 @@ impl ListParams {
             query.push(("limit", limit.to_string()));
         }
         if self.full {
-            query.push(("full", TRUE.to_owned()));
+            query.push(("full", py_bool(true).to_owned()));
         }
         query.extend(self.extra.iter().map(|(k, v)| (*k, v.clone())));
         query.extend(self.expand.iter().map(|e| ("expand", e.clone())));
         Ok(query)
     }
 
-    /// The items of `GET {endpoint}/{path}`, stopping after `limit`.
-    fn stream<T>(self, path: &'static str) -> impl Stream<Item = Result<T>> + Send + 'static
+    /// The items of the listing of `repo_type`s, stopping after `limit`.
+    fn stream<T>(self, repo_type: RepoType) -> impl Stream<Item = Result<T>> + Send + 'static
     where
         T: DeserializeOwned + Send + 'static,
     {
-        let start = self
-            .query()
-            .and_then(|query| Ok(self.client.get(self.client.url(path)?).query(&query)));
+        let start = self.query().map(|query| {
+            let route = Route::list_repos(repo_type);
+            self.client.route(Method::GET, &route).query(&query)
+        });
         // Boxed: the stream owns its state, but its type names the client borrow.
         let pages: Pin<Box<dyn Stream<Item = Result<T>> + Send + 'static>> = match start {
             Ok(request) => Box::pin(self.client.paginate::<T>(request).map_err(Error::from)),
@@ -330,8 +329,7 @@ impl ListModels {
 
     /// Only gated (`true`) or only non-gated (`false`) models.
     pub fn gated(mut self, gated: bool) -> Self {
-        self.params
-            .set("gated", if gated { "True" } else { "False" }.into());
+        self.params.set("gated", py_bool(gated).into());
         self
     }
 
@@ -387,7 +385,10 @@ impl ListModels {
         };
         let emissions = self.emissions;
         let items = match check {
-            Ok(()) => self.params.stream::<ModelInfo>("api/models").left_stream(),
+            Ok(()) => self
+                .params
+                .stream::<ModelInfo>(RepoType::Model)
+                .left_stream(),
             Err(e) => futures_util::stream::once(ready(Err(e))).right_stream(),
         };
         items.try_filter(move |model| {
@@ -520,14 +521,13 @@ impl ListDatasets {
 
     /// Only gated (`true`) or only non-gated (`false`) datasets.
     pub fn gated(mut self, gated: bool) -> Self {
-        self.params
-            .set("gated", if gated { "True" } else { "False" }.into());
+        self.params.set("gated", py_bool(gated).into());
         self
     }
 
     /// The datasets, fetched page by page as they are consumed.
     pub fn into_stream(self) -> impl Stream<Item = Result<DatasetInfo>> + Send + 'static {
-        self.params.stream("api/datasets")
+        self.params.stream(RepoType::Dataset)
     }
 }
 
@@ -581,7 +581,7 @@ impl ListSpaces {
 
     /// The Spaces, fetched page by page as they are consumed.
     pub fn into_stream(self) -> impl Stream<Item = Result<SpaceInfo>> + Send + 'static {
-        self.params.stream("api/spaces")
+        self.params.stream(RepoType::Space)
     }
 }
 

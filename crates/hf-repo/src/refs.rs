@@ -8,22 +8,15 @@ use std::fmt;
 use std::pin::Pin;
 
 use futures_util::{Stream, StreamExt, TryStreamExt};
-use hf_http::{HubClient, RepoTarget, RequestBuilder, impl_into_future, impl_repo_request};
-use hf_types::{
-    GitCommitInfo, GitRefs, RepoId, RepoPath, RepoTreeEntry, Revision, RevisionKind, encode_segment,
-};
+use hf_http::{HubClient, Method, RepoTarget, RequestBuilder, impl_into_future, impl_repo_request};
+use hf_types::routes::py_bool;
+use hf_types::{GitCommitInfo, GitRefs, RepoId, RepoPath, RepoTreeEntry, Revision, RevisionKind};
 
-use crate::urls::api_repo;
 use crate::{Error, Result};
 
 /// Most paths sent in one paths-info request: what the Python client's own callers send at most
 /// (the Hub refuses requests with more than 1000 parameters).
 const PATHS_INFO_BATCH: usize = 500;
-
-/// Booleans in queries and forms as the Python client (0.36, `requests`) renders them.
-fn py_bool(value: bool) -> &'static str {
-    if value { "True" } else { "False" }
-}
 
 /// Streams a paginated listing started by `start`, checking each item with `check`.
 fn listing<T>(
@@ -40,11 +33,6 @@ where
         Err(error) => Box::pin(futures_util::stream::once(async { Err(error) })),
     };
     pages.map(move |item| item.and_then(check))
-}
-
-/// `{endpoint}/api/{type}/{repo_id}{tail}` of the target's repo.
-fn target_url(target: &RepoTarget, tail: &str) -> Result<hf_http::Url> {
-    api_repo(target.client(), target.repo_type(), target.repo_id(), tail)
 }
 
 /// Refuses an entry whose path is not a safe relative path (`..`, absolute, backslashes...).
@@ -132,28 +120,20 @@ impl ListRepoTree {
     }
 
     fn request(&self) -> Result<RequestBuilder> {
-        // The path is one segment: `sub/dir` is sent as `sub%2Fdir` (protocol §1.3).
-        let path = self
-            .path_in_repo
-            .as_ref()
-            .map(|p| format!("/{}", encode_segment(p.as_str())))
-            .unwrap_or_default();
-        let tail = format!(
-            "/tree/{}{path}",
-            self.target.revision_or_main().url_encoded()
-        );
+        let route = self
+            .target
+            .routes()
+            .tree(
+                self.target.revision_or_main(),
+                self.path_in_repo.as_ref().map(RepoPath::as_str),
+            )
+            .with_bool("recursive", self.recursive)
+            .with_bool("expand", self.expand);
         let mut context = self.target.context();
         if let Some(path) = &self.path_in_repo {
             context = context.with_path(path.as_str());
         }
-        Ok(self
-            .target
-            .get(target_url(&self.target, &tail)?)
-            .context(context)
-            .query(&[
-                ("recursive", py_bool(self.recursive)),
-                ("expand", py_bool(self.expand)),
-            ]))
+        Ok(self.target.route(Method::GET, &route).context(context))
     }
 
     /// The entries, one page at a time as they are consumed.
@@ -270,11 +250,10 @@ impl GetPathsInfo {
     }
 
     async fn run(self) -> Result<Vec<RepoTreeEntry>> {
-        let tail = format!(
-            "/paths-info/{}",
-            self.target.revision_or_main().url_encoded()
-        );
-        let url = target_url(&self.target, &tail)?;
+        let route = self
+            .target
+            .routes()
+            .paths_info(self.target.revision_or_main());
         let paths = self
             .paths
             .iter()
@@ -292,7 +271,7 @@ impl GetPathsInfo {
             form.push(("expand", py_bool(self.expand)));
             let entries: Vec<RepoTreeEntry> = self
                 .target
-                .post(url.clone())
+                .route(Method::POST, &route)
                 .form(&form)
                 // Only reads: safe to retry.
                 .idempotent(true)
@@ -354,10 +333,11 @@ impl ListRepoRefs {
     }
 
     async fn run(self) -> Result<GitRefs> {
-        let mut request = self.target.get(target_url(&self.target, "/refs")?);
+        let mut route = self.target.routes().refs();
         if self.include_pull_requests {
-            request = request.query(&[("include_prs", "1")]);
+            route = route.with("include_prs", "1");
         }
+        let request = self.target.route(Method::GET, &route);
         let mut refs: GitRefs = request.await?.json().await?;
         refs.pull_requests = if self.include_pull_requests {
             Some(refs.pull_requests.unwrap_or_default())
@@ -412,11 +392,11 @@ impl ListRepoCommits {
     }
 
     fn request(&self) -> Result<RequestBuilder> {
-        let tail = format!("/commits/{}", self.target.revision_or_main().url_encoded());
-        let mut request = self.target.get(target_url(&self.target, &tail)?);
+        let mut route = self.target.routes().commits(self.target.revision_or_main());
         if self.formatted {
-            request = request.query(&[("expand[]", "formatted")]);
+            route = route.with("expand[]", "formatted");
         }
+        let request = self.target.route(Method::GET, &route);
         Ok(request)
     }
 
@@ -482,13 +462,12 @@ impl CreateBranch {
 
     async fn run(self) -> Result<()> {
         check_ref_name("branch", &self.branch)?;
-        let tail = format!("/branch/{}", self.branch.url_encoded());
-        let url = target_url(&self.target, &tail)?;
+        let route = self.target.routes().branch(self.branch.as_str());
         let body = match self.target.revision() {
             Some(start) => serde_json::json!({ "startingPoint": start.as_str() }),
             None => serde_json::json!({}),
         };
-        let error = match self.target.post(url).json(&body).await {
+        let error = match self.target.route(Method::POST, &route).json(&body).await {
             Ok(_) => return Ok(()),
             Err(error) => error,
         };
@@ -587,11 +566,16 @@ impl DeleteRef {
     async fn run(self) -> Result<()> {
         let kind = self.kind.as_str();
         check_ref_name(kind, &self.name)?;
-        let tail = format!("/{kind}/{}", self.name.url_encoded());
-        let url = target_url(&self.target, &tail)?;
+        let route = match self.kind {
+            RefKind::Branch => self.target.routes().branch(self.name.as_str()),
+            RefKind::Tag => self.target.routes().tag(self.name.as_str()),
+        };
         // The ref deleted is the revision the request is about.
         let context = self.target.context().with_revision(&self.name);
-        self.target.delete(url).context(context).await?;
+        self.target
+            .route(Method::DELETE, &route)
+            .context(context)
+            .await?;
         Ok(())
     }
 }
@@ -655,13 +639,15 @@ impl CreateTag {
 
     async fn run(self) -> Result<()> {
         check_ref_name("tag", &self.tag)?;
-        let tail = format!("/tag/{}", self.target.revision_or_main().url_encoded());
-        let url = target_url(&self.target, &tail)?;
+        let route = self
+            .target
+            .routes()
+            .tag(self.target.revision_or_main().as_str());
         let mut body = serde_json::json!({ "tag": self.tag.as_str() });
         if let Some(message) = &self.tag_message {
             body["message"] = serde_json::Value::String(message.clone());
         }
-        match self.target.post(url).json(&body).await {
+        match self.target.route(Method::POST, &route).json(&body).await {
             Ok(_) => Ok(()),
             Err(Error::Conflict(_)) if self.exist_ok => Ok(()),
             Err(error) => Err(error),
@@ -725,8 +711,7 @@ impl SuperSquashHistory {
     }
 
     async fn run(self) -> Result<Option<String>> {
-        let tail = format!("/super-squash/{}", self.branch.url_encoded());
-        let url = target_url(&self.target, &tail)?;
+        let route = self.target.routes().super_squash(self.branch.as_str());
         let message = match self.commit_message.filter(|m| !m.is_empty()) {
             Some(message) => message,
             None => format!(
@@ -738,7 +723,7 @@ impl SuperSquashHistory {
         let context = self.target.context().with_revision(&self.branch);
         let response = self
             .target
-            .post(url)
+            .route(Method::POST, &route)
             .context(context)
             .json(&serde_json::json!({ "message": message }))
             .await?;

@@ -10,26 +10,20 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use hf_http::{
-    HubClient, RedirectPolicy, RepoRequest, RepoTarget, RequestBuilder, RevisionRequest,
+    HubClient, Method, RedirectPolicy, RepoRequest, RepoTarget, RequestBuilder, RevisionRequest,
     TargetRequest,
 };
 use hf_types::{
-    DatasetInfo, Gated, ModelInfo, RepoId, RepoInfo, RepoPath, RepoType, RepoUrl, Revision,
+    DatasetInfo, Gated, ModelInfo, RepoId, RepoInfo, RepoPath, RepoType, RepoUrl, Revision, Route,
     SpaceInfo, SpaceStorage,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::urls::{endpoint, rev_tail, target_api, target_web_url};
 use crate::{BoxFuture, Error, Result};
-
-/// Python's rendering of `True` in query strings (`requests` sends `str(True)`).
-const TRUE: &str = "True";
 
 /// The message of the 409 the Hub answers when two creations race (the client retries).
 const CREATE_IN_PROGRESS: &str = "Cannot create repo: another conflicting operation is in progress";
-/// Attempts of a creation that keeps meeting [`CREATE_IN_PROGRESS`].
-const CREATE_ATTEMPTS: u32 = 10;
 
 /// `{"name": ..., "organization": ...|null}` plus `type` unless a model (the Hub's default, and
 /// what the Python client sends): the body of create/delete.
@@ -47,18 +41,18 @@ fn name_body(target: &RepoTarget) -> Map<String, Value> {
 /// Reads a repo URL sent by the Hub; `https://huggingface.co` is rewritten to the endpoint, as
 /// the Python client does.
 fn parse_repo_url(client: &HubClient, url: &str) -> Result<RepoUrl> {
-    let endpoint = endpoint(client);
+    let endpoint = client.endpoint_base();
     let url = match url.strip_prefix("https://huggingface.co") {
         Some(rest) if endpoint != "https://huggingface.co" => format!("{endpoint}{rest}"),
         _ => url.to_owned(),
     };
-    RepoUrl::parse(&url, &endpoint).map_err(|e| Error::protocol("repo URL", e.to_string()))
+    RepoUrl::parse(&url, endpoint).map_err(|e| Error::protocol("repo URL", e.to_string()))
 }
 
 /// The URL of a repo as the client builds it when the Hub did not send one.
 fn local_repo_url(target: &RepoTarget) -> RepoUrl {
     RepoUrl::new(
-        &endpoint(target.client()),
+        target.client().endpoint_base(),
         target.repo_type(),
         target.repo_id().clone(),
     )
@@ -333,18 +327,24 @@ impl CreateRepo {
     async fn send(self) -> Result<RepoUrl> {
         let body = self.body()?;
         let client = self.target.client();
-        let url = client.url("api/repos/create")?;
-        let mut attempt = 1;
+        // A POST is not retried by the transport; this 409 means nothing was created, so it
+        // is retried here, under the client's retry policy (backoff, limits, budget).
+        let mut retries = client.retry_policy().retries();
         let result = loop {
-            let result = self.target.post(url.clone()).json(&body).send().await;
+            let result = self
+                .target
+                .route(Method::POST, &Route::create_repo())
+                .json(&body)
+                .send()
+                .await;
             match &result {
-                Err(hf_http::Error::Conflict(e))
-                    if attempt < CREATE_ATTEMPTS
-                        && e.server_message()
-                            .is_some_and(|m| m.contains(CREATE_IN_PROGRESS)) =>
+                Err(Error::Conflict(e))
+                    if e.server_message()
+                        .is_some_and(|m| m.contains(CREATE_IN_PROGRESS)) =>
                 {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    if retries.wait(None).await.is_none() {
+                        break result;
+                    }
                 }
                 _ => break result,
             }
@@ -420,8 +420,8 @@ impl DeleteRepo {
 
     async fn send(self) -> Result<()> {
         let body = name_body(&self.target);
-        let url = self.target.url("api/repos/delete")?;
-        match self.target.delete(url).json(&body).send().await {
+        let request = self.target.route(Method::DELETE, &Route::delete_repo());
+        match request.json(&body).send().await {
             Ok(_) => Ok(()),
             Err(Error::RepoNotFound(_)) if self.missing_ok => Ok(()),
             Err(e) => Err(e),
@@ -465,13 +465,17 @@ impl MoveRepo {
                 )));
             }
         }
-        let url = self.target.url("api/repos/move")?;
+
         let body = json!({
             "fromRepo": self.target.repo_id().as_str(),
             "toRepo": self.to_id.as_str(),
             "type": self.target.repo_type().as_str(),
         });
-        self.target.post(url).json(&body).send().await?;
+        self.target
+            .route(Method::POST, &Route::move_repo())
+            .json(&body)
+            .send()
+            .await?;
         let mut moved = self.target;
         moved = RepoTarget::new(moved.client().clone(), self.to_id).with_type(moved.repo_type());
 
@@ -553,8 +557,12 @@ impl UpdateRepoSettings {
                 "at least one setting must be updated".into(),
             ));
         }
-        let url = target_api(&self.target, "/settings")?;
-        self.target.put(url).json(&body).send().await?;
+        let route = self.target.routes().settings();
+        self.target
+            .route(Method::PUT, &route)
+            .json(&body)
+            .send()
+            .await?;
         Ok(())
     }
 }
@@ -710,20 +718,18 @@ impl<T: InfoKind> RepoInfoRequest<T> {
             ));
         }
         // Without a revision, the default branch: `/api/{type}s/{id}` (no `/revision/`).
-        let tail = match self.target.revision() {
-            Some(rev) => rev_tail("revision", rev, ""),
-            None => String::new(),
-        };
-        let url = target_api(&self.target, &tail)?;
-        let mut query: Vec<(&str, &str)> = Vec::new();
+        let mut route = self
+            .target
+            .routes()
+            .info(self.target.revision().map(Revision::as_str));
         if self.security_status {
-            query.push(("securityStatus", TRUE));
+            route = route.with_bool("securityStatus", true);
         }
         if self.files_metadata {
-            query.push(("blobs", TRUE));
+            route = route.with_bool("blobs", true);
         }
-        query.extend(self.expand.iter().map(|e| ("expand", e.as_str())));
-        let mut request = self.target.get(url).query(&query);
+        route = route.with_all("expand", self.expand.iter().cloned());
+        let mut request = self.target.route(Method::GET, &route);
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
@@ -875,21 +881,14 @@ impl FileExists {
     }
 
     async fn send(self) -> Result<bool> {
-        let url = format!(
-            "{}{}",
-            target_web_url(&self.target),
-            rev_tail(
-                "resolve",
-                &self.target.revision_or_main(),
-                self.path.as_str()
-            )
-        );
-        let url = hf_http::Url::parse(&url)
-            .map_err(|e| Error::protocol("file URL", format!("{url}: {e}")))?;
+        let route = self
+            .target
+            .routes()
+            .resolve(self.target.revision_or_main(), self.path.as_str());
         let timeout = self.target.client().etag_timeout();
         let request = self
             .target
-            .head(url)
+            .route(Method::HEAD, &route)
             .context(self.target.context().with_path(self.path.as_str()))
             .header("accept-encoding", "identity")
             .follow_redirects(RedirectPolicy::RelativeOnly)
@@ -934,8 +933,8 @@ impl AuthCheck {
     }
 
     async fn send(self) -> Result<()> {
-        let url = target_api(&self.target, "/auth-check")?;
-        self.target.get(url).send().await?;
+        let route = self.target.routes().auth_check();
+        self.target.route(Method::GET, &route).send().await?;
         Ok(())
     }
 }
@@ -974,8 +973,8 @@ impl WhoAmI {
                 operation: "whoami",
             });
         }
-        let url = self.client.url("api/whoami-v2")?;
-        Ok(self.client.get(url).send().await?.json().await?)
+        let response = self.client.route(Method::GET, &Route::whoami()).await?;
+        response.json().await
     }
 }
 into_future!(WhoAmI => hf_types::WhoAmI, send);

@@ -7,12 +7,11 @@ use futures_util::{StreamExt, TryStreamExt};
 use hf_http::{HubClient, RedirectPolicy, RepoTarget, StatusCode, Url};
 use hf_types::{
     RepoId, RepoPath, RepoTreeEntry, Revision, SafetensorsFileMetadata, SafetensorsIndex,
-    SafetensorsParseError, SafetensorsRepoMetadata, encode_path, safetensors_header_length,
+    SafetensorsParseError, SafetensorsRepoMetadata, safetensors_header_length,
 };
 
 use crate::prelude::*;
 use crate::refs::GetPathsInfo;
-use crate::urls::{endpoint, rev_tail, target_api};
 use crate::{Error, Result};
 
 /// The weights of a single-file repo.
@@ -30,16 +29,9 @@ const SHARD_CONCURRENCY: usize = 8;
 
 /// `{E}/{prefix}{repo_id}/resolve/{rev}/{path}`.
 fn resolve_url(target: &RepoTarget, revision: &Revision, path: &RepoPath) -> Result<Url> {
-    let url = format!(
-        "{}/{}{}/resolve/{}/{}",
-        endpoint(target.client()),
-        target.repo_type().url_prefix(),
-        target.repo_id().as_str(),
-        revision.url_encoded(),
-        encode_path(path.as_str())
-    );
-    url.parse::<Url>()
-        .map_err(|e| Error::protocol(url.clone(), format!("invalid resolve URL: {e}")))
+    target
+        .client()
+        .route_url(&target.routes().resolve(revision, path.as_str()))
 }
 
 fn parse_error(file: &RepoPath, reason: impl Into<String>) -> Error {
@@ -195,14 +187,13 @@ impl GetSafetensorsMetadata {
         if revision.is_commit() {
             return Ok(revision);
         }
-        let url = target_api(&self.target, &rev_tail("revision", &revision, ""))?;
-        let info: serde_json::Value = self
+        let route = self
             .target
-            .get(url.clone())
-            .query(&[("expand", "sha")])
-            .await?
-            .json()
-            .await?;
+            .routes()
+            .info(Some(revision.as_str()))
+            .with("expand", "sha");
+        let url = self.target.client().route_url(&route)?;
+        let info: serde_json::Value = self.target.get(url.clone()).await?.json().await?;
         let sha = info
             .get("sha")
             .and_then(serde_json::Value::as_str)

@@ -490,10 +490,7 @@ async fn bad_token_is_unauthorized() {
         ListDatasets::new(bad.clone()).await.unwrap_err(),
         ListSpaces::new(bad).await.unwrap_err(),
     ] {
-        assert!(
-            matches!(err, hf_http::Error::Unauthorized(_)),
-            "{err:?}"
-        );
+        assert!(matches!(err, hf_http::Error::Unauthorized(_)), "{err:?}");
     }
     // The same lists work with a good token.
     assert!(

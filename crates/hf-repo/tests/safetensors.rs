@@ -503,10 +503,7 @@ async fn not_a_safetensors_repo_and_bad_indexes() {
     let err = GetSafetensorsMetadata::new(hub.client(), id("alice/dangling"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, hf_http::Error::EntryNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, hf_http::Error::EntryNotFound(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -529,10 +526,7 @@ async fn hub_errors() {
     )
     .await
     .unwrap_err();
-    assert!(
-        matches!(err, hf_http::Error::EntryNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, hf_http::Error::EntryNotFound(_)), "{err:?}");
     let err = ParseSafetensorsFileMetadata::new(
         client.clone(),
         id("alice/ok"),
@@ -556,17 +550,11 @@ async fn hub_errors() {
     let err = GetSafetensorsMetadata::new(client.clone(), id("alice/none"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, hf_http::Error::RepoNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, hf_http::Error::RepoNotFound(_)), "{err:?}");
     let err = GetSafetensorsMetadata::new(hub.client_with(None), id("alice/secret"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, hf_http::Error::RepoNotFound(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, hf_http::Error::RepoNotFound(_)), "{err:?}");
 }
 
 /// A server that ignores `Range` (always 200 with the whole body) and records the `Range`

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use futures_util::{StreamExt, TryStreamExt};
-use hf_http::{HubClient, RepoRequest, RepoTarget, RevisionRequest, impl_into_future};
-use hf_types::{CommitInfo, CommitResponse, RepoId, RepoTreeEntry, Revision};
+use hf_http::{HubClient, Method, RepoRequest, RepoTarget, RevisionRequest, impl_into_future};
+use hf_types::{CommitInfo, CommitResponse, RepoId, RepoTreeEntry, Revision, Route};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, mpsc};
@@ -16,7 +16,6 @@ use super::lfs::{self, BATCH_SIZE};
 use super::operation::{CommitOperation, CommitOperationAdd, CommitOperationCopy, Preuploaded};
 use super::prepare::{self, Data, Prepared, UploadMode};
 use super::progress::{NoUploadReporter, SharedUploadReporter, SkipReason, UploadReporter};
-use crate::urls::{api_repo, endpoint, repo_web_url, rev_tail};
 use crate::{Error, Result};
 
 /// Hashing and transfers in flight, by default (the Python client's `num_threads`).
@@ -154,21 +153,12 @@ impl Target {
         &self.options.reporter
     }
 
-    /// `{endpoint}/api/{type}/{repo_id}/{segment}/{revision}`.
-    fn api_url(&self, segment: &str) -> Result<hf_http::Url> {
-        api_repo(
-            self.client(),
-            self.repo.repo_type(),
-            self.repo.repo_id(),
-            &rev_tail(segment, &self.revision(), ""),
-        )
-    }
-
-    fn create_pr_query(&self) -> Vec<(&'static str, &'static str)> {
+    /// `route` with `create_pr=1` when the commit opens a pull request.
+    fn with_create_pr(&self, route: Route) -> Route {
         if self.options.create_pr {
-            vec![("create_pr", "1")]
+            route.with("create_pr", "1")
         } else {
-            Vec::new()
+            route
         }
     }
 }
@@ -418,11 +408,10 @@ pub(crate) async fn run_commit(
         // Nothing would change: no empty commit, the head is the answer (as Python does).
         return head_commit_info(target, &summary, &message.description).await;
     }
-    let url = target.api_url("commit")?;
+    let route = target.with_create_pr(target.repo.routes().commit(target.revision()));
     let response: CommitResponse = target
         .repo
-        .post(url)
-        .query(&target.create_pr_query())
+        .route(Method::POST, &route)
         .ndjson(&lines)
         .await?
         .json()
@@ -437,7 +426,7 @@ pub(crate) async fn run_commit(
         response,
         summary,
         message.description.clone(),
-        &endpoint(target.client()),
+        target.client().endpoint_base(),
     )
     .map_err(|e| Error::protocol("commit", e.to_string()))
 }
@@ -504,10 +493,9 @@ async fn read_small(p: &Prepared) -> Result<bytes::Bytes> {
 /// before anything is uploaded.
 async fn validate_readme(target: &Target, readme: &Prepared) -> Result<()> {
     let content = String::from_utf8_lossy(&read_small(readme).await?).into_owned();
-    let url = target.repo.url("api/validate-yaml")?;
     let answer = target
         .repo
-        .post(url)
+        .route(Method::POST, &Route::validate_yaml())
         .context(target.repo.context().with_path("README.md"))
         .json(&json!({"content": content, "repoType": target.repo.repo_type().as_str()}))
         .idempotent(true)
@@ -569,7 +557,7 @@ async fn preupload(
     prepared: &mut [Prepared],
     git_ignore: Option<String>,
 ) -> Result<()> {
-    let url = target.api_url("preupload")?;
+    let route = target.with_create_pr(target.repo.routes().preupload(target.revision()));
     let pending: Vec<usize> = (0..prepared.len())
         .filter(|i| !prepared[*i].uploaded)
         .collect();
@@ -591,8 +579,7 @@ async fn preupload(
         }
         let answer: PreuploadAnswer = target
             .repo
-            .post(url.clone())
-            .query(&target.create_pr_query())
+            .route(Method::POST, &route)
             .json(&body)
             .idempotent(true)
             .await?
@@ -850,19 +837,19 @@ async fn resolve_copies(
                 "oid": lfs.sha256,
             }}),
             None => {
-                let url = target.repo.url(&format!(
-                    "{}{}/resolve/{}/{}",
-                    target.repo.repo_type().url_prefix(),
-                    target.repo.repo_id(),
-                    rev.url_encoded(),
-                    hf_types::encode_path(&copy.src_path_in_repo)
-                ))?;
+                let route = target.repo.routes().resolve(&rev, &copy.src_path_in_repo);
                 let source = target
                     .repo
                     .context()
                     .with_revision(&rev)
                     .with_path(copy.src_path_in_repo.as_str());
-                let content = target.repo.get(url).context(source).await?.bytes().await?;
+                let content = target
+                    .repo
+                    .route(Method::GET, &route)
+                    .context(source)
+                    .await?
+                    .bytes()
+                    .await?;
                 json!({"key": "file", "value": {
                     "content": base64::engine::general_purpose::STANDARD.encode(&content),
                     "path": copy.path_in_repo,
@@ -898,18 +885,15 @@ struct HeadInfo {
 
 /// What a commit that changes nothing returns: the current head of the revision.
 async fn head_commit_info(target: &Target, summary: &str, description: &str) -> Result<CommitInfo> {
-    let url = target.api_url("revision")?;
-    let info: HeadInfo = target.repo.get(url).await?.json().await?;
+    let revision = target.revision();
+    let route = target.repo.routes().info(Some(revision.as_str()));
+    let info: HeadInfo = target.repo.route(Method::GET, &route).await?.json().await?;
     let sha = info
         .sha
         .ok_or_else(|| Error::protocol("repo info", "the answer has no sha"))?;
     let commit_url = format!(
         "{}/commit/{sha}",
-        repo_web_url(
-            target.client(),
-            target.repo.repo_type(),
-            target.repo.repo_id()
-        )
+        target.client().route_text(&target.repo.routes().web())
     );
     CommitInfo::new(
         commit_url,
@@ -917,7 +901,7 @@ async fn head_commit_info(target: &Target, summary: &str, description: &str) -> 
         description,
         sha,
         None,
-        &endpoint(target.client()),
+        target.client().endpoint_base(),
     )
     .map_err(|e| Error::protocol("repo info", e.to_string()))
 }

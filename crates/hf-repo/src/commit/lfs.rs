@@ -12,7 +12,6 @@ use tokio::sync::Semaphore;
 
 use super::prepare::Data;
 use super::progress::SharedUploadReporter;
-use crate::urls::repo_web_url;
 use crate::{Error, Result};
 
 const LFS_JSON: &str = "application/vnd.git-lfs+json";
@@ -73,11 +72,7 @@ pub(crate) async fn batch(
     revision: Option<&Revision>,
     objects: &[(String, u64)],
 ) -> Result<Vec<BatchObject>> {
-    let url = format!(
-        "{}.git/info/lfs/objects/batch",
-        repo_web_url(target.client(), target.repo_type(), target.repo_id())
-    );
-    let url = parse_url(&url)?;
+    let url = target.client().route_url(&target.routes().lfs_batch())?;
     let mut body = json!({
         "operation": "upload",
         "transfers": ["basic", "multipart"],
