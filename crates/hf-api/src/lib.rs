@@ -151,8 +151,7 @@ impl HfApi {
         repo_type: RepoType,
         revision: &Revision,
     ) -> String {
-        let endpoint = self.client.endpoint().as_str().trim_end_matches('/');
-        hf_cache::hf_hub_url(endpoint, repo_id, repo_type, revision, filename)
+        hf_cache::hf_hub_url(self.client.endpoint_base(), repo_id, repo_type, revision, filename)
     }
 
     /// `get_hf_file_metadata`: commit, ETag, size and location of a file, from one `HEAD`.

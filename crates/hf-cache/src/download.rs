@@ -256,7 +256,7 @@ impl HubDownload {
 
     pub(crate) fn url(&self, path: &RepoPath, revision: &Revision) -> String {
         hf_hub_url(
-            &net::endpoint(self.client()),
+            self.client().endpoint_base(),
             self.repo_id(),
             self.target.repo_type(),
             revision,

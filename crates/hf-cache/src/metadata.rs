@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use hf_http::{ErrorContext, HubClient};
-use hf_types::{RepoId, RepoPath, RepoType, Revision, encode_path};
+use hf_types::{RepoId, RepoPath, RepoType, Revision, Route};
 
 use crate::Error;
 use crate::net;
@@ -43,14 +43,9 @@ pub fn hf_hub_url(
     revision: &Revision,
     path: &RepoPath,
 ) -> String {
-    format!(
-        "{}/{}{}/resolve/{}/{}",
-        endpoint.trim_end_matches('/'),
-        repo_type.url_prefix(),
-        repo_id,
-        revision.url_encoded(),
-        encode_path(path.as_str())
-    )
+    Route::repo(repo_type, repo_id)
+        .resolve(revision, path.as_str())
+        .url(endpoint)
 }
 
 /// Removes a leading `W/` and surrounding double quotes.

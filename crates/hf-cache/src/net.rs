@@ -16,11 +16,6 @@ use url::Url;
 use crate::Error;
 use crate::transfer::Fetch;
 
-/// The endpoint as a string without trailing `/`.
-pub(crate) fn endpoint(client: &HubClient) -> String {
-    client.endpoint().as_str().trim_end_matches('/').to_owned()
-}
-
 pub(crate) fn is_offline(client: &HubClient) -> bool {
     client.is_offline()
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use hf_http::{ErrorContext, HubClient, RepoTarget};
-use hf_types::{RepoFile, RepoId, RepoPath, RepoSibling, Revision, encode_segment};
+use hf_types::{RepoId, RepoPath, RepoSibling, RepoTreeEntry, Revision, Route};
 use serde::Deserialize;
 
 use crate::download::{DownloadOptions, DownloadRequest, HubDownload, blocking, incomplete_names};
@@ -150,14 +150,8 @@ impl SnapshotDownload {
         }
     }
 
-    fn api_url(&self, tail: &str) -> String {
-        format!(
-            "{}/api/{}/{}/{}",
-            net::endpoint(self.client()),
-            self.target.repo_type().api_segment(),
-            self.repo_id(),
-            tail
-        )
+    fn url(&self, route: &Route) -> String {
+        self.client().route_text(route)
     }
 
     /// What the snapshot's requests are about: repo and revision.
@@ -183,14 +177,14 @@ impl SnapshotDownload {
             let listing = self.list_tree(&commit).await?;
             return Ok((commit, listing, true));
         }
-        let rev = revision.url_encoded();
         // Warm: a known commit whose listing is cached only needs the current sha.
         let known = repo.read_ref(&revision)?;
         if let Some(known) = known.filter(|c| is_commit(c))
             && self.tree_file(cache, &known).is_file()
         {
             // The cached listing is parsed while the request for the current sha is in flight.
-            let url = self.api_url(&format!("revision/{rev}?expand=sha"));
+            let route = self.target.routes().info(Some(revision.as_str()));
+            let url = self.url(&route.with("expand", "sha"));
             let (listing, info) = tokio::join!(
                 read(&known),
                 net::get_json::<ShaOnly>(self.client(), &url, false, &context)
@@ -209,7 +203,8 @@ impl SnapshotDownload {
         }
         // Cold: one repo-info call with blobs gives the commit and every file's blob id,
         // size and LFS hash.
-        let url = self.api_url(&format!("revision/{rev}?blobs=True"));
+        let route = self.target.routes().info(Some(revision.as_str()));
+        let url = self.url(&route.with_bool("blobs", true));
         let info = net::get_json::<InfoWithSiblings>(self.client(), &url, false, &context).await?;
         let commit = checked_commit(&url, info.sha)?;
         if let Some(listing) = read(&commit).await? {
@@ -224,19 +219,20 @@ impl SnapshotDownload {
 
     /// `GET /api/{type}/{id}/tree/{commit}?recursive=True&expand=False`, all pages, files only.
     async fn list_tree(&self, commit: &str) -> Result<TreeListing, Error> {
-        let url = self.api_url(&format!(
-            "tree/{}?recursive=True&expand=False",
-            encode_segment(commit)
-        ));
-        let entries: Vec<serde_json::Value> =
+        let route = self
+            .target
+            .routes()
+            .tree(commit, None)
+            .with_bool("recursive", true)
+            .with_bool("expand", false);
+        let url = self.url(&route);
+        let entries: Vec<RepoTreeEntry> =
             net::get_all_pages(self.client(), &url, &self.context()).await?;
         let mut listing = TreeListing::new();
         for entry in entries {
-            if entry.get("type").and_then(|t| t.as_str()) != Some("file") {
+            let RepoTreeEntry::File(file) = entry else {
                 continue;
-            }
-            let file: RepoFile = serde_json::from_value(entry)
-                .map_err(|e| Error::protocol(url.as_str(), e.to_string()))?;
+            };
             let tree_entry = TreeEntry::from_repo_file(&file);
             validate_etag(tree_entry.etag()).map_err(|what| Error::protocol(url.as_str(), what))?;
             listing.insert(file.repo_path()?, tree_entry);
@@ -415,12 +411,12 @@ impl SnapshotDownload {
             req.leftovers = Some(Arc::new(blocking(move || incomplete_names(&blobs)).await?));
         }
         let commit_rev: Revision = commit.parse()?;
-        let endpoint = net::endpoint(self.client());
+        let endpoint = self.client().endpoint_base();
         let results = futures_util::stream::iter(todo.into_iter().map(|(path, entry)| {
             let req = req.clone();
             let repo = repo.clone();
             let location = crate::metadata::hf_hub_url(
-                &endpoint,
+                endpoint,
                 self.repo_id(),
                 self.target.repo_type(),
                 &commit_rev,

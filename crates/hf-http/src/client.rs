@@ -91,7 +91,7 @@ impl HubClient {
     pub fn url(&self, path: &str) -> Result<Url, Error> {
         let raw = format!(
             "{}/{}",
-            self.inner.endpoint.as_str().trim_end_matches('/'),
+            self.endpoint_base(),
             path.trim_start_matches('/')
         );
         Url::parse(&raw).map_err(|err| Error::InvalidUrl {
