@@ -38,7 +38,7 @@ macro_rules! download_setters {
             self
         }
 
-        /// The cache to use (default: [`CacheDir::from_env`](crate::CacheDir::from_env)).
+        /// The cache to use (default: the client's, [`CacheDir::for_client`](crate::CacheDir::for_client)).
         pub fn cache_dir(mut self, cache: $crate::CacheDir) -> Self {
             self.cache_dir = Some(cache);
             self
@@ -182,8 +182,8 @@ impl HubDownload {
         Ok(joined.parse()?)
     }
 
-    pub(crate) fn cache(&self) -> CacheDir {
-        self.cache_dir.clone().unwrap_or_else(CacheDir::from_env)
+    pub(crate) fn cache(&self) -> Result<CacheDir, Error> {
+        CacheDir::for_request(self.cache_dir.as_ref(), &self.client)
     }
 
     pub(crate) fn offline(&self) -> bool {
@@ -284,7 +284,7 @@ impl HubDownload {
     }
 
     async fn to_cache(&self, path: &RepoPath) -> Result<PathBuf, Error> {
-        let cache = self.cache();
+        let cache = self.cache()?;
         let repo = cache.repo(&self.repo_id, self.repo_type);
         let rev = &self.revision;
         // 1. A pinned commit that is already cached needs no request.

@@ -45,7 +45,7 @@ pub use error::Error;
 pub use fsutil::FileLock;
 pub use hash::{ContentHasher, EtagKind, git_blob_sha1, sha256_hex};
 pub use hf_types::{Patterns, filter_path};
-pub use layout::{CacheDir, RepoCache, env_truthy, relative_blob_target};
+pub use layout::{CacheDir, RepoCache, relative_blob_target};
 pub use local_dir::{
     LocalDirPaths, LocalDownloadMetadata, read_local_metadata, write_local_metadata,
 };

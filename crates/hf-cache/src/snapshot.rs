@@ -230,7 +230,7 @@ impl SnapshotDownload {
     }
 
     async fn run(self) -> Result<PathBuf, Error> {
-        let cache = self.cache_dir.clone().unwrap_or_else(CacheDir::from_env);
+        let cache = CacheDir::for_request(self.cache_dir.as_ref(), &self.client)?;
         let repo = cache.repo(&self.repo_id, self.repo_type);
         let offline = self.local_files_only || self.client.is_offline();
         let resolved = if offline {

@@ -63,7 +63,7 @@ pub use response::Response;
 pub use service::{
     FinalUrl, HubRequest, HubResponse, HubService, RedirectPolicy, RequestOptions, ResponseBody,
 };
-pub use settings::{DEFAULT_ENDPOINT, ProxyConfig, Settings, TokenSource, is_truthy};
+pub use settings::{DEFAULT_ENDPOINT, EnvVars, ProxyConfig, Settings, TokenSource, is_truthy};
 pub use token::Token;
 
 /// Re-exported so callers name the same types the API uses.
