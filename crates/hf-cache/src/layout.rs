@@ -148,6 +148,12 @@ fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
     std::os::windows::fs::symlink_file(target, link)
 }
 
+/// No symlinks here: the probe fails and the cache stores copies.
+#[cfg(not(any(unix, windows)))]
+fn symlink(_target: &Path, _link: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 /// The relative link target from `snapshots/{commit}/{path}` to `blobs/{etag}`:
 /// one `..` per folder between the pointer and the repo folder.
 pub fn relative_blob_target(path: &RepoPath, etag: &str) -> PathBuf {

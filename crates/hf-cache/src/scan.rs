@@ -133,7 +133,11 @@ fn refs_then_revisions<S: serde::Serializer>(
     use serde::ser::SerializeMap;
     let refs: BTreeMap<&str, &str> = revisions
         .iter()
-        .flat_map(|r| r.refs.iter().map(|name| (name.as_str(), r.commit_hash.as_str())))
+        .flat_map(|r| {
+            r.refs
+                .iter()
+                .map(|name| (name.as_str(), r.commit_hash.as_str()))
+        })
         .collect();
     let mut map = serializer.serialize_map(Some(2))?;
     map.serialize_entry("refs", &refs)?;
