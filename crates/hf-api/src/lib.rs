@@ -51,6 +51,11 @@ use hf_types::{RepoId, RepoPath, RepoType, Revision};
 #[cfg(feature = "cache")]
 use hf_cache::{CacheDir, CachedFile, HfCacheInfo, HubDownload, SnapshotDownload};
 
+/// The README's Rust examples, compiled by `cargo test --doc` so they keep matching the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The common imports: `use hf_api::prelude::*;`.
 pub mod prelude {
     pub use crate::{Error, HfApi, Result};
