@@ -5,12 +5,11 @@ use std::path::PathBuf;
 
 use hf_http::TargetRequest;
 use hf_repo::commit::{
-    CommitOperation, CreateCommit, DeleteFile, DeleteFiles, DeleteFolder, UploadFile,
-    UploadFolder,
+    CommitOperation, CreateCommit, DeleteFile, DeleteFiles, DeleteFolder, UploadFile, UploadFolder,
 };
 use hf_repo::refs::{
-    CreateBranch, CreateTag, DeleteRef, GetPathsInfo, ListRepoCommits, ListRepoFiles,
-    ListRepoRefs, ListRepoTree, SuperSquashHistory,
+    CreateBranch, CreateTag, DeleteRef, GetPathsInfo, ListRepoCommits, ListRepoFiles, ListRepoRefs,
+    ListRepoTree, SuperSquashHistory,
 };
 use hf_repo::repos::{
     AuthCheck, DeleteRepo, FileExists, MoveRepo, RepoExists, RepoInfoRequest, RevisionExists,
@@ -252,7 +251,10 @@ impl RepoHandle {
         &self,
         filename: RepoPath,
     ) -> ParseSafetensorsFileMetadata {
-        self.bind(self.api.parse_safetensors_file_metadata(self.id(), filename))
+        self.bind(
+            self.api
+                .parse_safetensors_file_metadata(self.id(), filename),
+        )
     }
 
     /// `hf_hub_download`: one file into the cache (or a `local_dir`).

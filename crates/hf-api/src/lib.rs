@@ -55,6 +55,11 @@ use hf_cache::prelude::DownloadRequest;
 #[cfg(feature = "cache")]
 use hf_cache::{CacheDir, CachedFile, HfCacheInfo, HubDownload, SnapshotDownload};
 
+/// The README's Rust examples, compiled by `cargo test --doc` so they keep matching the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The common imports: `use hf_api::prelude::*;`. They include the traits that give request
 /// builders their shared setters (`repo_type()`, `revision()`, the listing filters, ...).
 pub mod prelude {
@@ -69,27 +74,26 @@ pub mod prelude {
 #[derive(Debug, Clone)]
 pub struct HfApi {
     client: HubClient,
+    /// `None` for a hermetic client given no cache folder: cache operations then fail.
     #[cfg(feature = "cache")]
-    cache: CacheDir,
+    cache: Option<CacheDir>,
 }
 
 impl HfApi {
     /// Settings from the environment, exactly as the Python client reads them.
     pub fn new() -> Result<Self> {
-        Ok(HfApi {
-            client: HubClient::from_env()?,
-            #[cfg(feature = "cache")]
-            cache: CacheDir::from_env(),
-        })
+        Ok(HfApi::from_client(HubClient::from_env()?))
     }
 
     /// An `HfApi` over a client you configured (endpoint, token, retries, layers...) and,
-    /// with the `cache` feature, the cache at `HF_HUB_CACHE` (change it with [`with_cache_dir`](Self::with_cache_dir)).
+    /// with the `cache` feature, the client's cache ([`HubClient::cache_dir`]: `HF_HUB_CACHE`
+    /// for a client from the environment; none for a hermetic one unless its builder got
+    /// one). Change it with [`with_cache_dir`](Self::with_cache_dir). Reads no environment.
     pub fn from_client(client: HubClient) -> Self {
         HfApi {
-            client,
             #[cfg(feature = "cache")]
-            cache: CacheDir::from_env(),
+            cache: CacheDir::for_client(&client),
+            client,
         }
     }
 
@@ -117,29 +121,48 @@ impl HfApi {
         &self.client
     }
 
-    /// Uses the cache at `dir` instead of the environment's.
+    /// Uses the cache at `dir` instead of the client's.
     #[cfg(feature = "cache")]
     pub fn with_cache_dir(mut self, dir: impl AsRef<Path>) -> Self {
-        self.cache = CacheDir::new(dir.as_ref());
+        self.cache = Some(CacheDir::new(dir.as_ref()));
         self
     }
 
-    /// The cache this handle downloads into.
+    /// The cache this handle downloads into (`None`: a hermetic client given none).
     #[cfg(feature = "cache")]
-    pub fn cache_dir(&self) -> &CacheDir {
-        &self.cache
+    pub fn cache_dir(&self) -> Option<&CacheDir> {
+        self.cache.as_ref()
+    }
+
+    /// The cache, or the error a hermetic handle without one gives.
+    #[cfg(feature = "cache")]
+    fn cache(&self) -> Result<&CacheDir> {
+        self.cache.as_ref().ok_or_else(|| {
+            Error::InvalidArgument(
+                "no cache folder: use `HfApi::with_cache_dir` or a client built with a cache_dir"
+                    .to_owned(),
+            )
+        })
     }
 
     /// `hf_hub_download`: one file into the cache (or a `local_dir`); resolves to its path.
     #[cfg(feature = "cache")]
     pub fn hf_hub_download(&self, repo_id: RepoId, filename: impl Into<String>) -> HubDownload {
-        HubDownload::new(self.client.clone(), repo_id, filename).cache_dir(self.cache.clone())
+        let download = HubDownload::new(self.client.clone(), repo_id, filename);
+        match &self.cache {
+            Some(cache) => download.cache_dir(cache.clone()),
+            None => download,
+        }
     }
 
     /// `snapshot_download`: a repo revision (or the files matching patterns); resolves to the folder.
     #[cfg(feature = "cache")]
     pub fn snapshot_download(&self, repo_id: RepoId) -> SnapshotDownload {
-        SnapshotDownload::new(self.client.clone(), repo_id).cache_dir(self.cache.clone())
+        let download = SnapshotDownload::new(self.client.clone(), repo_id);
+        match &self.cache {
+            Some(cache) => download.cache_dir(cache.clone()),
+            None => download,
+        }
     }
 
     /// `hf_hub_url`: the resolve URL of a file.
@@ -151,7 +174,13 @@ impl HfApi {
         repo_type: RepoType,
         revision: &Revision,
     ) -> String {
-        hf_cache::hf_hub_url(self.client.endpoint_base(), repo_id, repo_type, revision, filename)
+        hf_cache::hf_hub_url(
+            self.client.endpoint_base(),
+            repo_id,
+            repo_type,
+            revision,
+            filename,
+        )
     }
 
     /// `get_hf_file_metadata`: commit, ETag, size and location of a file, from one `HEAD`.
@@ -170,7 +199,7 @@ impl HfApi {
         revision: &Revision,
     ) -> Result<CachedFile> {
         Ok(hf_cache::try_to_load_from_cache(
-            &self.cache,
+            self.cache()?,
             repo_id,
             repo_type,
             revision,
@@ -181,6 +210,6 @@ impl HfApi {
     /// `scan_cache_dir`: every cached repo, revision and file, with sizes and warnings.
     #[cfg(feature = "cache")]
     pub fn scan_cache_dir(&self) -> Result<HfCacheInfo> {
-        Ok(hf_cache::scan_cache_dir(self.cache.path())?)
+        Ok(hf_cache::scan_cache_dir(self.cache()?.path())?)
     }
 }

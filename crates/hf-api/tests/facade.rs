@@ -4,8 +4,8 @@
 
 use bytes::Bytes;
 use hf_api::HfApi;
-use hf_api::prelude::*;
 use hf_api::cache::CachedFile;
+use hf_api::prelude::*;
 use hf_local_hub::storage::{CommitInput, NewRepo, Op};
 use hf_local_hub::{LocalHub, LocalHubHandle};
 use hf_types::{RepoPath, RepoType, Revision};
@@ -215,13 +215,16 @@ async fn a_repo_handle_binds_id_type_and_revision() {
         .upload_file(&file, "rows.csv".parse().unwrap())
         .await
         .unwrap();
-    table
-        .create_branch("dev".parse().unwrap())
-        .await
-        .unwrap();
+    table.create_branch("dev".parse().unwrap()).await.unwrap();
     // No repo type given anywhere below: the handle carries it.
     assert!(table.exists().await.unwrap());
-    assert!(table.list_repo_files().await.unwrap().contains(&"rows.csv".to_string()));
+    assert!(
+        table
+            .list_repo_files()
+            .await
+            .unwrap()
+            .contains(&"rows.csv".to_string())
+    );
     let dev = table.clone().revision("dev".parse().unwrap());
     let path = dev.hf_hub_download("rows.csv").await.unwrap();
     assert_eq!(std::fs::read(path).unwrap(), b"a,b\n");

@@ -155,7 +155,5 @@ fn lock_is_held(lock: &Path) -> bool {
     let Ok(file) = fs::File::open(lock) else {
         return false;
     };
-    #[allow(clippy::incompatible_msrv)]
-    let held = file.try_lock().is_err();
-    held
+    file.try_lock().is_err()
 }

@@ -64,9 +64,10 @@ impl std::fmt::Debug for DownloadOptions {
 }
 
 impl DownloadOptions {
-    /// The cache to use: the one set, else the environment's.
-    pub(crate) fn cache(&self) -> CacheDir {
-        self.cache_dir.clone().unwrap_or_else(CacheDir::from_env)
+    /// The cache to use: the one set, else the client's (a hermetic client has none unless
+    /// given one: an error, never a read of the environment).
+    pub(crate) fn cache(&self, client: &HubClient) -> Result<CacheDir, Error> {
+        CacheDir::for_request(self.cache_dir.as_ref(), client)
     }
 }
 
@@ -76,7 +77,7 @@ pub trait DownloadRequest: RepoRequest {
     /// The builder's options.
     fn options_mut(&mut self) -> &mut DownloadOptions;
 
-    /// The cache to use (default: [`CacheDir::from_env`]).
+    /// The cache to use (default: the client's, [`CacheDir::for_client`]).
     #[must_use]
     fn cache_dir(mut self, cache: CacheDir) -> Self {
         self.options_mut().cache_dir = Some(cache);
@@ -246,8 +247,8 @@ impl HubDownload {
         Ok(joined.parse()?)
     }
 
-    pub(crate) fn cache(&self) -> CacheDir {
-        self.options.cache()
+    pub(crate) fn cache(&self) -> Result<CacheDir, Error> {
+        self.options.cache(self.client())
     }
 
     pub(crate) fn offline(&self) -> bool {
@@ -346,7 +347,7 @@ impl HubDownload {
     }
 
     async fn to_cache(&self, path: &RepoPath) -> Result<PathBuf, Error> {
-        let cache = self.cache();
+        let cache = self.cache()?;
         let repo = cache.repo(self.repo_id(), self.target.repo_type());
         let rev = &self.rev();
         // 1. A pinned commit that is already cached needs no request.

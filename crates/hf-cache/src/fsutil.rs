@@ -84,7 +84,6 @@ pub(crate) fn read_optional(path: &Path) -> Result<Option<String>, Error> {
 #[derive(Debug)]
 pub struct FileLock {
     _file: File,
-    path: PathBuf,
 }
 
 impl FileLock {
@@ -102,12 +101,8 @@ impl FileLock {
             .open(path)
             .map_err(io_err("open lock file", path))?;
         // `File::lock` is flock on Unix and LockFileEx on Windows, the same locks as filelock.
-        #[allow(clippy::incompatible_msrv)]
         file.lock().map_err(io_err("lock", path))?;
-        Ok(FileLock {
-            _file: file,
-            path: path.to_path_buf(),
-        })
+        Ok(FileLock { _file: file })
     }
 
     /// Acquires the lock on a blocking thread.
@@ -115,11 +110,6 @@ impl FileLock {
         tokio::task::spawn_blocking(move || FileLock::acquire(&path))
             .await
             .map_err(|e| Error::Task(e.to_string()))?
-    }
-
-    /// The lock file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 
@@ -143,7 +133,6 @@ mod tests {
         let p = dir.path().join(".locks/x/e.lock");
         let held = FileLock::acquire(&p).unwrap();
         let other = File::open(&p).unwrap();
-        #[allow(clippy::incompatible_msrv)]
         let res = other.try_lock();
         assert!(res.is_err());
         drop(held);

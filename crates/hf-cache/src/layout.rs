@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use hf_http::{HubClient, Settings};
 use hf_types::{RepoId, RepoPath, RepoType, Revision};
 
 use crate::Error;
@@ -12,63 +13,18 @@ use crate::fsutil::{
     copy_atomic, create_dir_all, create_parent, io_err, read_optional, unique_sibling, write_atomic,
 };
 
-/// True when an environment value is one of Python's truthy spellings (`1`, `ON`, `YES`, `TRUE`).
-pub fn env_truthy(value: Option<&str>) -> bool {
-    value.is_some_and(|v| {
-        matches!(
-            v.trim().to_ascii_uppercase().as_str(),
-            "1" | "ON" | "YES" | "TRUE"
-        )
-    })
-}
-
-/// Expands a leading `~` and `$VAR` / `${VAR}` references, as Python's
-/// `expanduser(expandvars(...))`; unknown variables are left as written.
-fn expand(value: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (name, consumed) = if let Some(braced) = after.strip_prefix('{') {
-            match braced.find('}') {
-                Some(end) => (&braced[..end], end + 2),
-                None => ("", 0),
-            }
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], end)
-        };
-        match (name.is_empty(), lookup(name)) {
-            (false, Some(v)) => out.push_str(&v),
-            _ => out.push_str(&rest[i..i + 1 + consumed]),
-        }
-        rest = &rest[i + 1 + consumed..];
-    }
-    out.push_str(rest);
-    if out == "~" || out.starts_with("~/") || out.starts_with("~\\") {
-        if let Some(home) = home_dir(lookup) {
-            return format!("{}{}", home.display(), &out[1..]);
-        }
-    }
-    out
-}
-
-fn home_dir(lookup: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    lookup("HOME")
-        .or_else(|| lookup("USERPROFILE"))
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-}
-
 /// The hub cache folder (`cache_dir`), with the options that change how it is written.
+///
+/// Its location comes from [`Settings`] (the one reader of the environment), never from the
+/// environment directly:
 ///
 /// ```
 /// use hf_cache::CacheDir;
+/// use hf_http::Settings;
 /// let env = |k: &str| (k == "HF_HOME").then(|| "/data/hf".to_owned());
-/// assert_eq!(CacheDir::resolve_path(&env), std::path::PathBuf::from("/data/hf/hub"));
+/// let cache = CacheDir::from_settings(&Settings::from_vars(env)?);
+/// assert_eq!(cache.path(), std::path::Path::new("/data/hf/hub"));
+/// # Ok::<(), hf_http::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CacheDir {
@@ -85,39 +41,36 @@ impl CacheDir {
         }
     }
 
-    /// The cache the environment selects, and `HF_HUB_DISABLE_SYMLINKS`.
-    pub fn from_env() -> CacheDir {
-        let lookup = |k: &str| std::env::var(k).ok();
-        CacheDir::from_lookup(&lookup)
+    /// The cache [`Settings`] select (`HF_HUB_CACHE`, else `{HF_HOME}/hub`), and
+    /// `HF_HUB_DISABLE_SYMLINKS`.
+    pub fn from_settings(settings: &Settings) -> CacheDir {
+        CacheDir::new(&settings.hub_cache).with_symlinks_disabled(settings.disable_symlinks)
     }
 
-    /// As [`from_env`](Self::from_env) over any variable lookup (for tests and embedding).
-    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> CacheDir {
-        CacheDir {
-            root: CacheDir::resolve_path(lookup),
-            disable_symlinks: env_truthy(lookup("HF_HUB_DISABLE_SYMLINKS").as_deref()),
-        }
+    /// The cache of `client` ([`HubClient::cache_dir`]); `None` for a hermetic client given
+    /// none.
+    pub fn for_client(client: &HubClient) -> Option<CacheDir> {
+        client
+            .cache_dir()
+            .map(|dir| CacheDir::new(dir).with_symlinks_disabled(client.symlinks_disabled()))
     }
 
-    /// Resolves the hub cache path: `HF_HUB_CACHE`, else `HUGGINGFACE_HUB_CACHE`, else
-    /// `{HF_HOME}/hub` where `HF_HOME` defaults to `$XDG_CACHE_HOME/huggingface`, then
-    /// `~/.cache/huggingface`. Empty values count as unset; `~` and `$VARS` are expanded.
-    pub fn resolve_path(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
-        let get = |k: &str| lookup(k).filter(|v| !v.is_empty());
-        if let Some(v) = get("HF_HUB_CACHE").or_else(|| get("HUGGINGFACE_HUB_CACHE")) {
-            return PathBuf::from(expand(&v, lookup));
-        }
-        let home = match get("HF_HOME") {
-            Some(v) => PathBuf::from(expand(&v, lookup)),
-            None => {
-                let xdg = match get("XDG_CACHE_HOME") {
-                    Some(v) => PathBuf::from(expand(&v, lookup)),
-                    None => PathBuf::from(expand("~/.cache", lookup)),
-                };
-                xdg.join("huggingface")
-            }
-        };
-        home.join("hub")
+    /// The cache a download uses: the one it was given, else its client's; a hermetic client
+    /// with neither is an error rather than a silent read of the environment.
+    pub(crate) fn for_request(
+        explicit: Option<&CacheDir>,
+        client: &HubClient,
+    ) -> Result<CacheDir, Error> {
+        explicit
+            .cloned()
+            .or_else(|| CacheDir::for_client(client))
+            .ok_or_else(|| {
+                Error::InvalidArgument(
+                    "no cache folder: give the download one with `.cache_dir(..)`, or the client \
+                     one with `HubClientBuilder::cache_dir` (`from_env` sets HF_HUB_CACHE)"
+                        .to_owned(),
+                )
+            })
     }
 
     /// Never create symlinks in this cache (files are stored at the snapshot paths).
@@ -193,6 +146,12 @@ fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
 #[cfg(windows)]
 fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
     std::os::windows::fs::symlink_file(target, link)
+}
+
+/// No symlinks here: the probe fails and the cache stores copies.
+#[cfg(not(any(unix, windows)))]
+fn symlink(_target: &Path, _link: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// The relative link target from `snapshots/{commit}/{path}` to `blobs/{etag}`:
@@ -348,18 +307,19 @@ impl RepoCache {
 mod tests {
     use super::*;
 
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| {
+    fn from_pairs(pairs: &'static [(&'static str, &'static str)]) -> CacheDir {
+        let vars = move |k: &str| {
             pairs
                 .iter()
                 .find(|(n, _)| *n == k)
                 .map(|(_, v)| (*v).to_owned())
-        }
+        };
+        CacheDir::from_settings(&Settings::from_vars(vars).unwrap())
     }
 
     #[test]
     fn cache_path_resolution_order() {
-        let p = |pairs| CacheDir::resolve_path(&env(pairs));
+        let p = |pairs| from_pairs(pairs).path().to_path_buf();
         assert_eq!(
             p(&[("HOME", "/h")]),
             PathBuf::from("/h/.cache/huggingface/hub")
@@ -401,10 +361,7 @@ mod tests {
 
     #[test]
     fn symlink_env_flag() {
-        let c = CacheDir::from_lookup(&env(&[
-            ("HF_HUB_CACHE", "/c"),
-            ("HF_HUB_DISABLE_SYMLINKS", "yes"),
-        ]));
+        let c = from_pairs(&[("HF_HUB_CACHE", "/c"), ("HF_HUB_DISABLE_SYMLINKS", "yes")]);
         assert!(!c.uses_symlinks());
         assert_eq!(c.path(), Path::new("/c"));
     }

@@ -31,6 +31,7 @@ mod lookup;
 mod metadata;
 mod net;
 mod parallel;
+mod positioned;
 mod progress;
 mod scan;
 mod snapshot;
@@ -38,16 +39,13 @@ mod transfer;
 mod trees;
 mod writer;
 
+// The public API: what the facade, the CLI and callers use. Locks, hashers, the local-dir
+// metadata, the tree listings and the layout helpers are implementation details.
 pub use delete::DeleteCacheStrategy;
 pub use download::{DownloadOptions, DownloadRequest, HubDownload};
 pub use error::{Error, ErrorContext, ErrorKind, Result};
-pub use fsutil::FileLock;
-pub use hash::{ContentHasher, EtagKind, git_blob_sha1, sha256_hex};
-pub use hf_types::{Patterns, filter_path};
-pub use layout::{CacheDir, RepoCache, env_truthy, relative_blob_target};
-pub use local_dir::{
-    LocalDirPaths, LocalDownloadMetadata, read_local_metadata, write_local_metadata,
-};
+pub use hash::{git_blob_sha1, sha256_hex};
+pub use layout::CacheDir;
 pub use lookup::{CachedFile, try_to_load_from_cache};
 pub use metadata::{HfFileMetadata, get_hf_file_metadata, hf_hub_url};
 pub use progress::{NoReporter, Reporter, SharedReporter};
@@ -56,9 +54,9 @@ pub use scan::{
     scan_cache_dir,
 };
 pub use snapshot::SnapshotDownload;
-pub use trees::{
-    TREE_FORMAT_VERSION, TreeEntry, TreeListing, read_tree, validate_etag, write_tree,
-};
+
+pub(crate) use fsutil::FileLock;
+pub(crate) use hash::ContentHasher;
 
 /// The traits that give the download builders their shared setters (`repo_type()`,
 /// `revision()`, `cache_dir()`, ...): `use hf_cache::prelude::*;`.

@@ -176,7 +176,7 @@ pub(crate) async fn download(
     let lock = FileLock::acquire_async(paths.lock.clone()).await?;
     // 5. Copy from the cache when it has this commit's file.
     if !force {
-        let cache = req.cache();
+        let cache = req.cache()?;
         let commit_rev: Revision = meta.commit.parse()?;
         if let CachedFile::Found(cached) = try_to_load_from_cache(
             &cache,

@@ -20,7 +20,6 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,6 +35,7 @@ use crate::Error;
 use crate::fsutil::io_err;
 use crate::hash::ContentHasher;
 use crate::net;
+use crate::positioned::FileExt;
 use crate::transfer::{Fetch, retryable};
 
 /// Files from this size may use several connections.

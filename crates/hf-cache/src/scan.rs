@@ -11,8 +11,9 @@ use hf_types::RepoType;
 use crate::Error;
 use crate::fsutil::io_err;
 
-/// Everything found in a cache folder.
-#[derive(Debug, Clone)]
+/// Everything found in a cache folder. Serializes as `hf cache scan --format json` prints it
+/// (times as Unix seconds, each repo's `refs` map, each revision's `nb_files`).
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct HfCacheInfo {
     /// The scanned folder.
     pub cache_dir: PathBuf,
@@ -25,7 +26,7 @@ pub struct HfCacheInfo {
 }
 
 /// A repo folder that could not be scanned, and why (Python's `CorruptedCacheException`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 #[error("{message} ({})", path.display())]
 pub struct CorruptedCache {
     /// The offending path.
@@ -35,7 +36,7 @@ pub struct CorruptedCache {
 }
 
 /// One cached repo.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct CachedRepoInfo {
     /// `namespace/name` (the folder name after the type, `--` read as `/`).
     pub repo_id: String,
@@ -47,12 +48,15 @@ pub struct CachedRepoInfo {
     pub size_on_disk: u64,
     /// Number of distinct blobs.
     pub nb_files: usize,
-    /// The snapshots, sorted by commit.
-    pub revisions: Vec<CachedRevisionInfo>,
     /// Latest blob access time (the folder's when there is no blob).
+    #[serde(serialize_with = "unix_seconds")]
     pub last_accessed: SystemTime,
     /// Latest blob modification time (the folder's when there is no blob).
+    #[serde(serialize_with = "unix_seconds")]
     pub last_modified: SystemTime,
+    /// The snapshots, sorted by commit (serialized after the `refs` they define).
+    #[serde(flatten, serialize_with = "refs_then_revisions")]
+    pub revisions: Vec<CachedRevisionInfo>,
 }
 
 impl CachedRepoInfo {
@@ -94,7 +98,7 @@ impl CachedRevisionInfo {
 }
 
 /// One file of a snapshot.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct CachedFileInfo {
     /// The base name.
     pub file_name: String,
@@ -105,9 +109,62 @@ pub struct CachedFileInfo {
     /// Size of the blob.
     pub size_on_disk: u64,
     /// Blob access time.
+    #[serde(skip)]
     pub blob_last_accessed: SystemTime,
     /// Blob modification time.
+    #[serde(skip)]
     pub blob_last_modified: SystemTime,
+}
+
+/// A time as fractional seconds since the Unix epoch (0 before it), as Python's `os.stat`.
+fn unix_seconds<S: serde::Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+    let secs = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    serializer.serialize_f64(secs)
+}
+
+/// The `refs` map (ref name -> commit, derived from the revisions), then the revisions.
+fn refs_then_revisions<S: serde::Serializer>(
+    revisions: &[CachedRevisionInfo],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let refs: BTreeMap<&str, &str> = revisions
+        .iter()
+        .flat_map(|r| {
+            r.refs
+                .iter()
+                .map(|name| (name.as_str(), r.commit_hash.as_str()))
+        })
+        .collect();
+    let mut map = serializer.serialize_map(Some(2))?;
+    map.serialize_entry("refs", &refs)?;
+    map.serialize_entry("revisions", revisions)?;
+    map.end()
+}
+
+/// By hand because `nb_files` is computed and sits between the stored fields.
+impl serde::Serialize for CachedRevisionInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Unix(SystemTime);
+        impl serde::Serialize for Unix {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                unix_seconds(&self.0, s)
+            }
+        }
+        let mut st = serializer.serialize_struct("CachedRevisionInfo", 7)?;
+        st.serialize_field("commit_hash", &self.commit_hash)?;
+        st.serialize_field("snapshot_path", &self.snapshot_path)?;
+        st.serialize_field("size_on_disk", &self.size_on_disk)?;
+        st.serialize_field("nb_files", &self.nb_files())?;
+        st.serialize_field("refs", &self.refs)?;
+        st.serialize_field("last_modified", &Unix(self.last_modified))?;
+        st.serialize_field("files", &self.files)?;
+        st.end()
+    }
 }
 
 /// Formats a size in decimal units as the Python client does (`1.2K` = 1200 bytes).

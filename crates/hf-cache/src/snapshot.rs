@@ -241,7 +241,7 @@ impl SnapshotDownload {
     }
 
     async fn run(self) -> Result<PathBuf, Error> {
-        let cache = self.options.cache();
+        let cache = self.options.cache(self.client())?;
         let repo = self.repo(&cache);
         let offline = self.options.local_files_only || self.client().is_offline();
         let resolved = if offline {

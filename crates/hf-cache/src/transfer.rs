@@ -55,6 +55,7 @@ pub(crate) async fn fetch_into(
     // partial file from an earlier run is resumed on one, after its prefix is re-hashed).
     let fresh = std::fs::metadata(&temp).map_or(true, |m| m.len() == 0);
     if fresh
+        && crate::positioned::AVAILABLE
         && max_connections > 1
         && fetch.size >= crate::parallel::PARALLEL_MIN
         && crate::hash::EtagKind::of(fetch.etag) == crate::hash::EtagKind::Sha256

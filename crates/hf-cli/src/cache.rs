@@ -1,13 +1,14 @@
 //! `hf cache scan|delete|prune`: the shared cache, as `huggingface-cli scan-cache` shows it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
 use clap::{Args, Subcommand, ValueEnum};
-use hf_cache::{CacheDir, DeleteCacheStrategy, HfCacheInfo, format_size, scan_cache_dir};
-use hf_types::{RepoId, RepoType};
+use hf_cache::{DeleteCacheStrategy, HfCacheInfo, format_size, scan_cache_dir};
 
-use crate::output::{Failure, print_json_of, print_lines};
+use crate::args::RepoTarget;
+use crate::diagnostics::Failure;
+use crate::output::{print_json_of, print_lines};
 
 /// `hf cache ...`.
 #[derive(Debug, Args)]
@@ -32,11 +33,8 @@ enum CacheCommand {
     },
     /// Delete a repo from the cache, or only some of its revisions.
     Delete {
-        /// The repository.
-        repo_id: RepoId,
-        /// model, dataset or space.
-        #[arg(long, default_value = "model")]
-        repo_type: RepoType,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// Commit hashes (or ref names such as `main`) to delete; default: every revision.
         #[arg(long, num_args = 1..)]
         revision: Vec<String>,
@@ -51,11 +49,10 @@ enum Format {
     Json,
 }
 
-/// Runs `hf cache ...`.
-pub fn run(args: CacheArgs) -> Result<(), Failure> {
-    let dir = args
-        .cache_dir
-        .unwrap_or_else(|| CacheDir::from_env().path().to_path_buf());
+/// Runs `hf cache ...` on `--cache-dir`, else on `hub_cache` (from the settings). It walks the
+/// cache with blocking file calls: run it off the runtime's threads.
+pub fn run(hub_cache: PathBuf, args: CacheArgs) -> Result<(), Failure> {
+    let dir = args.cache_dir.unwrap_or(hub_cache);
     let started = Instant::now();
     let info = scan_cache_dir(&dir).map_err(|e| {
         Failure::from_error("cannot scan the cache", &e)
@@ -65,7 +62,7 @@ pub fn run(args: CacheArgs) -> Result<(), Failure> {
         CacheCommand::Scan {
             format: Format::Json,
             ..
-        } => print_json_of(&scan_json(&info)),
+        } => print_json_of(&info),
         CacheCommand::Scan {
             format: Format::Table,
             verbose,
@@ -95,8 +92,7 @@ pub fn run(args: CacheArgs) -> Result<(), Failure> {
             print_lines(lines)
         }
         CacheCommand::Delete {
-            repo_id,
-            repo_type,
+            repo: RepoTarget { repo_id, repo_type },
             revision,
         } => {
             let repo = info
@@ -166,12 +162,6 @@ fn ago(time: SystemTime) -> String {
         2_592_000..=31_535_999 => format!("{} months ago", secs / 2_592_000),
         _ => format!("{} years ago", secs / 31_536_000),
     }
-}
-
-fn unix(time: SystemTime) -> f64 {
-    time.duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
 }
 
 /// Left-aligned columns separated by one space, with a dashed rule under the header.
@@ -263,103 +253,4 @@ fn revision_table(info: &HfCacheInfo) -> Vec<String> {
         ],
         rows,
     )
-}
-
-/// The JSON of `hf cache scan --format json`, serialized straight from the scan (no
-/// intermediate `serde_json::Value`: thousands of files stay cheap).
-#[derive(serde::Serialize)]
-struct ScanJson<'a> {
-    cache_dir: &'a Path,
-    size_on_disk: u64,
-    repos: Vec<RepoJson<'a>>,
-    warnings: Vec<WarningJson<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct RepoJson<'a> {
-    repo_id: &'a str,
-    repo_type: hf_types::RepoType,
-    repo_path: &'a Path,
-    size_on_disk: u64,
-    nb_files: usize,
-    last_accessed: f64,
-    last_modified: f64,
-    refs: std::collections::BTreeMap<String, String>,
-    revisions: Vec<RevisionJson<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct RevisionJson<'a> {
-    commit_hash: &'a str,
-    snapshot_path: &'a Path,
-    size_on_disk: u64,
-    nb_files: usize,
-    refs: &'a std::collections::BTreeSet<String>,
-    last_modified: f64,
-    files: Vec<FileJson<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct FileJson<'a> {
-    file_name: &'a str,
-    file_path: &'a Path,
-    blob_path: &'a Path,
-    size_on_disk: u64,
-}
-
-#[derive(serde::Serialize)]
-struct WarningJson<'a> {
-    path: &'a Path,
-    message: &'a str,
-}
-
-fn scan_json(info: &HfCacheInfo) -> ScanJson<'_> {
-    ScanJson {
-        cache_dir: &info.cache_dir,
-        size_on_disk: info.size_on_disk,
-        repos: info
-            .repos
-            .iter()
-            .map(|r| RepoJson {
-                repo_id: &r.repo_id,
-                repo_type: r.repo_type,
-                repo_path: &r.repo_path,
-                size_on_disk: r.size_on_disk,
-                nb_files: r.nb_files,
-                last_accessed: unix(r.last_accessed),
-                last_modified: unix(r.last_modified),
-                refs: r.refs(),
-                revisions: r
-                    .revisions
-                    .iter()
-                    .map(|rev| RevisionJson {
-                        commit_hash: &rev.commit_hash,
-                        snapshot_path: &rev.snapshot_path,
-                        size_on_disk: rev.size_on_disk,
-                        nb_files: rev.nb_files(),
-                        refs: &rev.refs,
-                        last_modified: unix(rev.last_modified),
-                        files: rev
-                            .files
-                            .iter()
-                            .map(|f| FileJson {
-                                file_name: &f.file_name,
-                                file_path: &f.file_path,
-                                blob_path: &f.blob_path,
-                                size_on_disk: f.size_on_disk,
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        warnings: info
-            .warnings
-            .iter()
-            .map(|w| WarningJson {
-                path: &w.path,
-                message: &w.message,
-            })
-            .collect(),
-    }
 }

@@ -1,29 +1,28 @@
 //! `hf download`: one file with `hf_hub_download`, several or a whole repo with `snapshot_download`.
 
+use hf_cache::prelude::DownloadRequest;
+use hf_repo::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
 use hf_cache::{CacheDir, HubDownload, SnapshotDownload};
-use hf_http::HubClient;
-use hf_types::{RepoId, RepoType, Revision};
+use hf_http::{HubClient, Settings};
 
-use crate::output::{Failure, print_lines};
+use crate::args::{RepoTarget, RevisionArg};
+use crate::diagnostics::{Failure, Op, failure};
+use crate::output::print_lines;
 use crate::progress::Bars;
 
 /// Arguments of `hf download`, as the Python CLI names them.
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// The repository, e.g. `openai-community/gpt2`.
-    repo_id: RepoId,
+    #[command(flatten)]
+    repo: RepoTarget,
     /// Files to download (default: the whole repository, filtered by --include/--exclude).
     filenames: Vec<String>,
-    /// model, dataset or space.
-    #[arg(long, default_value = "model")]
-    repo_type: RepoType,
-    /// Branch, tag, commit id or `refs/pr/N`.
-    #[arg(long, default_value = "main")]
-    revision: Revision,
+    #[command(flatten)]
+    revision: RevisionArg,
     /// Glob patterns of files to download.
     #[arg(long, num_args = 1..)]
     include: Vec<String>,
@@ -52,18 +51,23 @@ pub struct DownloadArgs {
 }
 
 /// Runs `hf download` and prints the resulting path last.
-pub async fn run(client: HubClient, args: DownloadArgs) -> Result<(), Failure> {
-    let cache = args
-        .cache_dir
-        .clone()
-        .map_or_else(CacheDir::from_env, CacheDir::new);
-    let bars = Arc::new(Bars::new(args.quiet));
+pub async fn run(
+    client: HubClient,
+    settings: &Settings,
+    args: DownloadArgs,
+) -> Result<(), Failure> {
+    let cache = match &args.cache_dir {
+        Some(dir) => CacheDir::new(dir),
+        None => CacheDir::from_settings(settings),
+    };
+    let bars = Arc::new(Bars::new(args.quiet, settings));
+    let repo = &args.repo;
     let single_file =
         args.filenames.len() == 1 && args.include.is_empty() && args.exclude.is_empty();
     let result = if single_file {
-        let mut request = HubDownload::new(client, args.repo_id.clone(), args.filenames[0].clone())
-            .repo_type(args.repo_type)
-            .revision(args.revision.clone())
+        let mut request = HubDownload::new(client, repo.repo_id.clone(), args.filenames[0].clone())
+            .repo_type(repo.repo_type)
+            .revision(args.revision.or_main())
             .cache_dir(cache)
             .force_download(args.force_download)
             .max_connections(args.max_connections)
@@ -80,9 +84,9 @@ pub async fn run(client: HubClient, args: DownloadArgs) -> Result<(), Failure> {
             .chain(&args.include)
             .cloned()
             .collect();
-        let mut request = SnapshotDownload::new(client, args.repo_id.clone())
-            .repo_type(args.repo_type)
-            .revision(args.revision.clone())
+        let mut request = SnapshotDownload::new(client, repo.repo_id.clone())
+            .repo_type(repo.repo_type)
+            .revision(args.revision.or_main())
             .cache_dir(cache)
             .allow_patterns(allow)
             .ignore_patterns(args.exclude.clone())
@@ -96,23 +100,13 @@ pub async fn run(client: HubClient, args: DownloadArgs) -> Result<(), Failure> {
         request.await
     };
     bars.finish();
-    let path = result.map_err(|e| download_failure(&args, &e))?;
+    let path = result.map_err(|e| {
+        failure(
+            &format!("cannot download from {}", repo.repo_id),
+            Op::Download,
+            Some(repo),
+            &e,
+        )
+    })?;
     print_lines([path.display().to_string()])
-}
-
-fn download_failure(args: &DownloadArgs, error: &hf_cache::Error) -> Failure {
-    let failure = Failure::from_error(&format!("cannot download from {}", args.repo_id), error);
-    match error {
-        hf_cache::Error::Http(hf_http::Error::RepoNotFound(_)) => failure.hint(format!(
-            "check the repo id and --repo-type ({}); a private or gated repo needs a token (--token or HF_TOKEN)",
-            args.repo_type
-        )),
-        hf_cache::Error::Http(hf_http::Error::RevisionNotFound(_)) => {
-            failure.hint("list the branches and tags of the repo to find the right --revision")
-        }
-        hf_cache::Error::LocalEntryNotFound { .. } | hf_cache::Error::IncompleteSnapshot { .. } => {
-            failure.hint("connect to the Hub (unset HF_HUB_OFFLINE) to fetch what the cache lacks")
-        }
-        _ => failure,
-    }
 }

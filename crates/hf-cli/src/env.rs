@@ -1,14 +1,12 @@
 //! `hf env`: what a bug report needs.
 
-use hf_cache::CacheDir;
 use hf_http::Settings;
 
-use crate::output::{Failure, print_lines};
+use crate::diagnostics::Failure;
+use crate::output::print_lines;
 
 /// Prints versions, platform and the settings read from the environment (never the token).
-pub fn run(endpoint: &Option<String>) -> Result<(), Failure> {
-    let settings = Settings::from_env()
-        .map_err(|e| Failure::from_error("cannot read the Hub settings", &e))?;
+pub fn run(settings: &Settings, endpoint: &Option<String>) -> Result<(), Failure> {
     let endpoint = endpoint
         .clone()
         .unwrap_or_else(|| settings.endpoint.to_string());
@@ -24,7 +22,7 @@ pub fn run(endpoint: &Option<String>) -> Result<(), Failure> {
             std::env::consts::ARCH
         ),
         format!("- ENDPOINT: {endpoint}"),
-        format!("- HF_HUB_CACHE: {}", CacheDir::from_env().path().display()),
+        format!("- HF_HUB_CACHE: {}", settings.hub_cache.display()),
         format!("- HF_HOME: {}", settings.hf_home.display()),
         format!("- HF_TOKEN_PATH: {}", settings.token_path.display()),
         format!(

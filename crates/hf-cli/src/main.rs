@@ -5,7 +5,9 @@
 //! 1 an operation failed, 2 bad usage. Errors print as `error:` / `caused by:` / `hint:` on
 //! stderr; a closed stdout (`hf cache scan | head`) is not an error.
 
+mod args;
 mod cache;
+mod diagnostics;
 mod download;
 mod env;
 mod ls;
@@ -19,9 +21,9 @@ mod whoami;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use hf_http::HubClient;
+use hf_http::{HubClient, Settings};
 
-use crate::output::Failure;
+use crate::diagnostics::Failure;
 
 /// The Hugging Face Hub from a terminal.
 #[derive(Debug, Parser)]
@@ -66,32 +68,50 @@ fn main() -> ExitCode {
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => return output::report(&Failure::msg(format!("cannot start the runtime: {e}"))),
+        Err(e) => {
+            return diagnostics::report(&Failure::msg(format!("cannot start the runtime: {e}")));
+        }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // Every result is in: do not wait for tasks still running (a hashing task of an upload that
+    // failed early, an idle connection) before exiting.
+    runtime.shutdown_background();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => output::report(&failure),
+        Err(failure) => diagnostics::report(&failure),
     }
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
+    // The one read of the environment; every command takes what it needs from it.
+    let settings = Settings::from_env()
+        .map_err(|e| Failure::from_error("cannot read the Hub settings", &e))?;
+    let client = || client(&settings, &cli.token, &cli.endpoint);
     match cli.command {
-        Command::Download(args) => download::run(client(&cli.token, &cli.endpoint)?, args).await,
-        Command::Cache(args) => cache::run(args),
-        Command::Upload(args) => upload::run(client(&cli.token, &cli.endpoint)?, args).await,
-        Command::Repo(args) => repo::run(client(&cli.token, &cli.endpoint)?, args).await,
-        Command::Ls(args) => ls::run(client(&cli.token, &cli.endpoint)?, args).await,
-        Command::Tag(args) => refs::run_tag(client(&cli.token, &cli.endpoint)?, args).await,
-        Command::Branch(args) => refs::run_branch(client(&cli.token, &cli.endpoint)?, args).await,
-        Command::Whoami(args) => whoami::run(client(&cli.token, &cli.endpoint)?, args).await,
-        Command::Env => env::run(&cli.endpoint),
+        Command::Download(args) => download::run(client()?, &settings, args).await,
+        Command::Cache(args) => {
+            let hub_cache = settings.hub_cache.clone();
+            tokio::task::spawn_blocking(move || cache::run(hub_cache, args))
+                .await
+                .map_err(|e| Failure::from_error("the cache command stopped", &e))?
+        }
+        Command::Upload(args) => upload::run(client()?, &settings, args).await,
+        Command::Repo(args) => repo::run(client()?, args).await,
+        Command::Ls(args) => ls::run(client()?, args).await,
+        Command::Tag(args) => refs::run_tag(client()?, args).await,
+        Command::Branch(args) => refs::run_branch(client()?, args).await,
+        Command::Whoami(args) => whoami::run(client()?, args).await,
+        Command::Env => env::run(&settings, &cli.endpoint),
     }
 }
 
 /// The client as the Python CLI builds it: environment defaults, then the flags.
-fn client(token: &Option<String>, endpoint: &Option<String>) -> Result<HubClient, Failure> {
-    let mut builder = hf_http::HubClientBuilder::from_env()
-        .map_err(|e| Failure::from_error("cannot read the Hub settings", &e))?
+fn client(
+    settings: &Settings,
+    token: &Option<String>,
+    endpoint: &Option<String>,
+) -> Result<HubClient, Failure> {
+    let mut builder = hf_http::HubClientBuilder::from_settings(settings.clone())
         .library("hf-cli", env!("CARGO_PKG_VERSION"));
     if let Some(endpoint) = endpoint {
         builder = builder.endpoint(endpoint);

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use hf_cache::Reporter;
+use hf_http::Settings;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A total bar for snapshots plus one bar per file in flight.
@@ -19,14 +20,11 @@ pub struct Bars {
 }
 
 impl Bars {
-    /// Bars drawn on stderr, unless progress output is off.
-    pub fn new(quiet: bool) -> Self {
+    /// Bars drawn on stderr, unless progress output is off (`--quiet`, or
+    /// [`Settings::disable_progress_bars`] from HF_HUB_DISABLE_PROGRESS_BARS).
+    pub fn new(quiet: bool, settings: &Settings) -> Self {
         let disabled = quiet
-            || hf_cache::env_truthy(
-                std::env::var("HF_HUB_DISABLE_PROGRESS_BARS")
-                    .ok()
-                    .as_deref(),
-            )
+            || settings.disable_progress_bars == Some(true)
             || !std::io::stderr().is_terminal();
         let multi =
             (!disabled).then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));

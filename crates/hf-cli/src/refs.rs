@@ -6,10 +6,12 @@ use clap::{Args, Subcommand};
 use hf_http::HubClient;
 use hf_repo::prelude::*;
 use hf_repo::refs::{CreateBranch, CreateTag, DeleteRef, ListRepoRefs};
-use hf_types::{GitRefInfo, GitRefs, RepoId, RepoType, Revision};
+use hf_types::{GitRefInfo, GitRefs, Revision};
 
-use crate::output::{Failure, print_json, print_lines};
-use crate::repo::{Format, hub_failure};
+use crate::args::{RepoTarget, RevisionArg};
+use crate::diagnostics::{Failure, Op, failure};
+use crate::output::{print_json, print_lines};
+use crate::repo::Format;
 
 /// `hf repo tag ...` / `hf tag ...`.
 #[derive(Debug, Args)]
@@ -22,46 +24,37 @@ pub struct TagArgs {
 enum TagCommand {
     /// Create a tag on a revision (default: the head of `main`).
     Create {
-        /// The repository.
-        repo_id: RepoId,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// The name of the tag.
         tag: Revision,
         /// The tag's description.
         #[arg(short = 'm', long)]
         message: Option<String>,
-        /// The branch, tag or commit to tag (default: `main`).
-        #[arg(long)]
-        revision: Option<Revision>,
+        // The branch, tag or commit to tag.
+        #[command(flatten)]
+        revision: RevisionArg,
         /// Succeed when the tag already exists.
         #[arg(long)]
         exist_ok: bool,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
     },
     /// List the tags of a repo with the commits they point to.
     List {
-        /// The repository.
-        repo_id: RepoId,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
     },
     /// Delete a tag (asks first unless --yes).
     Delete {
-        /// The repository.
-        repo_id: RepoId,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// The name of the tag.
         tag: Revision,
         /// Do not ask for confirmation.
         #[arg(short = 'y', long)]
         yes: bool,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
     },
 }
 
@@ -76,40 +69,31 @@ pub struct BranchArgs {
 enum BranchCommand {
     /// Create a branch from a revision (default: the head of `main`).
     Create {
-        /// The repository.
-        repo_id: RepoId,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// The name of the branch.
         branch: Revision,
-        /// The branch, tag or commit to start from (default: `main`).
-        #[arg(long)]
-        revision: Option<Revision>,
+        // The branch, tag or commit to start from.
+        #[command(flatten)]
+        revision: RevisionArg,
         /// Succeed when the branch already exists.
         #[arg(long)]
         exist_ok: bool,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
     },
     /// List the branches of a repo with their head commits.
     List {
-        /// The repository.
-        repo_id: RepoId,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
     },
     /// Delete a branch.
     Delete {
-        /// The repository.
-        repo_id: RepoId,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// The name of the branch.
         branch: Revision,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
     },
 }
 
@@ -117,15 +101,16 @@ enum BranchCommand {
 pub async fn run_tag(client: HubClient, args: TagArgs) -> Result<(), Failure> {
     match args.command {
         TagCommand::Create {
-            repo_id,
+            repo,
             tag,
             message,
             revision,
             exist_ok,
-            repo_type,
         } => {
+            let repo_id = &repo.repo_id;
+            let revision = revision.revision;
             let mut request = CreateTag::new(client, repo_id.clone(), tag.clone())
-                .repo_type(repo_type)
+                .repo_type(repo.repo_type)
                 .exist_ok(exist_ok);
             if let Some(revision) = &revision {
                 request = request.revision(revision.clone());
@@ -134,39 +119,33 @@ pub async fn run_tag(client: HubClient, args: TagArgs) -> Result<(), Failure> {
                 request = request.tag_message(message);
             }
             request.await.map_err(|e| {
-                let failure =
-                    hub_failure(&format!("cannot create the tag {tag} on {repo_id}"), repo_type, &e);
-                match e.http() {
-                    Some(hf_http::Error::Conflict(_)) => failure.hint(format!(
-                        "the tag {tag} already exists: pass --exist-ok to accept it, or delete it first"
-                    )),
-                    Some(hf_http::Error::RevisionNotFound(_)) => failure.hint(format!(
-                        "revision {} not found: `hf branch list {repo_id}` and `hf tag list {repo_id}` show what exists",
-                        revision.as_ref().map_or("main", Revision::as_str)
-                    )),
-                    _ => failure,
-                }
+                let op = Op::CreateTag {
+                    tag: &tag,
+                    revision: revision.as_ref(),
+                };
+                failure(
+                    &format!("cannot create the tag {tag} on {repo_id}"),
+                    op,
+                    Some(&repo),
+                    &e,
+                )
             })?;
             print_lines([format!("Tag {tag} created on {repo_id}")])
         }
-        TagCommand::List {
-            repo_id,
-            format,
-            repo_type,
-        } => {
-            let refs = list_refs(client, &repo_id, repo_type).await?;
+        TagCommand::List { repo, format } => {
+            let refs = list_refs(client, &repo).await?;
             print_refs(&refs.tags, format, "No tags found")
         }
-        TagCommand::Delete {
-            repo_id,
-            tag,
-            yes,
-            repo_type,
-        } => {
+        TagCommand::Delete { repo, tag, yes } => {
+            let (repo_id, repo_type) = (&repo.repo_id, repo.repo_type);
             if !yes {
-                match confirm(&format!(
-                    "You are about to delete tag {tag} on {repo_type} {repo_id}"
-                ))? {
+                let question =
+                    format!("You are about to delete tag {tag} on {repo_type} {repo_id}");
+                // Reading the terminal blocks: not on a runtime thread.
+                let answer = tokio::task::spawn_blocking(move || confirm(&question))
+                    .await
+                    .map_err(|e| Failure::from_error("cannot read the answer", &e))??;
+                match answer {
                     Some(true) => {}
                     Some(false) => return print_lines(["Abort".to_owned()]),
                     None => {
@@ -181,16 +160,12 @@ pub async fn run_tag(client: HubClient, args: TagArgs) -> Result<(), Failure> {
                 .repo_type(repo_type)
                 .await
                 .map_err(|e| {
-                    let failure = hub_failure(
+                    failure(
                         &format!("cannot delete the tag {tag} on {repo_id}"),
-                        repo_type,
+                        Op::DeleteTag,
+                        Some(&repo),
                         &e,
-                    );
-                    if matches!(e.http(), Some(hf_http::Error::RevisionNotFound(_))) {
-                        failure.hint(format!("`hf tag list {repo_id}` shows the tags"))
-                    } else {
-                        failure
-                    }
+                    )
                 })?;
             print_lines([format!("Tag {tag} deleted on {repo_id}")])
         }
@@ -201,12 +176,13 @@ pub async fn run_tag(client: HubClient, args: TagArgs) -> Result<(), Failure> {
 pub async fn run_branch(client: HubClient, args: BranchArgs) -> Result<(), Failure> {
     match args.command {
         BranchCommand::Create {
-            repo_id,
+            repo,
             branch,
             revision,
             exist_ok,
-            repo_type,
         } => {
+            let (repo_id, repo_type) = (&repo.repo_id, repo.repo_type);
+            let revision = revision.revision;
             let mut request = CreateBranch::new(client, repo_id.clone(), branch.clone())
                 .repo_type(repo_type)
                 .exist_ok(exist_ok);
@@ -214,53 +190,37 @@ pub async fn run_branch(client: HubClient, args: BranchArgs) -> Result<(), Failu
                 request = request.revision(revision.clone());
             }
             request.await.map_err(|e| {
-                let failure = hub_failure(
+                let op = Op::CreateBranch {
+                    branch: &branch,
+                    revision: revision.as_ref(),
+                };
+                failure(
                     &format!("cannot create the branch {branch} on {repo_id}"),
-                    repo_type,
+                    op,
+                    Some(&repo),
                     &e,
-                );
-                match e.http() {
-                    Some(hf_http::Error::Conflict(_)) => failure.hint(format!(
-                        "the branch {branch} already exists: pass --exist-ok to accept it"
-                    )),
-                    Some(hf_http::Error::RevisionNotFound(_)) => failure.hint(format!(
-                        "revision {} not found: `hf branch list {repo_id}` and `hf tag list {repo_id}` show what exists",
-                        revision.as_ref().map_or("main", Revision::as_str)
-                    )),
-                    _ => failure,
-                }
+                )
             })?;
             print_lines([format!(
                 "Successfully created {branch} branch on {repo_type} {repo_id}"
             )])
         }
-        BranchCommand::List {
-            repo_id,
-            format,
-            repo_type,
-        } => {
-            let refs = list_refs(client, &repo_id, repo_type).await?;
+        BranchCommand::List { repo, format } => {
+            let refs = list_refs(client, &repo).await?;
             print_refs(&refs.branches, format, "No branches found")
         }
-        BranchCommand::Delete {
-            repo_id,
-            branch,
-            repo_type,
-        } => {
+        BranchCommand::Delete { repo, branch } => {
+            let (repo_id, repo_type) = (&repo.repo_id, repo.repo_type);
             DeleteRef::branch(client, repo_id.clone(), branch.clone())
                 .repo_type(repo_type)
                 .await
                 .map_err(|e| {
-                    let failure = hub_failure(
+                    failure(
                         &format!("cannot delete the branch {branch} on {repo_id}"),
-                        repo_type,
+                        Op::DeleteBranch,
+                        Some(&repo),
                         &e,
-                    );
-                    if matches!(e.http(), Some(hf_http::Error::RevisionNotFound(_))) {
-                        failure.hint(format!("`hf branch list {repo_id}` shows the branches"))
-                    } else {
-                        failure
-                    }
+                    )
                 })?;
             print_lines([format!(
                 "Successfully deleted {branch} branch on {repo_type} {repo_id}"
@@ -269,15 +229,18 @@ pub async fn run_branch(client: HubClient, args: BranchArgs) -> Result<(), Failu
     }
 }
 
-async fn list_refs(
-    client: HubClient,
-    repo_id: &RepoId,
-    repo_type: RepoType,
-) -> Result<GitRefs, Failure> {
-    ListRepoRefs::new(client, repo_id.clone())
-        .repo_type(repo_type)
+async fn list_refs(client: HubClient, repo: &RepoTarget) -> Result<GitRefs, Failure> {
+    ListRepoRefs::new(client, repo.repo_id.clone())
+        .repo_type(repo.repo_type)
         .await
-        .map_err(|e| hub_failure(&format!("cannot list the refs of {repo_id}"), repo_type, &e))
+        .map_err(|e| {
+            failure(
+                &format!("cannot list the refs of {}", repo.repo_id),
+                Op::Other,
+                Some(repo),
+                &e,
+            )
+        })
 }
 
 /// One line per ref: its name and its commit, aligned; or a JSON array of `{name, ref, targetCommit}`.

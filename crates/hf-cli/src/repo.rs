@@ -3,10 +3,13 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 use hf_http::HubClient;
+use hf_repo::prelude::*;
 use hf_repo::repos::{CreateRepo, DeleteRepo, MoveRepo, UpdateRepoSettings};
 use hf_types::{RepoId, RepoType};
 
-use crate::output::{Failure, print_lines};
+use crate::args::RepoTarget;
+use crate::diagnostics::{Failure, Op, failure};
+use crate::output::print_lines;
 use crate::refs;
 
 /// `hf repo ...`.
@@ -20,11 +23,8 @@ pub struct RepoArgs {
 enum RepoCommand {
     /// Create a new repo on the Hub; prints its URL.
     Create {
-        /// The repository, e.g. `alice/my-model` (a bare name goes under your namespace).
-        repo_id: RepoId,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// The Space SDK (gradio, streamlit, docker or static); required for a space.
         #[arg(long)]
         space_sdk: Option<String>,
@@ -40,29 +40,24 @@ enum RepoCommand {
     },
     /// Delete a repo from the Hub: this cannot be undone.
     Delete {
-        /// The repository.
-        repo_id: RepoId,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// Succeed when the repo does not exist.
         #[arg(long)]
         missing_ok: bool,
     },
     /// Move (rename) a repository, possibly to another namespace.
     Move {
-        /// The repository's current id.
-        from_id: RepoId,
+        // The repository's current id, and its type.
+        #[command(flatten)]
+        from: RepoTarget,
         /// Its new id.
         to_id: RepoId,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
     },
     /// Update the settings of a repository: gating and visibility.
     Settings {
-        /// The repository.
-        repo_id: RepoId,
+        #[command(flatten)]
+        repo: RepoTarget,
         /// The gated status: auto (access granted on request), manual (reviewed) or false.
         #[arg(long, value_enum)]
         gated: Option<Gated>,
@@ -72,9 +67,6 @@ enum RepoCommand {
         /// Make the repo public (same as `--private false`).
         #[arg(long, conflicts_with = "private")]
         no_private: bool,
-        /// model, dataset or space.
-        #[arg(long, visible_alias = "type", default_value = "model")]
-        repo_type: RepoType,
     },
     /// Manage the tags of a repo (also `hf tag`).
     Tag(refs::TagArgs),
@@ -106,21 +98,21 @@ pub enum Format {
 pub async fn run(client: HubClient, args: RepoArgs) -> Result<(), Failure> {
     match args.command {
         RepoCommand::Create {
-            repo_id,
-            repo_type,
+            repo,
             space_sdk,
             private,
             exist_ok,
             resource_group_id,
         } => {
-            if repo_type == RepoType::Space && space_sdk.is_none() {
+            let repo_id = &repo.repo_id;
+            if repo.repo_type == RepoType::Space && space_sdk.is_none() {
                 return Err(Failure::msg(format!(
                     "cannot create the space {repo_id}: --space-sdk is required for a space"
                 ))
                 .hint("pass --space-sdk gradio, streamlit, docker or static"));
             }
             let mut request = CreateRepo::new(client, repo_id.clone())
-                .repo_type(repo_type)
+                .repo_type(repo.repo_type)
                 .private(private)
                 .exist_ok(exist_ok);
             if let Some(sdk) = space_sdk {
@@ -130,64 +122,55 @@ pub async fn run(client: HubClient, args: RepoArgs) -> Result<(), Failure> {
                 request = request.resource_group_id(group);
             }
             let url = request.await.map_err(|e| {
-                let failure = hub_failure(&format!("cannot create {repo_id}"), repo_type, &e);
-                if matches!(e.http(), Some(hf_http::Error::Conflict(_))) {
-                    failure.hint("the repo already exists: pass --exist-ok to accept it")
-                } else {
-                    failure
-                }
+                failure(
+                    &format!("cannot create {repo_id}"),
+                    Op::CreateRepo,
+                    Some(&repo),
+                    &e,
+                )
             })?;
             print_lines([url.to_string()])
         }
-        RepoCommand::Delete {
-            repo_id,
-            repo_type,
-            missing_ok,
-        } => {
+        RepoCommand::Delete { repo, missing_ok } => {
+            let repo_id = &repo.repo_id;
             DeleteRepo::new(client, repo_id.clone())
-                .repo_type(repo_type)
+                .repo_type(repo.repo_type)
                 .missing_ok(missing_ok)
                 .await
                 .map_err(|e| {
-                    let failure = hub_failure(&format!("cannot delete {repo_id}"), repo_type, &e);
-                    if matches!(e.http(), Some(hf_http::Error::RepoNotFound(_))) {
-                        failure.hint(format!(
-                            "check the repo id and --repo-type ({repo_type}); pass --missing-ok to accept a missing repo"
-                        ))
-                    } else {
-                        failure
-                    }
+                    failure(
+                        &format!("cannot delete {repo_id}"),
+                        Op::DeleteRepo,
+                        Some(&repo),
+                        &e,
+                    )
                 })?;
             print_lines([format!("Successfully deleted {repo_id} on the Hub.")])
         }
-        RepoCommand::Move {
-            from_id,
-            to_id,
-            repo_type,
-        } => {
+        RepoCommand::Move { from, to_id } => {
+            let from_id = &from.repo_id;
             MoveRepo::new(client, from_id.clone(), to_id.clone())
-                .repo_type(repo_type)
+                .repo_type(from.repo_type)
                 .await
                 .map_err(|e| {
-                    let failure =
-                        hub_failure(&format!("cannot move {from_id} to {to_id}"), repo_type, &e);
-                    if matches!(e.http(), Some(hf_http::Error::Conflict(_))) {
-                        failure.hint(format!("{to_id} already exists: choose another name"))
-                    } else {
-                        failure
-                    }
+                    failure(
+                        &format!("cannot move {from_id} to {to_id}"),
+                        Op::MoveRepo { to: &to_id },
+                        Some(&from),
+                        &e,
+                    )
                 })?;
             print_lines([format!(
                 "Successfully moved {from_id} to {to_id} on the Hub."
             )])
         }
         RepoCommand::Settings {
-            repo_id,
+            repo,
             gated,
             private,
             no_private,
-            repo_type,
         } => {
+            let repo_id = &repo.repo_id;
             let private = if no_private { Some(false) } else { private };
             if gated.is_none() && private.is_none() {
                 return Err(Failure::msg(format!(
@@ -195,7 +178,8 @@ pub async fn run(client: HubClient, args: RepoArgs) -> Result<(), Failure> {
                 ))
                 .hint("pass --gated auto|manual|false and/or --private true|false"));
             }
-            let mut request = UpdateRepoSettings::new(client, repo_id.clone()).repo_type(repo_type);
+            let mut request =
+                UpdateRepoSettings::new(client, repo_id.clone()).repo_type(repo.repo_type);
             if let Some(gated) = gated {
                 request = request.gated(gated.into());
             }
@@ -203,9 +187,10 @@ pub async fn run(client: HubClient, args: RepoArgs) -> Result<(), Failure> {
                 request = request.private(private);
             }
             request.await.map_err(|e| {
-                hub_failure(
+                failure(
                     &format!("cannot update the settings of {repo_id}"),
-                    repo_type,
+                    Op::Other,
+                    Some(&repo),
                     &e,
                 )
             })?;
@@ -225,22 +210,5 @@ impl From<Gated> for hf_types::Gated {
             Gated::Manual => hf_types::Gated::Manual,
             Gated::False => hf_types::Gated::Off,
         }
-    }
-}
-
-/// `context` failed with a library error: the error's chain, and the usual advice for Hub errors.
-pub fn hub_failure(context: &str, repo_type: RepoType, error: &hf_repo::Error) -> Failure {
-    let failure = Failure::from_error(context, error);
-    match error.http() {
-        Some(hf_http::Error::RepoNotFound(_)) => failure.hint(format!(
-            "check the repo id and --repo-type ({repo_type}); a private repo needs a token (--token or HF_TOKEN)"
-        )),
-        Some(hf_http::Error::Unauthorized(_)) => failure.hint(
-            "the token is missing, invalid or expired: pass --token or set HF_TOKEN (writing needs a write token)",
-        ),
-        Some(hf_http::Error::Forbidden(_)) => failure.hint(
-            "the token cannot do this here: use a write token of the owner or of a member of the organization",
-        ),
-        _ => failure,
     }
 }

@@ -6,31 +6,31 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use hf_http::HubClient;
+use hf_http::{HubClient, Settings};
 use hf_repo::commit::{UploadFile, UploadFolder};
 use hf_repo::prelude::*;
 use hf_repo::refs::CreateBranch;
 use hf_repo::repos::CreateRepo;
-use hf_types::{CommitInfo, RepoId, RepoPath, RepoType, Revision};
+use hf_types::{CommitInfo, RepoPath, RepoType, Revision};
 
-use crate::output::{Failure, print_lines};
+use crate::args::{RepoTarget, RevisionArg};
+use crate::diagnostics::{Failure, Op, failure};
+use crate::output::print_lines;
 use crate::progress::Bars;
 
 /// Arguments of `hf upload`, as the Python CLI names them.
 #[derive(Debug, Args)]
 pub struct UploadArgs {
-    /// The repository, e.g. `alice/my-model` (created if it does not exist).
-    repo_id: RepoId,
+    // The repository (created if it does not exist).
+    #[command(flatten)]
+    repo: RepoTarget,
     /// The local file or folder (default: `./{repo name}` when it exists).
     local_path: Option<PathBuf>,
     /// Where to put it in the repo (default: the file's name, or the root for a folder).
     path_in_repo: Option<String>,
-    /// model, dataset or space.
-    #[arg(long, default_value = "model")]
-    repo_type: RepoType,
-    /// The branch to commit to (created from `main` if missing).
-    #[arg(long)]
-    revision: Option<Revision>,
+    // The branch to commit to (created from `main` if missing).
+    #[command(flatten)]
+    revision: RevisionArg,
     /// Create the repo private if it does not exist yet.
     #[arg(long)]
     private: bool,
@@ -71,22 +71,23 @@ struct Plan {
 }
 
 impl UploadArgs {
-    fn plan(&self) -> Result<Plan, Failure> {
+    async fn plan(&self) -> Result<Plan, Failure> {
         let local = match &self.local_path {
             Some(p) => p.clone(),
             None => {
-                let guess = PathBuf::from(self.repo_id.name());
-                if !guess.exists() {
+                let guess = PathBuf::from(self.repo.repo_id.name());
+                if !tokio::fs::try_exists(&guess).await.unwrap_or(false) {
                     return Err(Failure::msg(format!(
                         "no LOCAL_PATH given and ./{} does not exist",
-                        self.repo_id.name()
+                        self.repo.repo_id.name()
                     ))
                     .hint("name the file or folder to upload: hf upload REPO_ID LOCAL_PATH"));
                 }
                 guess
             }
         };
-        let meta = std::fs::metadata(&local)
+        let meta = tokio::fs::metadata(&local)
+            .await
             .map_err(|e| Failure::from_error(&format!("cannot upload {}", local.display()), &e))?;
         let is_file = meta.is_file();
         if is_file
@@ -117,18 +118,18 @@ fn file_name(path: &Path) -> Result<String, Failure> {
 }
 
 /// Runs `hf upload` and prints the URL of what was uploaded last.
-pub async fn run(client: HubClient, args: UploadArgs) -> Result<(), Failure> {
-    let plan = args.plan()?;
+pub async fn run(client: HubClient, settings: &Settings, args: UploadArgs) -> Result<(), Failure> {
+    let plan = args.plan().await?;
     prepare_repo(&client, &args).await?;
     let Some(minutes) = args.every else {
-        let url = upload_once(&client, &args, &plan).await?;
+        let url = upload_once(&client, settings, &args, &plan).await?;
         return print_lines([url]);
     };
     if !(minutes > 0.0 && minutes.is_finite()) {
         return Err(Failure::msg("--every needs a positive number of minutes"));
     }
     loop {
-        let url = upload_once(&client, &args, &plan).await?;
+        let url = upload_once(&client, settings, &args, &plan).await?;
         print_lines([url])?;
         tokio::time::sleep(Duration::from_secs_f64(minutes * 60.0)).await;
     }
@@ -136,26 +137,39 @@ pub async fn run(client: HubClient, args: UploadArgs) -> Result<(), Failure> {
 
 /// Creates the repo (and the branch) when missing, as the Python CLI does.
 async fn prepare_repo(client: &HubClient, args: &UploadArgs) -> Result<(), Failure> {
-    let mut create = CreateRepo::new(client.clone(), args.repo_id.clone())
-        .repo_type(args.repo_type)
+    let repo = &args.repo;
+    let mut create = CreateRepo::new(client.clone(), repo.repo_id.clone())
+        .repo_type(repo.repo_type)
         .private(args.private)
         .exist_ok(true);
-    if args.repo_type == RepoType::Space {
+    if repo.repo_type == RepoType::Space {
         create = create.space_sdk("gradio");
     }
-    create
-        .await
-        .map_err(|e| failure(args, &format!("cannot create {}", args.repo_id), &e))?;
-    if let Some(revision) = &args.revision
+    create.await.map_err(|e| {
+        failure(
+            &format!("cannot create {}", repo.repo_id),
+            Op::Upload,
+            Some(repo),
+            &e,
+        )
+    })?;
+    if let Some(revision) = &args.revision.revision
         && !args.create_pr
         && revision.as_str() != "main"
         && !revision.as_str().starts_with("refs/pr/")
     {
-        CreateBranch::new(client.clone(), args.repo_id.clone(), revision.clone())
-            .repo_type(args.repo_type)
+        CreateBranch::new(client.clone(), repo.repo_id.clone(), revision.clone())
+            .repo_type(repo.repo_type)
             .exist_ok(true)
             .await
-            .map_err(|e| failure(args, &format!("cannot create the branch {revision}"), &e))?;
+            .map_err(|e| {
+                failure(
+                    &format!("cannot create the branch {revision}"),
+                    Op::Upload,
+                    Some(repo),
+                    &e,
+                )
+            })?;
     }
     Ok(())
 }
@@ -163,22 +177,24 @@ async fn prepare_repo(client: &HubClient, args: &UploadArgs) -> Result<(), Failu
 /// One commit; returns the URL to print.
 async fn upload_once(
     client: &HubClient,
+    settings: &Settings,
     args: &UploadArgs,
     plan: &Plan,
 ) -> Result<String, Failure> {
-    let bars = Arc::new(Bars::new(args.quiet));
-    let revision = args.revision.clone().unwrap_or_else(Revision::main);
+    let repo = &args.repo;
+    let bars = Arc::new(Bars::new(args.quiet, settings));
+    let revision: Revision = args.revision.or_main();
     let result: Result<CommitInfo, hf_repo::Error> = if plan.is_file {
         let path_in_repo: RepoPath = plan.path_in_repo.parse().map_err(|e| {
             Failure::from_error(&format!("invalid PATH_IN_REPO {:?}", plan.path_in_repo), &e)
         })?;
         let mut request = UploadFile::new(
             client.clone(),
-            args.repo_id.clone(),
+            repo.repo_id.clone(),
             &plan.local,
             path_in_repo,
         )
-        .repo_type(args.repo_type)
+        .repo_type(repo.repo_type)
         .revision(revision.clone())
         .create_pr(args.create_pr)
         .num_threads(args.num_threads)
@@ -191,12 +207,12 @@ async fn upload_once(
         }
         request.await
     } else {
-        let mut request = UploadFolder::new(client.clone(), args.repo_id.clone(), &plan.local)
+        let mut request = UploadFolder::new(client.clone(), repo.repo_id.clone(), &plan.local)
             .path_in_repo(plan.path_in_repo.clone())
             .allow_patterns(args.include.clone())
             .ignore_patterns(args.exclude.clone())
             .delete_patterns(args.delete.clone())
-            .repo_type(args.repo_type)
+            .repo_type(repo.repo_type)
             .revision(revision.clone())
             .create_pr(args.create_pr)
             .num_threads(args.num_threads)
@@ -210,8 +226,14 @@ async fn upload_once(
         request.await
     };
     bars.finish();
-    let info =
-        result.map_err(|e| failure(args, &format!("cannot upload to {}", args.repo_id), &e))?;
+    let info = result.map_err(|e| {
+        failure(
+            &format!("cannot upload to {}", repo.repo_id),
+            Op::Upload,
+            Some(repo),
+            &e,
+        )
+    })?;
     if let Some(pr) = &info.pr_url {
         return Ok(pr.clone());
     }
@@ -226,21 +248,4 @@ async fn upload_once(
     } else {
         format!("{base}/tree/{}/{path}", rev.url_encoded())
     })
-}
-
-fn failure(args: &UploadArgs, context: &str, error: &hf_repo::Error) -> Failure {
-    let failure = Failure::from_error(context, error);
-    match error.http() {
-        Some(hf_http::Error::Unauthorized(_)) => {
-            failure.hint("uploading needs a write token: pass --token or set HF_TOKEN")
-        }
-        Some(hf_http::Error::Forbidden(_)) => failure.hint(
-            "the token cannot write to this repo: use a write token of a member, or --create-pr",
-        ),
-        Some(hf_http::Error::RepoNotFound(_)) => failure.hint(format!(
-            "check the repo id and --repo-type ({})",
-            args.repo_type
-        )),
-        _ => failure,
-    }
 }

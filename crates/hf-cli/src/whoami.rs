@@ -4,7 +4,8 @@ use clap::Args;
 use hf_http::HubClient;
 use hf_repo::repos::WhoAmI;
 
-use crate::output::{Failure, print_json, print_lines};
+use crate::diagnostics::{Failure, Op, failure};
+use crate::output::{print_json, print_lines};
 use crate::repo::Format;
 
 /// Arguments of `hf whoami`.
@@ -21,14 +22,9 @@ pub async fn run(client: HubClient, args: WhoamiArgs) -> Result<(), Failure> {
         return Err(Failure::msg("not logged in: no token")
             .hint("pass --token, set HF_TOKEN, or write the token to $HF_HOME/token"));
     }
-    let whoami = WhoAmI::new(client).await.map_err(|e| {
-        let failure = Failure::from_error("cannot ask the Hub who you are", &e);
-        if matches!(e.http(), Some(hf_http::Error::Unauthorized(_))) {
-            failure.hint("the token is invalid or expired: create a new one and set HF_TOKEN")
-        } else {
-            failure
-        }
-    })?;
+    let whoami = WhoAmI::new(client)
+        .await
+        .map_err(|e| failure("cannot ask the Hub who you are", Op::WhoAmI, None, &e))?;
     if args.format == Format::Json {
         let value = serde_json::to_value(&whoami)
             .map_err(|e| Failure::from_error("cannot encode JSON", &e))?;

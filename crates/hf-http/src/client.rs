@@ -1,13 +1,14 @@
 //! `HubClient`: the shared handle, its builder, and the one function that assembles the stack.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use hf_types::Route;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceBuilder};
-use hf_types::Route;
 use url::Url;
 
 use crate::layers::{
@@ -48,6 +49,8 @@ struct Inner {
     /// The policy of the stack's retry layer (clones share its budget), for operations that
     /// retry by themselves.
     retry: RetryPolicy,
+    cache_dir: Option<PathBuf>,
+    disable_symlinks: bool,
 }
 
 /// What [`HubClient::with_token`] set.
@@ -89,11 +92,7 @@ impl HubClient {
 
     /// `{endpoint}/{path}`. `path` must already be percent-encoded (see `hf_types::encode_path`).
     pub fn url(&self, path: &str) -> Result<Url, Error> {
-        let raw = format!(
-            "{}/{}",
-            self.endpoint_base(),
-            path.trim_start_matches('/')
-        );
+        let raw = format!("{}/{}", self.endpoint_base(), path.trim_start_matches('/'));
         Url::parse(&raw).map_err(|err| Error::InvalidUrl {
             url: raw,
             reason: err.to_string(),
@@ -142,6 +141,19 @@ impl HubClient {
     /// Connect and per-read timeout of downloads (`HF_HUB_DOWNLOAD_TIMEOUT`, default 10 s).
     pub fn download_timeout(&self) -> Duration {
         self.inner.download_timeout
+    }
+
+    /// The hub cache folder downloads use when they are given none: `HF_HUB_CACHE` (or
+    /// `{HF_HOME}/hub`) for a client from the environment, the builder's
+    /// [`cache_dir`](HubClientBuilder::cache_dir) otherwise; `None` for a hermetic client
+    /// given none, which then has downloads name their cache explicitly.
+    pub fn cache_dir(&self) -> Option<&Path> {
+        self.inner.cache_dir.as_deref()
+    }
+
+    /// Whether the cache stores copies instead of symlinks (`HF_HUB_DISABLE_SYMLINKS`).
+    pub fn symlinks_disabled(&self) -> bool {
+        self.inner.disable_symlinks
     }
 
     /// Whether a token is sent to the endpoint.
@@ -268,6 +280,8 @@ pub struct HubClientBuilder {
     max_redirects: usize,
     layers: Vec<UserLayer>,
     header_error: Option<String>,
+    cache_dir: Option<PathBuf>,
+    disable_symlinks: bool,
 }
 
 impl fmt::Debug for HubClientBuilder {
@@ -308,6 +322,8 @@ impl HubClientBuilder {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             layers: Vec::new(),
             header_error: None,
+            cache_dir: None,
+            disable_symlinks: false,
         }
     }
 
@@ -325,6 +341,8 @@ impl HubClientBuilder {
         builder.download_timeout = settings.download_timeout;
         builder.offline = settings.offline;
         builder.proxy = settings.proxy;
+        builder.cache_dir = Some(settings.hub_cache);
+        builder.disable_symlinks = settings.disable_symlinks;
         builder.user_agent = builder
             .user_agent
             .origin(settings.user_agent_origin)
@@ -436,6 +454,20 @@ impl HubClientBuilder {
         self
     }
 
+    /// The hub cache folder downloads use when given none (default: none for this builder,
+    /// `HF_HUB_CACHE` or `{HF_HOME}/hub` with [`from_env`](Self::from_env)).
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Store copies instead of symlinks in the cache (default false;
+    /// [`from_env`](Self::from_env) reads `HF_HUB_DISABLE_SYMLINKS`).
+    pub fn disable_symlinks(mut self, disabled: bool) -> Self {
+        self.disable_symlinks = disabled;
+        self
+    }
+
     /// Trusts an extra root certificate (DER), e.g. a corporate CA, on top of the webpki roots.
     pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
         self.root_certificates.push(der.into());
@@ -509,6 +541,8 @@ impl HubClientBuilder {
                 download_timeout: self.download_timeout,
                 user_agent: user_agent.to_str().unwrap_or_default().to_owned(),
                 retry: self.retry,
+                cache_dir: self.cache_dir,
+                disable_symlinks: self.disable_symlinks,
             }),
         })
     }

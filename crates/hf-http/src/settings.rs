@@ -57,17 +57,20 @@ impl ProxyConfig {
     ///
     /// As curl does, `HTTP_PROXY` is ignored when `REQUEST_METHOD` is set (CGI, "httpoxy").
     pub fn from_vars(vars: impl Fn(&str) -> Option<String>) -> Self {
-        let first = |names: [&str; 2]| names.iter().find_map(|name| non_empty(vars(name)));
-        let cgi = vars("REQUEST_METHOD").is_some();
+        // Upper case first, then the lower-case spelling curl also accepts.
+        let first = |name: &str| {
+            non_empty(vars(name)).or_else(|| non_empty(vars(&name.to_ascii_lowercase())))
+        };
+        let cgi = vars(EnvVars::REQUEST_METHOD).is_some();
         ProxyConfig {
-            all: first(["ALL_PROXY", "all_proxy"]),
+            all: first(EnvVars::ALL_PROXY),
             http: if cgi {
                 None
             } else {
-                first(["HTTP_PROXY", "http_proxy"])
+                first(EnvVars::HTTP_PROXY)
             },
-            https: first(["HTTPS_PROXY", "https_proxy"]),
-            no_proxy: first(["NO_PROXY", "no_proxy"]),
+            https: first(EnvVars::HTTPS_PROXY),
+            no_proxy: first(EnvVars::NO_PROXY),
         }
     }
 
@@ -75,6 +78,85 @@ impl ProxyConfig {
     pub fn is_empty(&self) -> bool {
         self.all.is_none() && self.http.is_none() && self.https.is_none()
     }
+}
+
+/// The names of every environment variable this workspace reads, in one place (as uv's
+/// `EnvVars`): nothing else in the workspace spells them.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct EnvVars;
+
+impl EnvVars {
+    /// The Hub base URL.
+    pub const HF_ENDPOINT: &'static str = "HF_ENDPOINT";
+    /// The access token.
+    pub const HF_TOKEN: &'static str = "HF_TOKEN";
+    /// The legacy name of the access token.
+    pub const HUGGING_FACE_HUB_TOKEN: &'static str = "HUGGING_FACE_HUB_TOKEN";
+    /// The folder of the cache, the token and the stored tokens.
+    pub const HF_HOME: &'static str = "HF_HOME";
+    /// Parent of the default `HF_HOME` (`{XDG_CACHE_HOME}/huggingface`).
+    pub const XDG_CACHE_HOME: &'static str = "XDG_CACHE_HOME";
+    /// The home folder (`~`).
+    pub const HOME: &'static str = "HOME";
+    /// The home folder on Windows, when `HOME` is not set.
+    pub const USERPROFILE: &'static str = "USERPROFILE";
+    /// The hub cache folder.
+    pub const HF_HUB_CACHE: &'static str = "HF_HUB_CACHE";
+    /// The legacy name of the hub cache folder.
+    pub const HUGGINGFACE_HUB_CACHE: &'static str = "HUGGINGFACE_HUB_CACHE";
+    /// The token file.
+    pub const HF_TOKEN_PATH: &'static str = "HF_TOKEN_PATH";
+    /// Offline mode.
+    pub const HF_HUB_OFFLINE: &'static str = "HF_HUB_OFFLINE";
+    /// Offline mode, as `transformers` names it.
+    pub const TRANSFORMERS_OFFLINE: &'static str = "TRANSFORMERS_OFFLINE";
+    /// Progress bars off (truthy) or forced on (set but not truthy).
+    pub const HF_HUB_DISABLE_PROGRESS_BARS: &'static str = "HF_HUB_DISABLE_PROGRESS_BARS";
+    /// Never create symlinks in the cache (store copies).
+    pub const HF_HUB_DISABLE_SYMLINKS: &'static str = "HF_HUB_DISABLE_SYMLINKS";
+    /// Timeout of the metadata request of downloads, in seconds.
+    pub const HF_HUB_ETAG_TIMEOUT: &'static str = "HF_HUB_ETAG_TIMEOUT";
+    /// Connect and read timeout of downloads, in seconds.
+    pub const HF_HUB_DOWNLOAD_TIMEOUT: &'static str = "HF_HUB_DOWNLOAD_TIMEOUT";
+    /// Send no token unless one is given in code.
+    pub const HF_HUB_DISABLE_IMPLICIT_TOKEN: &'static str = "HF_HUB_DISABLE_IMPLICIT_TOKEN";
+    /// Appended to the user agent as `origin/{value}`.
+    pub const HF_HUB_USER_AGENT_ORIGIN: &'static str = "HF_HUB_USER_AGENT_ORIGIN";
+    /// Telemetry off.
+    pub const HF_HUB_DISABLE_TELEMETRY: &'static str = "HF_HUB_DISABLE_TELEMETRY";
+    /// Telemetry off (generic name).
+    pub const DISABLE_TELEMETRY: &'static str = "DISABLE_TELEMETRY";
+    /// Telemetry off (<https://consoledonottrack.com>).
+    pub const DO_NOT_TRACK: &'static str = "DO_NOT_TRACK";
+    /// Proxy for every scheme.
+    pub const ALL_PROXY: &'static str = "ALL_PROXY";
+    /// Proxy for `http://` destinations.
+    pub const HTTP_PROXY: &'static str = "HTTP_PROXY";
+    /// Proxy for `https://` destinations.
+    pub const HTTPS_PROXY: &'static str = "HTTPS_PROXY";
+    /// Hosts that bypass the proxy.
+    pub const NO_PROXY: &'static str = "NO_PROXY";
+    /// Set by CGI servers: `HTTP_PROXY` is then ignored ("httpoxy").
+    pub const REQUEST_METHOD: &'static str = "REQUEST_METHOD";
+
+    /// Reads one variable of the process environment. Every read of the process environment in
+    /// the workspace goes through here, so [`reads_on_this_thread`](Self::reads_on_this_thread)
+    /// can show that hermetic code reads none.
+    pub fn process(name: &str) -> Option<String> {
+        PROCESS_READS.with(|reads| reads.set(reads.get() + 1));
+        std::env::var(name).ok()
+    }
+
+    /// How many variables this thread has read from the process environment so far (a
+    /// per-thread count, so that tests running in parallel do not see each other's reads).
+    pub fn reads_on_this_thread() -> usize {
+        PROCESS_READS.with(std::cell::Cell::get)
+    }
+}
+
+thread_local! {
+    static PROCESS_READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Everything `from_env` takes from the environment.
@@ -88,10 +170,15 @@ pub struct Settings {
     pub token: Option<Token>,
     /// Where [`Settings::token`] came from.
     pub token_source: TokenSource,
-    /// `HF_HOME`, default `$XDG_CACHE_HOME/huggingface` or `~/.cache/huggingface`.
+    /// `HF_HOME`, default `$XDG_CACHE_HOME/huggingface` or `~/.cache/huggingface`; `~` and
+    /// `$VAR` / `${VAR}` expanded.
     pub hf_home: PathBuf,
+    /// The hub cache: `HF_HUB_CACHE`, else `HUGGINGFACE_HUB_CACHE`, else `{HF_HOME}/hub`.
+    pub hub_cache: PathBuf,
     /// `HF_TOKEN_PATH`, default `{HF_HOME}/token`.
     pub token_path: PathBuf,
+    /// `stored_tokens` beside the token file (Python's `HF_STORED_TOKENS_PATH`, not a variable).
+    pub stored_tokens_path: PathBuf,
     /// `HF_HUB_DISABLE_IMPLICIT_TOKEN`.
     pub disable_implicit_token: bool,
     /// `HF_HUB_ETAG_TIMEOUT` (default 10 s): timeout of the metadata `HEAD` of downloads.
@@ -100,6 +187,11 @@ pub struct Settings {
     pub download_timeout: Duration,
     /// `HF_HUB_OFFLINE` or `TRANSFORMERS_OFFLINE`.
     pub offline: bool,
+    /// `HF_HUB_DISABLE_PROGRESS_BARS`: `Some(true)` off, `Some(false)` on (set but not truthy),
+    /// `None` when unset (the program decides), as in Python.
+    pub disable_progress_bars: Option<bool>,
+    /// `HF_HUB_DISABLE_SYMLINKS`: store copies instead of symlinks in the cache.
+    pub disable_symlinks: bool,
     /// `HF_HUB_USER_AGENT_ORIGIN`, appended as `origin/{value}`.
     pub user_agent_origin: Option<String>,
     /// `HF_HUB_DISABLE_TELEMETRY`, `DISABLE_TELEMETRY` or `DO_NOT_TRACK`.
@@ -111,36 +203,45 @@ pub struct Settings {
 impl Settings {
     /// Reads the process environment (and the token file it points at).
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_vars(|name| std::env::var(name).ok())
+        Self::from_vars(EnvVars::process)
     }
 
     /// Reads settings through `vars` (a variable lookup), so tests need not mutate the process
     /// environment. The token file named by the variables is read from disk.
+    ///
+    /// Paths follow `huggingface_hub.constants`: `expandvars(expanduser(value))`, so
+    /// `HF_HOME='$SCRATCH/hf'` and `HF_HOME='~/hf'` both work; variables that are empty count
+    /// as unset.
     pub fn from_vars(vars: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let endpoint = parse_endpoint(
-            non_empty(vars("HF_ENDPOINT"))
+            non_empty(vars(EnvVars::HF_ENDPOINT))
                 .as_deref()
                 .unwrap_or(DEFAULT_ENDPOINT),
         )?;
 
-        let home = non_empty(vars("HOME"))
-            .or_else(|| non_empty(vars("USERPROFILE")))
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("~"));
-        let hf_home = match non_empty(vars("HF_HOME")) {
-            Some(dir) => expand_home(&dir, &home),
+        let expand = |value: &str| PathBuf::from(expand_path(value, &vars));
+        let hf_home = match non_empty(vars(EnvVars::HF_HOME)) {
+            Some(dir) => expand(&dir),
             None => {
-                let cache = non_empty(vars("XDG_CACHE_HOME"))
-                    .map(|dir| expand_home(&dir, &home))
-                    .unwrap_or_else(|| home.join(".cache"));
+                let cache = non_empty(vars(EnvVars::XDG_CACHE_HOME))
+                    .map(|dir| expand(&dir))
+                    .unwrap_or_else(|| expand("~/.cache"));
                 cache.join("huggingface")
             }
         };
-        let token_path = non_empty(vars("HF_TOKEN_PATH"))
-            .map(|path| expand_home(&path, &home))
+        let hub_cache = non_empty(vars(EnvVars::HF_HUB_CACHE))
+            .or_else(|| non_empty(vars(EnvVars::HUGGINGFACE_HUB_CACHE)))
+            .map(|dir| expand(&dir))
+            .unwrap_or_else(|| hf_home.join("hub"));
+        let token_path = non_empty(vars(EnvVars::HF_TOKEN_PATH))
+            .map(|path| expand(&path))
             .unwrap_or_else(|| hf_home.join("token"));
+        let stored_tokens_path = token_path.parent().map_or_else(
+            || PathBuf::from("stored_tokens"),
+            |dir| dir.join("stored_tokens"),
+        );
 
-        let disable_implicit_token = is_truthy(vars("HF_HUB_DISABLE_IMPLICIT_TOKEN"));
+        let disable_implicit_token = is_truthy(vars(EnvVars::HF_HUB_DISABLE_IMPLICIT_TOKEN));
         let (token, token_source) = if disable_implicit_token {
             (None, TokenSource::None)
         } else {
@@ -152,16 +253,22 @@ impl Settings {
             token,
             token_source,
             hf_home,
+            hub_cache,
             token_path,
+            stored_tokens_path,
             disable_implicit_token,
-            etag_timeout: seconds(&vars, "HF_HUB_ETAG_TIMEOUT")?,
-            download_timeout: seconds(&vars, "HF_HUB_DOWNLOAD_TIMEOUT")?,
-            offline: is_truthy(vars("HF_HUB_OFFLINE")) || is_truthy(vars("TRANSFORMERS_OFFLINE")),
-            user_agent_origin: non_empty(vars("HF_HUB_USER_AGENT_ORIGIN")),
+            etag_timeout: seconds(&vars, EnvVars::HF_HUB_ETAG_TIMEOUT)?,
+            download_timeout: seconds(&vars, EnvVars::HF_HUB_DOWNLOAD_TIMEOUT)?,
+            offline: is_truthy(vars(EnvVars::HF_HUB_OFFLINE))
+                || is_truthy(vars(EnvVars::TRANSFORMERS_OFFLINE)),
+            disable_progress_bars: vars(EnvVars::HF_HUB_DISABLE_PROGRESS_BARS)
+                .map(|v| is_truthy(Some(v))),
+            disable_symlinks: is_truthy(vars(EnvVars::HF_HUB_DISABLE_SYMLINKS)),
+            user_agent_origin: non_empty(vars(EnvVars::HF_HUB_USER_AGENT_ORIGIN)),
             disable_telemetry: [
-                "HF_HUB_DISABLE_TELEMETRY",
-                "DISABLE_TELEMETRY",
-                "DO_NOT_TRACK",
+                EnvVars::HF_HUB_DISABLE_TELEMETRY,
+                EnvVars::DISABLE_TELEMETRY,
+                EnvVars::DO_NOT_TRACK,
             ]
             .iter()
             .any(|name| is_truthy(vars(name))),
@@ -200,12 +307,50 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
-fn expand_home(path: &str, home: &Path) -> PathBuf {
-    match path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\")) {
-        Some(rest) => home.join(rest),
-        None if path == "~" => home.to_path_buf(),
-        None => PathBuf::from(path),
+/// Python's `os.path.expandvars(os.path.expanduser(value))`: a leading `~` becomes `HOME`
+/// (`USERPROFILE` on Windows when `HOME` is unset), then `$VAR` and `${VAR}` are replaced;
+/// unknown variables and a `~` without a home are left as written.
+fn expand_path(value: &str, vars: &impl Fn(&str) -> Option<String>) -> String {
+    let home = || non_empty(vars(EnvVars::HOME)).or_else(|| non_empty(vars(EnvVars::USERPROFILE)));
+    let user_expanded = match value.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') || rest.starts_with('\\') => {
+            match home() {
+                Some(home) => format!("{}{rest}", home.trim_end_matches(['/', '\\'])),
+                None => value.to_owned(),
+            }
+        }
+        _ => value.to_owned(),
+    };
+    expand_vars(&user_expanded, vars)
+}
+
+/// `$NAME` (letters, digits, `_`) and `${NAME}` replaced by their values; unknown ones kept.
+fn expand_vars(value: &str, vars: &impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, consumed) = match after.strip_prefix('{') {
+            Some(braced) => match braced.find('}') {
+                Some(end) => (&braced[..end], end + 2),
+                None => ("", 0),
+            },
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            }
+        };
+        match (name.is_empty(), vars(name)) {
+            (false, Some(v)) => out.push_str(&v),
+            _ => out.push_str(&rest[i..i + 1 + consumed]),
+        }
+        rest = &rest[i + 1 + consumed..];
     }
+    out.push_str(rest);
+    out
 }
 
 /// An integer number of seconds; unset, empty or `0` gives the default (Python's `int(x) or 10`).
@@ -226,7 +371,7 @@ fn implicit_token(
     vars: &impl Fn(&str) -> Option<String>,
     token_path: &Path,
 ) -> (Option<Token>, TokenSource) {
-    for name in ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"] {
+    for name in [EnvVars::HF_TOKEN, EnvVars::HUGGING_FACE_HUB_TOKEN] {
         if let Some(token) = vars(name).and_then(Token::new) {
             return (Some(token), TokenSource::Env(name));
         }
@@ -303,6 +448,75 @@ mod tests {
         assert_eq!(s.token_path, PathBuf::from("/h/hf/token"));
         let s = settings(&[("HF_HOME", "/a"), ("HF_TOKEN_PATH", "/b/tok")]);
         assert_eq!(s.token_path, PathBuf::from("/b/tok"));
+    }
+
+    #[test]
+    fn hf_home_with_a_variable_puts_cache_and_token_together() {
+        let s = settings(&[
+            ("HOME", "/h"),
+            ("SCRATCH", "/scratch"),
+            ("HF_HOME", "$SCRATCH/hf"),
+        ]);
+        assert_eq!(s.hf_home, PathBuf::from("/scratch/hf"));
+        assert_eq!(s.hub_cache, PathBuf::from("/scratch/hf/hub"));
+        assert_eq!(s.token_path, PathBuf::from("/scratch/hf/token"));
+        assert_eq!(
+            s.stored_tokens_path,
+            PathBuf::from("/scratch/hf/stored_tokens")
+        );
+        assert_eq!(s.hub_cache.parent(), s.token_path.parent());
+
+        let s = settings(&[("HOME", "/h"), ("U", "me"), ("HF_HOME", "~/${U}/hf")]);
+        assert_eq!(s.hub_cache, PathBuf::from("/h/me/hf/hub"));
+        assert_eq!(s.token_path, PathBuf::from("/h/me/hf/token"));
+        // Unknown variables stay as written, as Python's expandvars leaves them.
+        let s = settings(&[("HF_HOME", "/x/$NOPE/hf")]);
+        assert_eq!(s.token_path, PathBuf::from("/x/$NOPE/hf/token"));
+    }
+
+    #[test]
+    fn hub_cache_variables_and_expansion() {
+        let s = settings(&[
+            ("HOME", "/h"),
+            ("HF_HOME", "/a"),
+            ("HUGGINGFACE_HUB_CACHE", "~/legacy"),
+        ]);
+        assert_eq!(s.hub_cache, PathBuf::from("/h/legacy"));
+        let s = settings(&[
+            ("HF_HOME", "/a"),
+            ("D", "/d"),
+            ("HUGGINGFACE_HUB_CACHE", "/legacy"),
+            ("HF_HUB_CACHE", "$D/new"),
+        ]);
+        assert_eq!(s.hub_cache, PathBuf::from("/d/new"));
+        let s = settings(&[("HOME", "/h"), ("T", "/t"), ("HF_TOKEN_PATH", "${T}/tok")]);
+        assert_eq!(s.token_path, PathBuf::from("/t/tok"));
+        assert_eq!(s.stored_tokens_path, PathBuf::from("/t/stored_tokens"));
+        assert_eq!(s.hub_cache, PathBuf::from("/h/.cache/huggingface/hub"));
+    }
+
+    #[test]
+    fn progress_bars_and_symlinks() {
+        assert_eq!(settings(&[]).disable_progress_bars, None);
+        assert_eq!(
+            settings(&[("HF_HUB_DISABLE_PROGRESS_BARS", "1")]).disable_progress_bars,
+            Some(true)
+        );
+        assert_eq!(
+            settings(&[("HF_HUB_DISABLE_PROGRESS_BARS", "0")]).disable_progress_bars,
+            Some(false)
+        );
+        assert!(settings(&[("HF_HUB_DISABLE_SYMLINKS", "yes")]).disable_symlinks);
+        assert!(!settings(&[]).disable_symlinks);
+    }
+
+    #[test]
+    fn process_reads_are_counted_per_thread() {
+        let before = EnvVars::reads_on_this_thread();
+        let _ = EnvVars::process(EnvVars::HF_HOME);
+        assert_eq!(EnvVars::reads_on_this_thread(), before + 1);
+        let _ = Settings::from_env();
+        assert!(EnvVars::reads_on_this_thread() > before + 1);
     }
 
     #[test]

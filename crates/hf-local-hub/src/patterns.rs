@@ -44,10 +44,8 @@ impl<'a> Matcher<'a> {
             return false;
         }
         let ok = self.matches_uncached(pi, ti);
-        if !ok {
-            if let Some(slot) = self.failed.get_mut(key) {
-                *slot = true;
-            }
+        if !ok && let Some(slot) = self.failed.get_mut(key) {
+            *slot = true;
         }
         ok
     }
