@@ -27,7 +27,9 @@
 pub mod api;
 pub mod auth;
 pub mod fault;
+pub mod fixture;
 pub mod patterns;
+pub mod seed;
 pub mod storage;
 
 use std::net::SocketAddr;
@@ -38,6 +40,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use api::MAX_API_BODY;
+pub use api::lfs::MULTIPART_CHUNK_SIZE;
 pub use auth::{AuthConfig, Caller, Role};
 pub use fault::{FaultKind, FaultSpec, InvalidFaultSpec};
 pub use storage::{Store, StoreError};
@@ -255,6 +259,11 @@ impl LocalHubHandle {
     /// The store (to create content directly, e.g. in tests).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Seeds repos, files and refs straight into the storage, and reads them back (see [`seed`]).
+    pub fn seed(&self) -> seed::Seed {
+        seed::Seed::new(self.store.clone())
     }
 
     /// Stops accepting connections and waits for in-flight requests to finish.

@@ -17,7 +17,6 @@ async fn tree_paths_info_and_encoding() {
         .await;
     let sha = put_lfs(&hub, b"0123456789abcdef".to_vec()).await;
     commit_files(
-        &hub,
         &repo,
         "main",
         &[
@@ -27,17 +26,12 @@ async fn tree_paths_info_and_encoding() {
         ],
     )
     .await;
-    let c2 = commit_ops(
-        &hub,
-        &repo,
-        "main",
-        vec![hf_local_hub::storage::Op::AddLfs {
-            path: "sub/w.bin".into(),
-            sha256: sha.clone(),
-            size: Some(16),
-        }],
-    )
-    .await;
+    let c2 = repo
+        .commit("main")
+        .lfs_pointer("sub/w.bin", &sha, Some(16))
+        .push()
+        .await
+        .unwrap();
 
     let root = http
         .get(
@@ -157,7 +151,7 @@ async fn tree_pagination() {
         .await;
     let names: Vec<String> = (0..120).map(|i| format!("f{i:03}.txt")).collect();
     let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), n.as_bytes())).collect();
-    commit_files(&hub, &repo, "main", &files).await;
+    commit_files(&repo, "main", &files).await;
     let r = http
         .get(
             "/api/models/alice/many/tree/main?recursive=True&expand=True",
@@ -195,7 +189,7 @@ async fn refs_branches_tags_commits_squash() {
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/r", false)
         .await;
-    let c1 = commit_files(&hub, &repo, "main", &[("a.txt", b"1")]).await;
+    let c1 = commit_files(&repo, "main", &[("a.txt", b"1")]).await;
     let api = "/api/models/alice/r";
 
     // Branch from main, from a starting point, duplicate, bad starting point.
@@ -253,7 +247,7 @@ async fn refs_branches_tags_commits_squash() {
         .status,
         400
     );
-    let c2 = commit_files(&hub, &repo, "feat/x", &[("b.txt", b"2")]).await;
+    let c2 = commit_files(&repo, "feat/x", &[("b.txt", b"2")]).await;
 
     // Tags.
     let r = http
@@ -278,9 +272,8 @@ async fn refs_branches_tags_commits_squash() {
     );
 
     // PR ref.
-    let pr = hub
-        .store()
-        .create_pull_request(&repo, &c1, "My PR", "alice", "")
+    let pr = repo
+        .create_pull_request(&c1, "My PR", "alice")
         .await
         .unwrap();
     assert_eq!(pr, 1);
@@ -478,7 +471,7 @@ async fn commit_history_pagination() {
         .create_repo(&hub, ALICE, "model", "alice/h", false)
         .await;
     for i in 0..60 {
-        commit_files(&hub, &repo, "main", &[("n.txt", format!("{i}").as_bytes())]).await;
+        commit_files(&repo, "main", &[("n.txt", format!("{i}").as_bytes())]).await;
     }
     let r = http.get("/api/models/alice/h/commits/main", None).await;
     assert_eq!(r.json().as_array().unwrap().len(), 50);
