@@ -2,11 +2,9 @@
 // Set-up helpers unwrap too: a failed set-up is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use bytes::Bytes;
 use hf_api::HfApi;
 use hf_api::cache::CachedFile;
 use hf_api::prelude::*;
-use hf_local_hub::storage::{CommitInput, NewRepo, Op};
 use hf_local_hub::{LocalHub, LocalHubHandle};
 use hf_types::{RepoPath, RepoType, Revision};
 
@@ -18,35 +16,15 @@ async fn hub() -> LocalHubHandle {
         .start()
         .await
         .unwrap();
-    let store = hub.store();
-    let repo = store
-        .create_repo(NewRepo {
-            repo_type: RepoType::Model,
-            namespace: "alice".into(),
-            name: "facade".into(),
-            private: true,
-            sdk: None,
-            extra: serde_json::json!({}),
-        })
+    let repo = hub.seed().model("alice/facade");
+    repo.create(true).await.unwrap();
+    repo.commit("main")
+        .message("files")
+        .file("config.json", &b"{}"[..])
+        .file("a/b.txt", &b"b"[..])
+        .push()
         .await
         .unwrap();
-    let input = CommitInput {
-        summary: "files".into(),
-        description: String::new(),
-        parent_commit: None,
-        author: "alice".into(),
-        ops: vec![
-            Op::AddRegular {
-                path: "config.json".into(),
-                bytes: Bytes::from_static(b"{}"),
-            },
-            Op::AddRegular {
-                path: "a/b.txt".into(),
-                bytes: Bytes::from_static(b"b"),
-            },
-        ],
-    };
-    store.commit(&repo, "main", input).await.unwrap();
     hub
 }
 

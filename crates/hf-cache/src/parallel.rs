@@ -595,7 +595,6 @@ fn hash_in_order(
 mod tests {
     use super::*;
     use crate::progress::NoReporter;
-    use hf_local_hub::storage::{CommitInput, NewRepo, Op};
     use hf_local_hub::{FaultSpec, LocalHub, LocalHubHandle};
     use sha2::{Digest, Sha256};
 
@@ -619,38 +618,14 @@ mod tests {
             })
             .collect();
         let oid = hex::encode(Sha256::digest(&content));
-        let store = hub.store();
-        let repo = store
-            .create_repo(NewRepo {
-                repo_type: hf_types::RepoType::Model,
-                namespace: "alice".into(),
-                name: "big".into(),
-                private: false,
-                sdk: None,
-                extra: serde_json::json!({}),
-            })
+        let repo = hub.seed().model("alice/big");
+        repo.create(false).await.unwrap();
+        repo.commit("main")
+            .message("big")
+            .lfs("big.bin", content.clone())
+            .push()
             .await
             .unwrap();
-        let chunks: Vec<Result<Bytes, std::io::Error>> = content
-            .chunks(1 << 20)
-            .map(|c| Ok(Bytes::copy_from_slice(c)))
-            .collect();
-        store
-            .lfs_ingest(&oid, Some(size as u64), futures_util::stream::iter(chunks))
-            .await
-            .unwrap();
-        let input = CommitInput {
-            summary: "big".into(),
-            description: String::new(),
-            parent_commit: None,
-            author: "alice".into(),
-            ops: vec![Op::AddLfs {
-                path: "big.bin".into(),
-                sha256: oid.clone(),
-                size: Some(size as u64),
-            }],
-        };
-        store.commit(&repo, "main", input).await.unwrap();
         (hub, content, oid)
     }
 

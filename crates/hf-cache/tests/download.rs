@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{File, Hub, Rec, cache, data, incompletes};
+use common::{Clients, File, Hub, Rec, cache, data, incompletes};
 use hf_cache::prelude::*;
 use hf_cache::{CachedFile, Error, HubDownload, git_blob_sha1, sha256_hex, try_to_load_from_cache};
 use hf_local_hub::{FaultKind, FaultSpec};
@@ -200,7 +200,7 @@ async fn four_concurrent_downloads_share_one_blob() {
 async fn dropped_connections_are_resumed_not_restarted() {
     let size = 13_000_000usize;
     // Every GET of the content drops after 3 MB, four times in a row.
-    let hub = Hub::start_with(vec![
+    let hub = Hub::start_with_faults(vec![
         FaultSpec::new(FaultKind::DropAfter(3_000_000))
             .path("/cdn/*")
             .method("GET")
@@ -233,7 +233,7 @@ async fn dropped_connections_are_resumed_not_restarted() {
 
 #[tokio::test]
 async fn wrong_bytes_are_an_error_and_leave_the_cache_clean() {
-    let hub = Hub::start_with(vec![
+    let hub = Hub::start_with_faults(vec![
         FaultSpec::new(FaultKind::FlipByte(1000))
             .path("/alice/bad/resolve/*")
             .method("GET"),
@@ -371,13 +371,11 @@ async fn unreachable_hub_falls_back_to_the_cache_and_renamed_repos_redirect() {
 
     // The repo is renamed: the old name answers with a relative redirect, which the HEAD follows;
     // the cache keeps the requested name, as Python does.
-    let store = hub.handle.store();
-    let rec = store
-        .repo(RepoType::Model, "alice/moving")
+    hub.seed()
+        .model("alice/moving")
+        .move_to("alice/moved")
         .await
-        .unwrap()
         .unwrap();
-    store.move_repo(&rec, "alice/moved").await.unwrap();
     let p2 = HubDownload::new(hub.client(), "alice/moving".parse().unwrap(), "a.txt")
         .cache_dir(cache.clone())
         .force_download(true)
@@ -418,7 +416,7 @@ async fn unreachable_hub_falls_back_to_the_cache_and_renamed_repos_redirect() {
 
 #[tokio::test]
 async fn server_errors_on_the_content_request_are_retried() {
-    let hub = Hub::start_with(vec![
+    let hub = Hub::start_with_faults(vec![
         FaultSpec::new(FaultKind::Status {
             code: 503,
             retry_after: None,
@@ -447,20 +445,9 @@ async fn per_call_token_and_headers() {
     let hub = Hub::start().await;
     hub.commit("secret", vec![File::Regular("a.txt", b"private".to_vec())])
         .await;
-    let store = hub.handle.store();
-    let repo = store
-        .repo(RepoType::Model, "alice/secret")
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .update_settings(
-            &repo,
-            hf_local_hub::storage::RepoSettings {
-                private: Some(true),
-                gated: None,
-            },
-        )
+    hub.seed()
+        .model("alice/secret")
+        .set_private(true)
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -479,7 +466,7 @@ async fn per_call_token_and_headers() {
     headers.insert("x-custom", hf_http::HeaderValue::from_static("yes"));
     let path = HubDownload::new(anonymous, "alice/secret".parse().unwrap(), "a.txt")
         .cache_dir(cache(dir.path()))
-        .token(Some("hf_alice"))
+        .token(Some(common::ALICE))
         .headers(headers)
         .await
         .unwrap();
@@ -514,7 +501,7 @@ impl hf_http::Sleeper for RecordingSleeper {
 async fn resumes_wait_as_the_client_retry_policy_says() {
     let size = 2_000_000usize;
     // The first three GETs of the content break before any byte; the next two after 500 kB.
-    let hub = Hub::start_with(vec![
+    let hub = Hub::start_with_faults(vec![
         FaultSpec::new(FaultKind::DropAfter(0))
             .path("/cdn/*")
             .method("GET")

@@ -24,7 +24,7 @@ async fn child_download() {
     let (endpoint, cache_dir) = (parts.next().unwrap(), parts.next().unwrap());
     let client = HubClient::builder()
         .endpoint(endpoint)
-        .token(Some("hf_alice"))
+        .token(Some(common::ALICE))
         .build()
         .unwrap();
     let p = HubDownload::new(client, "alice/procs".parse().unwrap(), "w.bin")

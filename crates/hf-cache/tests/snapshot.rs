@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{File, Hub, cache, data, incompletes};
+use common::{Clients, File, Hub, cache, data, incompletes};
 use hf_cache::prelude::*;
 use hf_cache::{Error, SnapshotDownload, scan_cache_dir};
 

@@ -5,10 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use bytes::Bytes;
-use hf_local_hub::storage::{CommitInput, NewRepo, Op};
 use hf_local_hub::{LocalHub, LocalHubHandle};
-use hf_types::RepoType;
 
 const TOKEN: &str = "hf_alice_token";
 const CONFIG: &[u8] = b"{\"model_type\": \"tiny\"}";
@@ -20,54 +17,21 @@ async fn hub_with_repo() -> (LocalHubHandle, String, Vec<u8>) {
         .start()
         .await
         .unwrap();
-    let store = hub.store();
-    let repo = store
-        .create_repo(NewRepo {
-            repo_type: RepoType::Model,
-            namespace: "alice".into(),
-            name: "tiny".into(),
-            private: false,
-            sdk: None,
-            extra: serde_json::json!({}),
-        })
-        .await
-        .unwrap();
     let weights: Vec<u8> = (0..300_000u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
         .collect();
-    let sha = hf_cache::sha256_hex(&weights);
-    store
-        .lfs_ingest(
-            &sha,
-            Some(weights.len() as u64),
-            futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(weights.clone()))]),
-        )
+    let repo = hub.seed().model("alice/tiny");
+    repo.create(false).await.unwrap();
+    let commit = repo
+        .commit("main")
+        .message("add model")
+        .file("config.json", CONFIG)
+        .file("sub/vocab.txt", &b"a\nb\n"[..])
+        .lfs("model.bin", weights.clone())
+        .push()
         .await
         .unwrap();
-    let ops = vec![
-        Op::AddRegular {
-            path: "config.json".into(),
-            bytes: Bytes::from_static(CONFIG),
-        },
-        Op::AddRegular {
-            path: "sub/vocab.txt".into(),
-            bytes: Bytes::from_static(b"a\nb\n"),
-        },
-        Op::AddLfs {
-            path: "model.bin".into(),
-            sha256: sha,
-            size: Some(weights.len() as u64),
-        },
-    ];
-    let input = CommitInput {
-        summary: "add model".into(),
-        description: String::new(),
-        parent_commit: None,
-        author: "alice".into(),
-        ops,
-    };
-    let commit = store.commit(&repo, "main", input).await.unwrap();
-    (hub, commit.commit_id.to_string(), weights)
+    (hub, commit, weights)
 }
 
 /// Runs `hf` with a clean environment pointing at `endpoint` and `cache`.

@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use hf_local_hub::storage::RepoLookup;
 use hf_types::RepoType;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -172,14 +171,10 @@ async fn repo_settings_move_and_delete() {
         "Successfully moved alice/m to acme/m on the Hub."
     );
     assert!(env.repo(RepoType::Model, "acme/m").await.is_some());
-    assert!(matches!(
-        env.hub
-            .store()
-            .lookup_repo(RepoType::Model, "alice/m")
-            .await
-            .unwrap(),
-        RepoLookup::Moved(to) if to == "acme/m"
-    ));
+    assert_eq!(
+        env.hub.seed().model("alice/m").moved_to().await.unwrap(),
+        Some("acme/m".to_owned())
+    );
     let out = env
         .hf(&["repo", "move", "alice/ghost", "alice/ghost2"])
         .await;

@@ -1,5 +1,5 @@
-//! `hf upload` end to end against an in-process hf-local-hub; what landed is read back with a
-//! plain GET on the resolve URL and from the hub's store.
+//! `hf upload` end to end against an in-process hf-local-hub; what landed is read back through the
+//! hub's seeding API.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -10,21 +10,9 @@ use hf_types::RepoType;
 impl Env {
     /// The bytes of `path` at `revision` of the model `repo`, or `None` when absent.
     async fn read(&self, repo: &str, revision: &str, path: &str) -> Option<Vec<u8>> {
-        let client = hf_http::HubClient::builder()
-            .endpoint(self.hub.endpoint())
-            .token(Some(ALICE))
-            .build()
-            .unwrap();
-        let url = format!(
-            "{}/{repo}/resolve/{}/{path}",
-            self.hub.endpoint(),
-            hf_types::encode_segment(revision)
-        );
-        match client.get(url.parse().unwrap()).await {
-            Ok(r) => Some(r.bytes().await.unwrap().to_vec()),
-            Err(hf_http::Error::EntryNotFound(_)) => None,
-            Err(e) => panic!("{e}"),
-        }
+        let seed = self.hub.seed();
+        let commit = seed.model(repo).head(revision).await.unwrap()?;
+        seed.read_file(&commit, path).await.unwrap()
     }
 }
 

@@ -21,14 +21,36 @@
 //! # Ok::<(), String>(())
 //! ```
 //!
-//! or as the `hf-local-hub` binary (see `hf-local-hub --help`). Modules: [`storage`] (SQLite + content-addressed
-//! blobs), [`api`] (one module per API area), [`auth`] (users, tokens, orgs), [`fault`] (fault injection).
+//! or as the `hf-local-hub` binary (see `hf-local-hub --help`).
+//!
+//! Public modules: [`seed`] (put repos, files and refs into a running hub and read them back, for tests),
+//! [`fixture`] (the standard test hub: alice, bob, org acme), [`auth`] (users, tokens, orgs), [`fault`]
+//! (fault injection). The storage (SQLite + content-addressed blobs), the HTTP handlers and the git pattern
+//! matching are private to the crate: tests reach the state through [`seed`], clients through HTTP.
+//!
+//! # Adding a route
+//!
+//! Handlers live in `src/api/`, one module per API area. A route that concerns one repo takes the repo
+//! context extractor of `src/api/context.rs` instead of parsing the repo itself:
+//!
+//! - `Repo<Read>`, `Repo<Content>` or `Repo<Write>`: the repo named by the route, loaded and checked for
+//!   that access level before the handler runs (hidden repos answer 404, gated content 401/403, changes need
+//!   a write token on the namespace, moved repos redirect GET/HEAD). It gives the state, the repo record, the
+//!   caller and the headers: `async fn refs(repo: Repo<Read>, uri: Uri) -> HubResult<Json<Value>>`.
+//! - `RepoRequest`: the repo type, id and caller only; call `.load(access)` when the access level depends
+//!   on the request (`create_pr=1` needs read access only) or a check of the handler must answer first.
+//!
+//! The repo type comes from the `{t}` segment of `/api/{t}/{ns}/{name}/...`; a route addressed like the web
+//! pages (`/{ns}/{name}/...`) is registered once for the three types with `context::per_type`. Errors are
+//! `HubError`s, answered as the Hub does (JSON body, `X-Error-Code`).
 
-pub mod api;
+mod api;
 pub mod auth;
 pub mod fault;
-pub mod patterns;
-pub mod storage;
+pub mod fixture;
+mod patterns;
+pub mod seed;
+mod storage;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,11 +58,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
+
+use storage::Store;
 use tokio::task::JoinHandle;
 
+pub use api::MAX_API_BODY;
+pub use api::lfs::MULTIPART_CHUNK_SIZE;
 pub use auth::{AuthConfig, Caller, Role};
 pub use fault::{FaultKind, FaultSpec, InvalidFaultSpec};
-pub use storage::{Store, StoreError};
+pub use storage::StoreError;
 
 /// Why the hub could not start.
 #[derive(Debug, thiserror::Error)]
@@ -252,9 +278,9 @@ impl LocalHubHandle {
         self.addr
     }
 
-    /// The store (to create content directly, e.g. in tests).
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Seeds repos, files and refs straight into the storage, and reads them back (see [`seed`]).
+    pub fn seed(&self) -> seed::Seed {
+        seed::Seed::new(self.store.clone())
     }
 
     /// Stops accepting connections and waits for in-flight requests to finish.

@@ -34,7 +34,7 @@ struct Args {
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
     /// LFS objects of at least BYTES are uploaded in parts of BYTES (multipart transfer).
-    #[arg(long, value_name = "BYTES", default_value_t = hf_local_hub::api::lfs::MULTIPART_CHUNK_SIZE)]
+    #[arg(long, value_name = "BYTES", default_value_t = hf_local_hub::MULTIPART_CHUNK_SIZE)]
     multipart_chunk_size: u64,
 }
 

@@ -6,15 +6,6 @@
 //! never cross `/`, `**` between slashes spans directories, `[...]` classes (with `!`/`^`
 //! negation, ranges and `[:alpha:]`-style names), `\` escapes. A pattern without a `/`
 //! matches the file name at any depth; with one it is anchored at the repo root.
-//!
-//! ```
-//! use hf_local_hub::patterns::{GitAttributes, GitIgnore};
-//! let attrs = GitAttributes::parse("*.bin filter=lfs diff=lfs merge=lfs -text\n");
-//! assert!(attrs.is_lfs("weights/model.bin"));
-//! let ignore = GitIgnore::parse("*.log\n!keep.log\n");
-//! assert!(ignore.is_ignored("logs/run.log"));
-//! assert!(!ignore.is_ignored("keep.log"));
-//! ```
 
 /// Matches `text` against a git wildmatch `pattern` with pathname semantics (`*`, `?` and
 /// classes never match `/`; `**` as a whole segment matches any number of directories).
@@ -419,6 +410,15 @@ fn trim_trailing_spaces(line: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lfs_rules_and_ignores() {
+        let attrs = GitAttributes::parse("*.bin filter=lfs diff=lfs merge=lfs -text\n");
+        assert!(attrs.is_lfs("weights/model.bin"));
+        let ignore = GitIgnore::parse("*.log\n!keep.log\n");
+        assert!(ignore.is_ignored("logs/run.log"));
+        assert!(!ignore.is_ignored("keep.log"));
+    }
 
     #[test]
     fn wildmatch_basics() {

@@ -40,7 +40,7 @@ async fn create_info_conflict_delete() {
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/m1", false)
         .await;
-    assert_eq!(repo.full_id(), "alice/m1");
+    assert_eq!(repo.id(), "alice/m1");
 
     // 409 with url.
     let r = http
@@ -238,7 +238,7 @@ async fn private_repos_are_invisible() {
     let repo = http
         .create_repo(&hub, ALICE, "dataset", "alice/secret", true)
         .await;
-    commit_files(&hub, &repo, "main", &[("a.txt", b"hello")]).await;
+    commit_files(&repo, "main", &[("a.txt", b"hello")]).await;
     for path in [
         "/api/datasets/alice/secret",
         "/api/datasets/alice/secret/tree/main",
@@ -312,7 +312,7 @@ async fn move_redirects_old_name() {
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/old", false)
         .await;
-    commit_files(&hub, &repo, "main", &[("f.txt", b"x")]).await;
+    commit_files(&repo, "main", &[("f.txt", b"x")]).await;
     let r = http
         .json(
             Method::POST,
@@ -458,7 +458,7 @@ async fn unknown_routes_are_loud_and_bodies_bounded() {
     assert!(r.header("x-request-id").is_some());
     let r = http.get("/api/weird/alice/x", None).await;
     assert_eq!(r.status, 404);
-    let big = vec![b' '; hf_local_hub::api::MAX_API_BODY + 10];
+    let big = vec![b' '; hf_local_hub::MAX_API_BODY + 10];
     let r = http
         .send(Method::POST, "/api/repos/create", Some(ALICE), &[], big)
         .await;
@@ -481,7 +481,6 @@ async fn card_data_from_readme() {
         .create_repo(&hub, ALICE, "model", "alice/card", false)
         .await;
     commit_files(
-        &hub,
         &repo,
         "main",
         &[(

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use common::*;
-use hf_local_hub::storage::Op;
 use hf_local_hub::{FaultKind, FaultSpec};
 use http::Method;
 
@@ -19,7 +18,6 @@ async fn setup(hub: &hf_local_hub::LocalHubHandle, http: &Http) -> (String, Stri
     let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     let sha = put_lfs(hub, big.clone()).await;
     commit_files(
-        hub,
         &repo,
         "main",
         &[
@@ -28,17 +26,12 @@ async fn setup(hub: &hf_local_hub::LocalHubHandle, http: &Http) -> (String, Stri
         ],
     )
     .await;
-    let commit = commit_ops(
-        hub,
-        &repo,
-        "main",
-        vec![Op::AddLfs {
-            path: "model.safetensors".into(),
-            sha256: sha.clone(),
-            size: Some(big.len() as u64),
-        }],
-    )
-    .await;
+    let commit = repo
+        .commit("main")
+        .lfs_pointer("model.safetensors", &sha, Some(big.len() as u64))
+        .push()
+        .await
+        .unwrap();
     (commit, sha, big)
 }
 
@@ -57,7 +50,10 @@ async fn regular_file_head_get_and_ranges() {
         etag,
         format!(
             "\"{}\"",
-            hf_local_hub::storage::git::blob_sha1(b"0123456789")
+            // The git blob id: sha1 of "blob {len}\0" and the content.
+            hex::encode(<sha1::Sha1 as sha1::Digest>::digest(
+                b"blob 10\x000123456789"
+            ))
         )
     );
     assert!(h.body.is_empty());

@@ -17,7 +17,6 @@ async fn tree_paths_info_and_encoding() {
         .await;
     let sha = put_lfs(&hub, b"0123456789abcdef".to_vec()).await;
     commit_files(
-        &hub,
         &repo,
         "main",
         &[
@@ -27,17 +26,12 @@ async fn tree_paths_info_and_encoding() {
         ],
     )
     .await;
-    let c2 = commit_ops(
-        &hub,
-        &repo,
-        "main",
-        vec![hf_local_hub::storage::Op::AddLfs {
-            path: "sub/w.bin".into(),
-            sha256: sha.clone(),
-            size: Some(16),
-        }],
-    )
-    .await;
+    let c2 = repo
+        .commit("main")
+        .lfs_pointer("sub/w.bin", &sha, Some(16))
+        .push()
+        .await
+        .unwrap();
 
     let root = http
         .get(
@@ -157,7 +151,7 @@ async fn tree_pagination() {
         .await;
     let names: Vec<String> = (0..120).map(|i| format!("f{i:03}.txt")).collect();
     let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), n.as_bytes())).collect();
-    commit_files(&hub, &repo, "main", &files).await;
+    commit_files(&repo, "main", &files).await;
     let r = http
         .get(
             "/api/models/alice/many/tree/main?recursive=True&expand=True",
@@ -189,13 +183,33 @@ async fn tree_pagination() {
     assert!(r.header("link").is_none());
 }
 
+/// `alice/r`: `a.txt` on main (`c1`), branches `dev` and `feat/x` from it, `b.txt` on `feat/x` (`c2`),
+/// the tag `v1.0` at `c2` and pull request 1 at `c1`; returns `(c1, c2)`.
+async fn seeded_refs(hub: &hf_local_hub::LocalHubHandle, http: &Http) -> (String, String) {
+    let repo = http
+        .create_repo(hub, ALICE, "model", "alice/r", false)
+        .await;
+    let c1 = commit_files(&repo, "main", &[("a.txt", b"1")]).await;
+    repo.create_branch("dev", &c1).await.unwrap();
+    repo.create_branch("feat/x", &c1).await.unwrap();
+    let c2 = commit_files(&repo, "feat/x", &[("b.txt", b"2")]).await;
+    repo.create_tag("v1.0", &c2).await.unwrap();
+    assert_eq!(
+        repo.create_pull_request(&c1, "My PR", "alice")
+            .await
+            .unwrap(),
+        1
+    );
+    (c1, c2)
+}
+
 #[tokio::test]
-async fn refs_branches_tags_commits_squash() {
+async fn branches_are_created_from_main_or_a_starting_point_once() {
     let (hub, http) = hub().await;
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/r", false)
         .await;
-    let c1 = commit_files(&hub, &repo, "main", &[("a.txt", b"1")]).await;
+    let c1 = commit_files(&repo, "main", &[("a.txt", b"1")]).await;
     let api = "/api/models/alice/r";
 
     // Branch from main, from a starting point, duplicate, bad starting point.
@@ -253,7 +267,20 @@ async fn refs_branches_tags_commits_squash() {
         .status,
         400
     );
-    let c2 = commit_files(&hub, &repo, "feat/x", &[("b.txt", b"2")]).await;
+    assert_eq!(head(&repo, "dev").await, c1);
+    assert_eq!(head(&repo, "feat/x").await, c1);
+}
+
+#[tokio::test]
+async fn tags_are_created_once() {
+    let (hub, http) = hub().await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/r", false)
+        .await;
+    let c1 = commit_files(&repo, "main", &[("a.txt", b"1")]).await;
+    repo.create_branch("feat/x", &c1).await.unwrap();
+    let c2 = commit_files(&repo, "feat/x", &[("b.txt", b"2")]).await;
+    let api = "/api/models/alice/r";
 
     // Tags.
     let r = http
@@ -276,15 +303,14 @@ async fn refs_branches_tags_commits_squash() {
         .status,
         409
     );
+    assert_eq!(head(&repo, "v1.0").await, c2);
+}
 
-    // PR ref.
-    let pr = hub
-        .store()
-        .create_pull_request(&repo, &c1, "My PR", "alice", "")
-        .await
-        .unwrap();
-    assert_eq!(pr, 1);
-
+#[tokio::test]
+async fn refs_list_branches_and_tags_and_pull_requests_on_request() {
+    let (hub, http) = hub().await;
+    let (_, c2) = seeded_refs(&hub, &http).await;
+    let api = "/api/models/alice/r";
     let refs = http.get(&format!("{api}/refs"), None).await.json();
     let branches: Vec<&str> = refs["branches"]
         .as_array()
@@ -303,8 +329,14 @@ async fn refs_branches_tags_commits_squash() {
         .await
         .json();
     assert_eq!(refs["pullRequests"][0]["ref"], "refs/pr/1");
+}
 
-    // Resolve by tag, sha, short sha, PR ref; encoded revisions.
+#[tokio::test]
+async fn revisions_resolve_by_tag_sha_short_sha_and_encoded_ref() {
+    let (hub, http) = hub().await;
+    let (_, c2) = seeded_refs(&hub, &http).await;
+    let api = "/api/models/alice/r";
+
     assert_eq!(
         http.get("/alice/r/resolve/v1.0/b.txt", None).await.body,
         "2"
@@ -347,8 +379,14 @@ async fn refs_branches_tags_commits_squash() {
         (r.status, r.header("x-error-code").as_deref()),
         (404, Some("RevisionNotFound"))
     );
+}
 
-    // Commits: newest first, formatted.
+#[tokio::test]
+async fn commits_are_listed_newest_first_with_formatted_titles() {
+    let (hub, http) = hub().await;
+    let (c1, c2) = seeded_refs(&hub, &http).await;
+    let api = "/api/models/alice/r";
+
     let log = http
         .get(&format!("{api}/commits/feat%2Fx?expand[]=formatted"), None)
         .await
@@ -364,8 +402,14 @@ async fn refs_branches_tags_commits_squash() {
     assert_eq!(ids[1], c1);
     assert_eq!(log[0]["formatted"]["title"], "test commit");
     assert_eq!(log[2]["title"], "initial commit");
+}
 
-    // Deletes.
+#[tokio::test]
+async fn tags_and_branches_are_deleted_once_and_main_never() {
+    let (hub, http) = hub().await;
+    seeded_refs(&hub, &http).await;
+    let api = "/api/models/alice/r";
+
     assert_eq!(
         http.send(
             Method::DELETE,
@@ -426,8 +470,14 @@ async fn refs_branches_tags_commits_squash() {
         .status,
         403
     );
+}
 
-    // Super-squash: one commit with the same tree.
+#[tokio::test]
+async fn super_squash_leaves_one_commit_with_the_same_tree() {
+    let (hub, http) = hub().await;
+    seeded_refs(&hub, &http).await;
+    let api = "/api/models/alice/r";
+
     let before = http
         .get(
             "/api/models/alice/r/tree/feat%2Fx?recursive=True&expand=False",
@@ -478,7 +528,7 @@ async fn commit_history_pagination() {
         .create_repo(&hub, ALICE, "model", "alice/h", false)
         .await;
     for i in 0..60 {
-        commit_files(&hub, &repo, "main", &[("n.txt", format!("{i}").as_bytes())]).await;
+        commit_files(&repo, "main", &[("n.txt", format!("{i}").as_bytes())]).await;
     }
     let r = http.get("/api/models/alice/h/commits/main", None).await;
     assert_eq!(r.json().as_array().unwrap().len(), 50);

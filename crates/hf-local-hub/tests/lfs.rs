@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use hf_local_hub::api::lfs::MULTIPART_CHUNK_SIZE;
+use hf_local_hub::MULTIPART_CHUNK_SIZE;
 use http::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -148,7 +148,7 @@ async fn basic_upload_verify_and_refusals() {
     wrong[0] ^= 1;
     assert_eq!(put(&http, &href, wrong).await.status, 400);
     assert_eq!(put(&http, &href, data[..5].to_vec()).await.status, 400);
-    assert_eq!(hub.store().lfs_object(&oid).await.unwrap(), None);
+    assert_eq!(hub.seed().lfs_size(&oid).await.unwrap(), None);
     let r = http
         .json(
             Method::POST,
@@ -186,7 +186,7 @@ async fn basic_upload_verify_and_refusals() {
     let r = put(&http, &href, data.clone()).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(
-        hub.store().lfs_object(&oid).await.unwrap(),
+        hub.seed().lfs_size(&oid).await.unwrap(),
         Some(data.len() as u64)
     );
     let r = http
@@ -267,7 +267,7 @@ async fn basic_upload_with_chunked_body() {
     s.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert_eq!(
-        hub.store().lfs_object(&sha256(&data)).await.unwrap(),
+        hub.seed().lfs_size(&sha256(&data)).await.unwrap(),
         Some(300_000)
     );
 }
@@ -297,7 +297,7 @@ async fn dropped_connection_mid_body_leaves_no_object() {
     drop(s);
     // Give the server time to notice and clean up.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(hub.store().lfs_object(&oid).await.unwrap(), None);
+    assert_eq!(hub.seed().lfs_size(&oid).await.unwrap(), None);
     let body = format!(
         "{}\n{}\n",
         json!({"key": "header", "value": {"summary": "add"}}),
@@ -318,7 +318,7 @@ async fn dropped_connection_mid_body_leaves_no_object() {
     );
     // The same URL still works for a complete upload.
     assert_eq!(put(&http, &href, data.clone()).await.status, 200);
-    assert_eq!(hub.store().lfs_object(&oid).await.unwrap(), Some(1_000_000));
+    assert_eq!(hub.seed().lfs_size(&oid).await.unwrap(), Some(1_000_000));
 }
 
 #[tokio::test]
@@ -405,7 +405,7 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
         let r = post(body.clone()).await;
         assert_eq!(r.status, 400, "{body}: {}", r.text());
     }
-    assert_eq!(hub.store().lfs_object(&oid).await.unwrap(), None);
+    assert_eq!(hub.seed().lfs_size(&oid).await.unwrap(), None);
     // A tampered completion URL.
     let r = http
         .send(
@@ -424,10 +424,7 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
     ))
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(
-        hub.store().lfs_object(&oid).await.unwrap(),
-        Some(size as u64)
-    );
+    assert_eq!(hub.seed().lfs_size(&oid).await.unwrap(), Some(size as u64));
     let verify = j["objects"][0]["actions"]["verify"]["href"]
         .as_str()
         .unwrap();

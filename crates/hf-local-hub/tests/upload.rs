@@ -4,9 +4,7 @@
 mod common;
 
 use base64::Engine as _;
-use bytes::Bytes;
 use common::*;
-use hf_local_hub::storage::Op;
 use http::Method;
 use serde_json::{Value, json};
 
@@ -48,18 +46,6 @@ async fn commit(http: &Http, token: &str, path: &str, body: String) -> Resp {
     .await
 }
 
-async fn head(
-    hub: &hf_local_hub::LocalHubHandle,
-    repo: &hf_local_hub::storage::RepoRecord,
-    rev: &str,
-) -> String {
-    hub.store()
-        .resolve_revision(repo, rev)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn preupload_modes_ignores_and_oids() {
     let (hub, http) = hub().await;
@@ -67,27 +53,14 @@ async fn preupload_modes_ignores_and_oids() {
         .create_repo(&hub, ALICE, "model", "alice/pre", false)
         .await;
     let lfs_sha = put_lfs(&hub, b"weights!".to_vec()).await;
-    let head_commit = commit_ops(
-        &hub,
-        &repo,
-        "main",
-        vec![
-            Op::AddRegular {
-                path: ".gitignore".into(),
-                bytes: Bytes::from_static(b"*.log\nbuild/\n"),
-            },
-            Op::AddRegular {
-                path: "existing.txt".into(),
-                bytes: Bytes::from_static(b"old text"),
-            },
-            Op::AddLfs {
-                path: "weights.bin".into(),
-                sha256: lfs_sha.clone(),
-                size: Some(8),
-            },
-        ],
-    )
-    .await;
+    let head_commit = repo
+        .commit("main")
+        .file(".gitignore", &b"*.log\nbuild/\n"[..])
+        .file("existing.txt", &b"old text"[..])
+        .lfs_pointer("weights.bin", &lfs_sha, Some(8))
+        .push()
+        .await
+        .unwrap();
     let files = json!([
         {"path": "lfs_file.bin", "sample": b64(b"hello world"), "size": 11},
         {"path": "big.txt", "sample": b64(b"hello"), "size": 10_000_000},
@@ -231,7 +204,6 @@ async fn commit_every_operation_kind() {
         .create_repo(&hub, ALICE, "model", "alice/ops", false)
         .await;
     commit_files(
-        &hub,
         &repo,
         "main",
         &[
@@ -264,43 +236,38 @@ async fn commit_every_operation_kind() {
         format!("{}/alice/ops/commit/{oid}", http.base)
     );
     assert!(j.get("pullRequestUrl").is_none());
-    assert_eq!(head(&hub, &repo, "main").await, oid);
+    assert_eq!(head(&repo, "main").await, oid);
 
-    let store = hub.store();
-    let record = store.commit_record(&oid).await.unwrap().unwrap();
+    let seed = hub.seed();
+    let record = seed.commit_info(&oid).await.unwrap().unwrap();
     assert_eq!(record.title, "Add everything");
     assert_eq!(record.message, "with details");
     assert_eq!(record.author, "alice");
     assert_eq!(
-        store
-            .read_file_at(&oid, "app.py", 1 << 20)
-            .await
-            .unwrap()
-            .unwrap(),
+        seed.read_file(&oid, "app.py").await.unwrap().unwrap(),
         &b"print('hi')\n"[..]
     );
     assert_eq!(
-        store
-            .read_file_at(&oid, "notes/readme.txt", 1 << 20)
+        seed.read_file(&oid, "notes/readme.txt")
             .await
             .unwrap()
             .unwrap(),
         "héllo".as_bytes()
     );
     for path in ["model.bin", "copy.weird"] {
-        let e = store.tree_entry(&oid, path).await.unwrap().unwrap();
-        assert_eq!(e.lfs.unwrap().sha256, sha, "{path}");
+        let e = seed.path_info(&oid, path).await.unwrap().unwrap();
+        assert_eq!(e.lfs_sha256.unwrap(), sha, "{path}");
         assert_eq!(e.size, 10);
     }
-    assert!(store.tree_entry(&oid, "old.txt").await.unwrap().is_none());
-    assert!(store.tree_entry(&oid, "ckpt").await.unwrap().is_none());
+    assert!(seed.path_info(&oid, "old.txt").await.unwrap().is_none());
+    assert!(seed.path_info(&oid, "ckpt").await.unwrap().is_none());
     // `copy.weird` matches no default rule: a rule was added; `model.bin` needed none.
-    let attrs = store
-        .read_file_at(&oid, ".gitattributes", 1 << 20)
+    let attrs = seed
+        .read_file(&oid, ".gitattributes")
         .await
         .unwrap()
         .unwrap();
-    let attrs = String::from_utf8(attrs.to_vec()).unwrap();
+    let attrs = String::from_utf8(attrs).unwrap();
     assert!(
         attrs.contains("/copy.weird filter=lfs diff=lfs merge=lfs -text\n"),
         "{attrs}"
@@ -352,8 +319,8 @@ async fn parent_commit_check() {
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/par", false)
         .await;
-    let first = head(&hub, &repo, "main").await;
-    let second = commit_files(&hub, &repo, "main", &[("x", b"x")]).await;
+    let first = head(&repo, "main").await;
+    let second = commit_files(&repo, "main", &[("x", b"x")]).await;
     let url = "/api/models/alice/par/commit/main";
     let stale = ndjson(
         json!({"summary": "s", "parentCommit": first}),
@@ -361,7 +328,7 @@ async fn parent_commit_check() {
     );
     let r = commit(&http, ALICE, url, stale).await;
     assert_eq!(r.status, 412, "{}", r.text());
-    assert_eq!(head(&hub, &repo, "main").await, second);
+    assert_eq!(head(&repo, "main").await, second);
     let unknown = ndjson(
         json!({"summary": "s", "parentCommit": "0000000"}),
         &[file_op("y", b"y")],
@@ -391,7 +358,7 @@ async fn lfs_objects_must_exist_with_their_size() {
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/lfs", false)
         .await;
-    let before = head(&hub, &repo, "main").await;
+    let before = head(&repo, "main").await;
     let url = "/api/models/alice/lfs/commit/main";
     let ghost = "a".repeat(64);
     let body = ndjson(
@@ -418,7 +385,7 @@ async fn lfs_objects_must_exist_with_their_size() {
         ],
     );
     assert_eq!(commit(&http, ALICE, url, body).await.status, 400);
-    assert_eq!(head(&hub, &repo, "main").await, before);
+    assert_eq!(head(&repo, "main").await, before);
 }
 
 #[tokio::test]
@@ -427,7 +394,7 @@ async fn create_pr_then_commit_to_the_pr() {
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/prs", false)
         .await;
-    let main_before = head(&hub, &repo, "main").await;
+    let main_before = head(&repo, "main").await;
     let body = ndjson(
         json!({"summary": "Propose", "description": "please"}),
         &[file_op("p.txt", b"p")],
@@ -449,13 +416,10 @@ async fn create_pr_then_commit_to_the_pr() {
     );
     let num: u64 = pr_url.rsplit('/').next().unwrap().parse().unwrap();
     let pr_ref = format!("refs/pr/{num}");
-    assert_eq!(
-        head(&hub, &repo, &pr_ref).await,
-        j["commitOid"].as_str().unwrap()
-    );
-    assert_eq!(head(&hub, &repo, "main").await, main_before);
-    let prs = hub.store().pull_requests(&repo).await.unwrap();
-    assert_eq!(prs.iter().find(|p| p.num == num).unwrap().title, "Propose");
+    assert_eq!(head(&repo, &pr_ref).await, j["commitOid"].as_str().unwrap());
+    assert_eq!(head(&repo, "main").await, main_before);
+    let prs = repo.pull_requests().await.unwrap();
+    assert_eq!(prs.iter().find(|p| p.0 == num).unwrap().1, "Propose");
 
     // A second PR gets the next number.
     let r = commit(
@@ -486,7 +450,7 @@ async fn create_pr_then_commit_to_the_pr() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(
-        head(&hub, &repo, &pr_ref).await,
+        head(&repo, &pr_ref).await,
         r.json()["commitOid"].as_str().unwrap()
     );
     assert!(r.json().get("pullRequestUrl").is_none());
@@ -532,8 +496,8 @@ async fn create_pr_based_on_parent_commit() {
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/base", false)
         .await;
-    let first = head(&hub, &repo, "main").await;
-    commit_files(&hub, &repo, "main", &[("later.txt", b"l")]).await;
+    let first = head(&repo, "main").await;
+    commit_files(&repo, "main", &[("later.txt", b"l")]).await;
     let body = ndjson(
         json!({"summary": "old base", "parentCommit": first}),
         &[file_op("p.txt", b"p")],
@@ -547,7 +511,7 @@ async fn create_pr_based_on_parent_commit() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let oid = r.json()["commitOid"].as_str().unwrap().to_owned();
-    let record = hub.store().commit_record(&oid).await.unwrap().unwrap();
+    let record = hub.seed().commit_info(&oid).await.unwrap().unwrap();
     assert_eq!(record.parents, vec![first]);
 }
 
@@ -557,15 +521,9 @@ async fn only_branches_and_pr_refs_accept_commits() {
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/tags", false)
         .await;
-    let c = head(&hub, &repo, "main").await;
-    hub.store()
-        .create_ref(&repo, "refs/tags/v1", &c)
-        .await
-        .unwrap();
-    hub.store()
-        .create_ref(&repo, "refs/heads/dev", &c)
-        .await
-        .unwrap();
+    let c = head(&repo, "main").await;
+    repo.create_tag("v1", &c).await.unwrap();
+    repo.create_branch("dev", &c).await.unwrap();
     let body = ndjson(json!({"summary": "s"}), &[file_op("a", b"a")]);
     let r = commit(
         &http,
@@ -598,10 +556,10 @@ async fn only_branches_and_pr_refs_accept_commits() {
     let r = commit(&http, ALICE, "/api/models/alice/tags/commit/dev", body).await;
     assert_eq!(r.status, 200);
     assert_eq!(
-        head(&hub, &repo, "dev").await,
+        head(&repo, "dev").await,
         r.json()["commitOid"].as_str().unwrap()
     );
-    assert_eq!(head(&hub, &repo, "v1").await, c);
+    assert_eq!(head(&repo, "v1").await, c);
 }
 
 #[tokio::test]
@@ -635,7 +593,7 @@ async fn traversal_and_malformed_commits_are_refused() {
     let repo = http
         .create_repo(&hub, ALICE, "model", "alice/safe", false)
         .await;
-    let before = head(&hub, &repo, "main").await;
+    let before = head(&repo, "main").await;
     let url = "/api/models/alice/safe/commit/main";
     for path in [
         "../evil",
@@ -690,7 +648,7 @@ async fn traversal_and_malformed_commits_are_refused() {
         let r = commit(&http, ALICE, url, body.clone()).await;
         assert_eq!(r.status, 400, "{body:?}: {}", r.text());
     }
-    assert_eq!(head(&hub, &repo, "main").await, before);
+    assert_eq!(head(&repo, "main").await, before);
     // Anonymous and read-only callers.
     let body = ndjson(json!({"summary": "s"}), &[file_op("a", b"a")]);
     let r = http.send(Method::POST, url, None, &[], body.clone()).await;

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{File, Hub, data};
+use common::{Clients, File, Hub, data};
 use hf_local_hub::FaultSpec;
 use hf_repo::Error;
 use hf_repo::commit::{

@@ -7,7 +7,7 @@ mod common;
 use hf_repo::prelude::*;
 use std::collections::BTreeSet;
 
-use common::{ALICE, BOB, File, Hub};
+use common::{ALICE, BOB, Clients, File, Hub};
 use futures_util::{StreamExt, TryStreamExt};
 use hf_http::HubClient;
 use hf_repo::Error;

@@ -5,10 +5,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use bytes::Bytes;
-use common::{ALICE_READ, BOB, File, Hub, data};
+use common::{ALICE_READ, BOB, Clients, File, Hub, data};
 use futures_util::TryStreamExt;
-use hf_local_hub::storage::{CommitInput, Op};
 use hf_repo::Error;
 use hf_repo::prelude::*;
 use hf_repo::refs::{
@@ -46,38 +44,22 @@ async fn commit_titled(
     title: &str,
     file: (&str, &[u8]),
 ) -> String {
-    let store = hub.handle.store();
-    let repo = store
-        .repo(RepoType::Model, &format!("alice/{name}"))
+    hub.seed()
+        .model(&format!("alice/{name}"))
+        .commit(branch)
+        .message(title)
+        .description(&format!("details of {title}"))
+        .file(file.0, file.1.to_vec())
+        .push()
         .await
         .unwrap()
-        .unwrap();
-    store
-        .commit(
-            &repo,
-            branch,
-            CommitInput {
-                summary: title.into(),
-                description: format!("details of {title}"),
-                parent_commit: None,
-                author: "alice".into(),
-                ops: vec![Op::AddRegular {
-                    path: file.0.into(),
-                    bytes: Bytes::copy_from_slice(file.1),
-                }],
-            },
-        )
-        .await
-        .unwrap()
-        .commit_id
 }
 
 /// Creates `branch` of the model `repo` at `commit`, through the store.
 async fn new_branch(hub: &Hub, repo: &str, branch: &str, commit: &str) {
-    let store = hub.handle.store();
-    let record = store.repo(RepoType::Model, repo).await.unwrap().unwrap();
-    store
-        .create_ref(&record, &format!("refs/heads/{branch}"), commit)
+    hub.seed()
+        .model(repo)
+        .create_branch(branch, commit)
         .await
         .unwrap();
 }
@@ -495,14 +477,10 @@ async fn refs_with_and_without_pull_requests() {
             vec![File::Regular("b.txt", b"b".to_vec())],
         )
         .await;
-    let store = hub.handle.store();
-    let repo = store
-        .repo(RepoType::Model, "alice/refs")
-        .await
-        .unwrap()
-        .unwrap();
-    let pr = store
-        .create_pull_request(&repo, &main, "A PR", "alice", "")
+    let pr = hub
+        .seed()
+        .model("alice/refs")
+        .create_pull_request(&main, "A PR", "alice")
         .await
         .unwrap();
 

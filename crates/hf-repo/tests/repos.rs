@@ -7,7 +7,7 @@ mod common;
 use hf_repo::prelude::*;
 use std::time::Duration;
 
-use common::{ALICE, ALICE_READ, BOB, File, Hub};
+use common::{ALICE, ALICE_READ, BOB, Clients, File, Hub};
 use hf_http::HubClient;
 use hf_local_hub::{FaultKind, FaultSpec};
 use hf_repo::Error;
@@ -30,9 +30,9 @@ async fn raw(client: &HubClient, path: &str) -> Result<Value, hf_http::Error> {
 
 /// True when the store holds `{type}/{repo}` (not through the client).
 async fn stored(hub: &Hub, repo_type: RepoType, repo: &str) -> bool {
-    hub.handle
-        .store()
+    hub.seed()
         .repo(repo_type, repo)
+        .state()
         .await
         .unwrap()
         .is_some()
@@ -40,14 +40,9 @@ async fn stored(hub: &Hub, repo_type: RepoType, repo: &str) -> bool {
 
 /// Creates the branch `name` of the model `alice/{repo}` at `commit` through the store.
 async fn branch(hub: &Hub, repo: &str, name: &str, commit: &str) {
-    let store = hub.handle.store();
-    let rec = store
-        .repo(RepoType::Model, &format!("alice/{repo}"))
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .create_ref(&rec, &format!("refs/heads/{name}"), commit)
+    hub.seed()
+        .model(&format!("alice/{repo}"))
+        .create_branch(name, commit)
         .await
         .unwrap();
 }
@@ -120,9 +115,10 @@ async fn create_types_namespaces_and_visibility() {
         url.to_string(),
         format!("{}/datasets/acme/data", hub.endpoint())
     );
-    let store = hub.handle.store();
-    let rec = store
+    let rec = hub
+        .seed()
         .repo(RepoType::Dataset, "acme/data")
+        .state()
         .await
         .unwrap()
         .unwrap();
@@ -303,9 +299,9 @@ async fn settings_are_reflected_in_repo_info() {
     assert_eq!(info.private, Some(true));
     assert_eq!(info.gated, Some(Gated::Manual));
     let rec = hub
-        .handle
-        .store()
-        .repo(RepoType::Model, "alice/knobs")
+        .seed()
+        .model("alice/knobs")
+        .state()
         .await
         .unwrap()
         .unwrap();

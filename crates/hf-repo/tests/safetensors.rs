@@ -6,7 +6,7 @@ mod common;
 use hf_repo::prelude::*;
 use std::time::Duration;
 
-use common::{File, Hub, data};
+use common::{Clients, File, Hub, data};
 use hf_repo::Error;
 use hf_repo::safetensors::{GetSafetensorsMetadata, ParseSafetensorsFileMetadata};
 use hf_types::{DType, RepoId, RepoPath, RepoType, Revision};
@@ -247,16 +247,8 @@ async fn single_file_wins_over_an_index_and_branches_are_read() {
             )],
         )
         .await;
-    let store = hub.handle.store();
-    let record = store
-        .repo(RepoType::Model, "alice/both")
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .create_ref(&record, "refs/heads/dev", &main)
-        .await
-        .unwrap();
+    let record = hub.seed().model("alice/both");
+    record.create_branch("dev", &main).await.unwrap();
     let index = json!({"weight_map": {"w": "shard.safetensors"}});
     let shard = json!({"w": {"dtype": "U8", "shape": [7], "data_offsets": [0, 7]}});
     hub.commit_to(
@@ -288,16 +280,13 @@ async fn single_file_wins_over_an_index_and_branches_are_read() {
         ],
     )
     .await;
-    let store_commit = hf_local_hub::storage::CommitInput {
-        summary: "drop single".into(),
-        description: String::new(),
-        parent_commit: None,
-        author: "alice".into(),
-        ops: vec![hf_local_hub::storage::Op::DeleteFile {
-            path: "model.safetensors".into(),
-        }],
-    };
-    store.commit(&record, "dev", store_commit).await.unwrap();
+    record
+        .commit("dev")
+        .message("drop single")
+        .delete("model.safetensors")
+        .push()
+        .await
+        .unwrap();
     let dev = GetSafetensorsMetadata::new(hub.client(), id("alice/both"))
         .revision(rev("dev"))
         .await

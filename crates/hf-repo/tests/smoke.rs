@@ -1,5 +1,6 @@
 //! The test harness itself works (a hub starts and serves a seeded file).
 mod common;
+use common::Clients;
 
 #[tokio::test]
 async fn seeded_file_is_served() {

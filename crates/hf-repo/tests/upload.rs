@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{File, Hub, data};
+use common::{Clients, File, Hub, data};
 use hf_repo::Error;
 use hf_repo::commit::{DeleteFile, DeleteFiles, DeleteFolder, UploadFile, UploadFolder};
 use hf_repo::prelude::*;

@@ -1,55 +1,34 @@
-//! Shared helpers: an in-process hf-local-hub with repos seeded through its library API.
+//! Shared helpers: the hub fixture of hf-local-hub (repos seeded through its seeding API) and clients of it.
 // Helpers outside #[test] functions may panic too: a panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::path::Path;
 
-use bytes::Bytes;
 use hf_cache::CacheDir;
 use hf_http::HubClient;
-use hf_local_hub::storage::{CommitInput, NewRepo, Op};
-use hf_local_hub::{FaultSpec, LocalHub};
-use hf_types::RepoType;
-use sha2::{Digest, Sha256};
+pub use hf_local_hub::fixture::{ALICE, File, TestHub as Hub};
 
-pub struct Hub {
-    pub handle: hf_local_hub::LocalHubHandle,
+/// Clients of the test hub (the fixture cannot build them: hf-local-hub does not depend on hf-http).
+pub trait Clients {
+    /// A client authenticated as alice.
+    fn client(&self) -> HubClient;
+    /// A client in offline mode (no request leaves it).
+    fn offline_client(&self) -> HubClient;
+    /// A client authenticated as alice that counts its requests.
+    fn counting_client(&self) -> (HubClient, Counter);
 }
 
-pub enum File<'a> {
-    Regular(&'a str, Vec<u8>),
-    Lfs(&'a str, Vec<u8>),
-}
-
-impl Hub {
-    pub async fn start() -> Hub {
-        Hub::start_with(Vec::new()).await
-    }
-
-    pub async fn start_with(faults: Vec<FaultSpec>) -> Hub {
-        let mut b = LocalHub::builder().user("alice", "hf_alice");
-        for f in faults {
-            b = b.fault(f);
-        }
-        Hub {
-            handle: b.start().await.unwrap(),
-        }
-    }
-
-    pub fn endpoint(&self) -> &str {
-        self.handle.endpoint()
-    }
-
-    pub fn client(&self) -> HubClient {
+impl Clients for Hub {
+    fn client(&self) -> HubClient {
         HubClient::builder()
             .endpoint(self.endpoint())
-            .token(Some("hf_alice"))
+            .token(Some(ALICE))
             .build()
             .unwrap()
     }
 
-    pub fn offline_client(&self) -> HubClient {
+    fn offline_client(&self) -> HubClient {
         HubClient::builder()
             .endpoint(self.endpoint())
             .offline(true)
@@ -57,67 +36,15 @@ impl Hub {
             .unwrap()
     }
 
-    /// Creates `alice/{name}` (model) if needed and commits the files on `main`; returns the commit.
-    pub async fn commit(&self, name: &str, files: Vec<File<'_>>) -> String {
-        let store = self.handle.store();
-        let repo = match store
-            .repo(RepoType::Model, &format!("alice/{name}"))
-            .await
-            .unwrap()
-        {
-            Some(r) => r,
-            None => store
-                .create_repo(NewRepo {
-                    repo_type: RepoType::Model,
-                    namespace: "alice".into(),
-                    name: name.into(),
-                    private: false,
-                    sdk: None,
-                    extra: serde_json::json!({}),
-                })
-                .await
-                .unwrap(),
-        };
-        let mut ops = Vec::new();
-        for f in files {
-            match f {
-                File::Regular(path, bytes) => ops.push(Op::AddRegular {
-                    path: path.into(),
-                    bytes: Bytes::from(bytes),
-                }),
-                File::Lfs(path, bytes) => {
-                    let sha = hex::encode(Sha256::digest(&bytes));
-                    let size = bytes.len() as u64;
-                    let stream = futures_util::stream::iter(
-                        bytes
-                            .chunks(1 << 20)
-                            .map(|c| Ok::<_, std::io::Error>(Bytes::copy_from_slice(c)))
-                            .collect::<Vec<_>>(),
-                    );
-                    store.lfs_ingest(&sha, Some(size), stream).await.unwrap();
-                    ops.push(Op::AddLfs {
-                        path: path.into(),
-                        sha256: sha,
-                        size: Some(size),
-                    });
-                }
-            }
-        }
-        let out = store
-            .commit(
-                &repo,
-                "main",
-                CommitInput {
-                    summary: "seed".into(),
-                    description: String::new(),
-                    parent_commit: None,
-                    author: "alice".into(),
-                    ops,
-                },
-            )
-            .await
+    fn counting_client(&self) -> (HubClient, Counter) {
+        let c = Counter::default();
+        let client = HubClient::builder()
+            .endpoint(self.endpoint())
+            .token(Some(ALICE))
+            .layer(c.clone())
+            .build()
             .unwrap();
-        out.commit_id
+        (client, c)
     }
 }
 
@@ -198,19 +125,6 @@ where
     fn call(&mut self, req: R) -> S::Future {
         self.n.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.inner.call(req)
-    }
-}
-
-impl Hub {
-    pub fn counting_client(&self) -> (HubClient, Counter) {
-        let c = Counter::default();
-        let client = HubClient::builder()
-            .endpoint(self.endpoint())
-            .token(Some("hf_alice"))
-            .layer(c.clone())
-            .build()
-            .unwrap();
-        (client, c)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Shared harness of the CLI tests: an in-process hf-local-hub (alice, bob, org acme) and the
+//! Shared harness of the CLI tests: the hub fixture of hf-local-hub (alice, bob, org acme) and the
 //! `hf` binary run against it with a temporary HF_HOME.
 // Helpers outside #[test] functions unwrap too: a failed set-up is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -7,31 +7,20 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use bytes::Bytes;
-use hf_local_hub::storage::{CommitInput, NewRepo, Op, RepoRecord};
-use hf_local_hub::{LocalHub, LocalHubHandle};
+pub use hf_local_hub::fixture::{ALICE, BOB, TestHub};
+use hf_local_hub::seed::RepoState;
 use hf_types::RepoType;
-
-pub const ALICE: &str = "hf_alice_write";
-pub const BOB: &str = "hf_bob_write";
 
 /// A hub (alice, bob, org acme with alice) and a temporary HF_HOME.
 pub struct Env {
-    pub hub: LocalHubHandle,
+    pub hub: TestHub,
     pub home: tempfile::TempDir,
 }
 
 impl Env {
     pub async fn start() -> Env {
-        let hub = LocalHub::builder()
-            .user("alice", ALICE)
-            .user("bob", BOB)
-            .org("acme", ["alice"])
-            .start()
-            .await
-            .unwrap();
         Env {
-            hub,
+            hub: TestHub::start().await,
             home: tempfile::tempdir().unwrap(),
         }
     }
@@ -76,67 +65,28 @@ impl Env {
         .unwrap()
     }
 
-    pub async fn repo(&self, repo_type: RepoType, id: &str) -> Option<RepoRecord> {
-        self.hub.store().repo(repo_type, id).await.unwrap()
+    /// The repo's visibility, gating and SDK, read from the hub (not through the client).
+    pub async fn repo(&self, repo_type: RepoType, id: &str) -> Option<RepoState> {
+        self.hub.seed().repo(repo_type, id).state().await.unwrap()
     }
 
     /// The full refs of a model repo, `(name, commit)`.
     pub async fn refs(&self, id: &str) -> Vec<(String, String)> {
-        let repo = self.repo(RepoType::Model, id).await.unwrap();
-        let mut refs: Vec<(String, String)> = self
-            .hub
-            .store()
-            .refs(&repo)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| (r.name, r.commit))
-            .collect();
-        refs.sort();
-        refs
+        self.hub.seed().model(id).refs().await.unwrap()
     }
 
     /// Seeds `alice/tiny` with config.json, sub/vocab.txt and sub/deep/x.bin; returns the commit.
     pub async fn seed(&self) -> String {
-        let store = self.hub.store();
-        let repo = store
-            .create_repo(NewRepo {
-                repo_type: RepoType::Model,
-                namespace: "alice".into(),
-                name: "tiny".into(),
-                private: false,
-                sdk: None,
-                extra: serde_json::json!({}),
-            })
-            .await
-            .unwrap();
-        let ops = vec![
-            Op::AddRegular {
-                path: "config.json".into(),
-                bytes: Bytes::from_static(b"{\"a\": 1}"),
-            },
-            Op::AddRegular {
-                path: "sub/vocab.txt".into(),
-                bytes: Bytes::from_static(b"a\nb\n"),
-            },
-            Op::AddRegular {
-                path: "sub/deep/x.bin".into(),
-                bytes: Bytes::from_static(b"xyz"),
-            },
-        ];
-        let input = CommitInput {
-            summary: "add files".into(),
-            description: String::new(),
-            parent_commit: None,
-            author: "alice".into(),
-            ops,
-        };
-        store
-            .commit(&repo, "main", input)
+        let repo = self.hub.seed().model("alice/tiny");
+        repo.create(false).await.unwrap();
+        repo.commit("main")
+            .message("add files")
+            .file("config.json", &b"{\"a\": 1}"[..])
+            .file("sub/vocab.txt", &b"a\nb\n"[..])
+            .file("sub/deep/x.bin", &b"xyz"[..])
+            .push()
             .await
             .unwrap()
-            .commit_id
-            .to_string()
     }
 }
 

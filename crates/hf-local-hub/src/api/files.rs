@@ -3,16 +3,17 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use http::{HeaderMap, Method, Uri};
+use http::Uri;
 use serde_json::{Map, Value, json};
 
+use super::context::{Read, Repo, Write};
 use super::error::{HubError, HubResult};
 use super::repos::{decode_cursor, iso_ms, json_body, next_link};
-use super::{Access, AppState, QueryPairs, api_repo_type};
-use crate::storage::{CommitRecord, Entry, EntryKind, RepoRecord};
+use super::{AppState, QueryPairs};
+use crate::storage::{CommitRecord, Entry, EntryKind};
 
 /// Tree page size, and with `expand=True`.
 const TREE_PAGE: usize = 1000;
@@ -27,40 +28,29 @@ pub fn checked_path(path: &str) -> HubResult<String> {
     crate::storage::check_path(path).map_err(HubError::from)
 }
 
-struct Ctx {
-    state: AppState,
-    repo: RepoRecord,
-    headers: HeaderMap,
+/// The `{rev}` of a route.
+#[derive(serde::Deserialize)]
+pub(crate) struct RevParam {
+    pub(crate) rev: String,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn ctx(
-    state: AppState,
-    t: &str,
-    ns: &str,
-    name: &str,
-    method: &Method,
-    uri: &Uri,
-    headers: HeaderMap,
-    access: Access,
-) -> HubResult<Ctx> {
-    let repo_type = api_repo_type(t)?;
-    let caller = state.caller(&headers)?;
-    let repo = state
-        .load_repo(
-            &caller,
-            method,
-            uri,
-            repo_type,
-            &format!("{ns}/{name}"),
-            access,
-        )
-        .await?;
-    Ok(Ctx {
-        state,
-        repo,
-        headers,
-    })
+/// The `{rev}` and `{*path}` of a route.
+#[derive(serde::Deserialize)]
+pub(crate) struct RevPathParams {
+    rev: String,
+    path: String,
+}
+
+/// The `{branch}` of a route.
+#[derive(serde::Deserialize)]
+pub(crate) struct BranchParam {
+    branch: String,
+}
+
+/// The `{tag}` of a route.
+#[derive(serde::Deserialize)]
+pub(crate) struct TagParam {
+    tag: String,
 }
 
 /// Commit records looked up once per request.
@@ -122,19 +112,7 @@ async fn entry_json(
     Ok(Value::Object(o))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn tree(
-    state: AppState,
-    t: String,
-    ns: String,
-    name: String,
-    rev: String,
-    path: Option<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> HubResult<Response> {
-    let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Read).await?;
+async fn tree(c: Repo<Read>, rev: String, path: Option<String>, uri: Uri) -> HubResult<Response> {
     let q = QueryPairs::parse(uri.query());
     let recursive = q.flag("recursive")?;
     let expand = q.flag("expand")?;
@@ -168,7 +146,7 @@ async fn tree(
     let sent = offset + out.len();
     let mut resp = Json(Value::Array(out)).into_response();
     if sent < entries.len() {
-        let base = c.state.public_base(&c.headers);
+        let base = c.public_base();
         resp.headers_mut()
             .insert(http::header::LINK, next_link(&base, &uri, &q, sent));
     }
@@ -176,37 +154,30 @@ async fn tree(
 }
 
 /// `GET /api/{t}/{ns}/{name}/tree/{rev}`.
-pub async fn tree_root(
-    State(state): State<AppState>,
-    Path((t, ns, name, rev)): Path<(String, String, String, String)>,
-    method: Method,
+pub(crate) async fn tree_root(
+    c: Repo<Read>,
+    Path(p): Path<RevParam>,
     uri: Uri,
-    headers: HeaderMap,
 ) -> HubResult<Response> {
-    tree(state, t, ns, name, rev, None, method, uri, headers).await
+    tree(c, p.rev, None, uri).await
 }
 
 /// `GET /api/{t}/{ns}/{name}/tree/{rev}/{path}` (`path` is one `%2F`-encoded segment, or several).
-pub async fn tree_path(
-    State(state): State<AppState>,
-    Path((t, ns, name, rev, path)): Path<(String, String, String, String, String)>,
-    method: Method,
+pub(crate) async fn tree_path(
+    c: Repo<Read>,
+    Path(p): Path<RevPathParams>,
     uri: Uri,
-    headers: HeaderMap,
 ) -> HubResult<Response> {
-    tree(state, t, ns, name, rev, Some(path), method, uri, headers).await
+    tree(c, p.rev, Some(p.path), uri).await
 }
 
 /// `POST /api/{t}/{ns}/{name}/paths-info/{rev}` (form body: repeated `paths`, `expand`).
-pub async fn paths_info(
-    State(state): State<AppState>,
-    Path((t, ns, name, rev)): Path<(String, String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+pub(crate) async fn paths_info(
+    c: Repo<Read>,
+    Path(p): Path<RevParam>,
     body: Bytes,
 ) -> HubResult<Json<Value>> {
-    let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Read).await?;
+    let rev = p.rev;
     let text = std::str::from_utf8(&body)
         .map_err(|_| HubError::bad_request("paths-info body is not UTF-8"))?;
     let form = if text.trim_start().starts_with('{') {
@@ -248,14 +219,7 @@ pub async fn paths_info(
 }
 
 /// `GET /api/{t}/{ns}/{name}/refs` (`include_prs=1` adds `pullRequests`).
-pub async fn refs(
-    State(state): State<AppState>,
-    Path((t, ns, name)): Path<(String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> HubResult<Json<Value>> {
-    let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Read).await?;
+pub(crate) async fn refs(c: Repo<Read>, uri: Uri) -> HubResult<Json<Value>> {
     let q = QueryPairs::parse(uri.query());
     let include_prs = q.flag("include_prs")?;
     let mut groups: [Vec<Value>; 4] = Default::default();
@@ -282,20 +246,18 @@ pub async fn refs(
 }
 
 /// `GET /api/{t}/{ns}/{name}/commits/{rev}` (newest first, paginated).
-pub async fn commits(
-    State(state): State<AppState>,
-    Path((t, ns, name, rev)): Path<(String, String, String, String)>,
-    method: Method,
+pub(crate) async fn commits(
+    c: Repo<Read>,
+    Path(p): Path<RevParam>,
     uri: Uri,
-    headers: HeaderMap,
 ) -> HubResult<Response> {
-    let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Read).await?;
+    let rev = p.rev;
     let q = QueryPairs::parse(uri.query());
     let formatted = q.all("expand").contains(&"formatted");
     let commit = c.state.resolve_rev(&c.repo, &rev).await?;
     let offset = decode_cursor(&q)?;
     let (page, more) = c.state.store.history(&commit, offset, COMMITS_PAGE).await?;
-    let base = c.state.public_base(&c.headers);
+    let base = c.public_base();
     let out: Vec<Value> = page
         .iter()
         .map(|r| {
@@ -339,24 +301,13 @@ fn ref_name(kind: &str, name: &str) -> HubResult<String> {
     Ok(name.to_owned())
 }
 
-fn author_of(state: &AppState, headers: &HeaderMap) -> String {
-    state
-        .caller(headers)
-        .ok()
-        .and_then(|c| c.user().map(str::to_owned))
-        .unwrap_or_else(|| "system".to_owned())
-}
-
 /// `POST /api/{t}/{ns}/{name}/branch/{branch}` (body `{}` or `{"startingPoint": rev}`).
-pub async fn create_branch(
-    State(state): State<AppState>,
-    Path((t, ns, name, branch)): Path<(String, String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+pub(crate) async fn create_branch(
+    c: Repo<Write>,
+    Path(p): Path<BranchParam>,
     body: Bytes,
 ) -> HubResult<Json<Value>> {
-    let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Write).await?;
+    let branch = p.branch;
     let branch = ref_name("branch", &branch)?;
     let b: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
@@ -377,14 +328,11 @@ pub async fn create_branch(
 }
 
 /// `DELETE /api/{t}/{ns}/{name}/branch/{branch}`.
-pub async fn delete_branch(
-    State(state): State<AppState>,
-    Path((t, ns, name, branch)): Path<(String, String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+pub(crate) async fn delete_branch(
+    c: Repo<Write>,
+    Path(p): Path<BranchParam>,
 ) -> HubResult<Json<Value>> {
-    let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Write).await?;
+    let branch = p.branch;
     c.state
         .store
         .delete_ref(&c.repo, &format!("refs/heads/{branch}"))
@@ -393,15 +341,13 @@ pub async fn delete_branch(
 }
 
 /// `POST /api/{t}/{ns}/{name}/tag/{rev}` (body `{"tag": "...", "message"?: "..."}`).
-pub async fn create_tag(
-    State(state): State<AppState>,
-    Path((t, ns, name, rev)): Path<(String, String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+pub(crate) async fn create_tag(
+    c: Repo<Write>,
+    Path(p): Path<TagParam>,
     body: Bytes,
 ) -> HubResult<Json<Value>> {
-    let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Write).await?;
+    // The route's `{tag}` segment names the revision to tag; the tag's name is in the body.
+    let rev = p.tag;
     let b: Value = json_body(&body)?;
     let tag = b
         .get("tag")
@@ -417,14 +363,8 @@ pub async fn create_tag(
 }
 
 /// `DELETE /api/{t}/{ns}/{name}/tag/{tag}`.
-pub async fn delete_tag(
-    State(state): State<AppState>,
-    Path((t, ns, name, tag)): Path<(String, String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> HubResult<Json<Value>> {
-    let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Write).await?;
+pub(crate) async fn delete_tag(c: Repo<Write>, Path(p): Path<TagParam>) -> HubResult<Json<Value>> {
+    let tag = p.tag;
     c.state
         .store
         .delete_ref(&c.repo, &format!("refs/tags/{tag}"))
@@ -433,15 +373,12 @@ pub async fn delete_tag(
 }
 
 /// `POST /api/{t}/{ns}/{name}/super-squash/{branch}` (body `{"message": "..."}`).
-pub async fn super_squash(
-    State(state): State<AppState>,
-    Path((t, ns, name, branch)): Path<(String, String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+pub(crate) async fn super_squash(
+    c: Repo<Write>,
+    Path(p): Path<BranchParam>,
     body: Bytes,
 ) -> HubResult<Json<Value>> {
-    let c = ctx(state, &t, &ns, &name, &method, &uri, headers, Access::Write).await?;
+    let branch = p.branch;
     let b: Value = if body.is_empty() {
         json!({})
     } else {
@@ -461,7 +398,7 @@ pub async fn super_squash(
         }
         return Err(HubError::revision_not_found(&branch));
     }
-    let author = author_of(&c.state, &c.headers);
+    let author = c.author();
     let id = c
         .state
         .store

@@ -13,15 +13,15 @@ mod transfer;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
-use hf_types::RepoType;
-use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use http::{HeaderValue, StatusCode};
 use serde_json::{Value, json};
 
+use super::AppState;
+use super::context::{Read, Repo, per_type};
 use super::error::{HubError, HubResult};
-use super::{Access, AppState};
 use crate::auth::{Caller, Role};
 use crate::storage::is_hex;
 
@@ -40,105 +40,36 @@ const MAX_BATCH_BODY: usize = 8 * 1024 * 1024;
 
 /// Routes of the LFS batch API and transfers.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{ns}/{name}/info/lfs/objects/batch", post(batch_model))
-        .route(
-            "/datasets/{ns}/{name}/info/lfs/objects/batch",
-            post(batch_dataset),
-        )
-        .route(
-            "/spaces/{ns}/{name}/info/lfs/objects/batch",
-            post(batch_space),
-        )
-        .route("/{ns}/{name}/info/lfs/objects/verify", post(verify_model))
-        .route(
-            "/datasets/{ns}/{name}/info/lfs/objects/verify",
-            post(verify_dataset),
-        )
-        .route(
-            "/spaces/{ns}/{name}/info/lfs/objects/verify",
-            post(verify_space),
-        )
-        .route("/_hub-lfs/basic/{oid}/{size}", put(transfer::basic_put))
-        .route(
-            "/_hub-lfs/part/{upload}/{oid}/{size}/{chunk}/{part}",
-            put(transfer::part_put),
-        )
-        .route(
-            "/_hub-lfs/complete/{upload}/{oid}/{size}/{chunk}",
-            post(transfer::complete),
-        )
-        // Limits buffered bodies (batch, verify, completion); streamed PUT bodies are bounded by the
-        // size signed into their URL.
-        .layer(DefaultBodyLimit::max(MAX_BATCH_BODY))
+    let router = per_type(
+        Router::new(),
+        "/{ns}/{name}/info/lfs/objects/batch",
+        post(batch),
+        true,
+    );
+    per_type(
+        router,
+        "/{ns}/{name}/info/lfs/objects/verify",
+        post(verify),
+        true,
+    )
+    .route("/_hub-lfs/basic/{oid}/{size}", put(transfer::basic_put))
+    .route(
+        "/_hub-lfs/part/{upload}/{oid}/{size}/{chunk}/{part}",
+        put(transfer::part_put),
+    )
+    .route(
+        "/_hub-lfs/complete/{upload}/{oid}/{size}/{chunk}",
+        post(transfer::complete),
+    )
+    // Limits buffered bodies (batch, verify, completion); streamed PUT bodies are bounded by the
+    // size signed into their URL.
+    .layer(DefaultBodyLimit::max(MAX_BATCH_BODY))
 }
 
-/// `name.git` to `name` (the `.git` suffix is how git addresses the repo).
-fn strip_git(name: &str) -> HubResult<&str> {
-    name.strip_suffix(".git")
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| HubError::new(StatusCode::NOT_FOUND, "LFS routes end in {repo}.git"))
-}
-
-/// Everything a batch or verify handler needs from the request.
-struct LfsRequest {
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-/// Defines the handler of one route family: `$inner` with the repo type fixed.
-macro_rules! lfs_handler {
-    ($fn_name:ident, $inner:ident, $repo_type:expr) => {
-        async fn $fn_name(
-            State(state): State<AppState>,
-            Path((ns, name)): Path<(String, String)>,
-            method: Method,
-            uri: Uri,
-            headers: HeaderMap,
-            body: Bytes,
-        ) -> HubResult<Response> {
-            let req = LfsRequest {
-                method,
-                uri,
-                headers,
-                body,
-            };
-            $inner(state, $repo_type, &ns, strip_git(&name)?, req).await
-        }
-    };
-}
-
-lfs_handler!(batch_model, batch, RepoType::Model);
-lfs_handler!(batch_dataset, batch, RepoType::Dataset);
-lfs_handler!(batch_space, batch, RepoType::Space);
-lfs_handler!(verify_model, verify, RepoType::Model);
-lfs_handler!(verify_dataset, verify, RepoType::Dataset);
-lfs_handler!(verify_space, verify, RepoType::Space);
-
-/// Loads the repo for an LFS call: a write token is required. Pushing objects for a pull request
+/// Checks the caller of an LFS call: a write token is required. Pushing objects for a pull request
 /// (the batch of a `create_pr` commit carries no ref) needs only read access to the repo, as on the Hub.
-async fn lfs_repo(
-    state: &AppState,
-    repo_type: RepoType,
-    ns: &str,
-    name: &str,
-    req: &LfsRequest,
-) -> HubResult<Caller> {
-    let caller = state.caller(&req.headers)?;
-    let full_id = format!("{ns}/{name}");
-    state
-        .load_repo(
-            &caller,
-            &req.method,
-            &req.uri,
-            repo_type,
-            &full_id,
-            Access::Read,
-        )
-        .await?;
-    match &caller {
+fn require_upload_rights(caller: &Caller) -> HubResult<()> {
+    match caller {
         Caller::Anonymous => Err(HubError::unauthorized(
             "You must be authenticated to upload files",
         )),
@@ -147,7 +78,7 @@ async fn lfs_repo(
         } => Err(HubError::forbidden(
             "You don't have the rights to perform this action: this token is read-only",
         )),
-        Caller::User { .. } => Ok(caller),
+        Caller::User { .. } => Ok(()),
     }
 }
 
@@ -172,15 +103,10 @@ fn parse_body(body: &Bytes) -> HubResult<Value> {
 }
 
 /// `POST {prefix}{repo}.git/info/lfs/objects/batch`.
-async fn batch(
-    state: AppState,
-    repo_type: RepoType,
-    ns: &str,
-    name: &str,
-    req: LfsRequest,
-) -> HubResult<Response> {
-    lfs_repo(&state, repo_type, ns, name, &req).await?;
-    let request = parse_body(&req.body)?;
+async fn batch(repo: Repo<Read>, body: Bytes) -> HubResult<Response> {
+    require_upload_rights(&repo.caller)?;
+    let state = &repo.state;
+    let request = parse_body(&body)?;
     let operation = request
         .get("operation")
         .and_then(Value::as_str)
@@ -210,12 +136,13 @@ async fn batch(
     let Some(objects) = request.get("objects").and_then(Value::as_array) else {
         return Err(HubError::bad_request("missing objects"));
     };
-    let base = state.public_base(&req.headers);
+    let base = repo.public_base();
     let expires = sign::now_unix() + UPLOAD_URL_TTL_SECS;
     let expires_at = sign::iso_utc(expires);
     let verify_href = format!(
-        "{base}/{}{ns}/{name}.git/info/lfs/objects/verify",
-        repo_type.url_prefix()
+        "{base}/{}{}.git/info/lfs/objects/verify",
+        repo.repo.repo_type.url_prefix(),
+        repo.repo.full_id()
     );
     let mut answers = Vec::with_capacity(objects.len());
     let mut used_multipart = false;
@@ -249,10 +176,10 @@ async fn batch(
         }
         let mut upload = if multipart_ok && size >= state.multipart_chunk_size {
             used_multipart = true;
-            multipart_action(&state, &base, oid, size, expires)
+            multipart_action(state, &base, oid, size, expires)
         } else {
             let path = format!("/_hub-lfs/basic/{oid}/{size}");
-            json!({"href": signed_url(&state, &base, &path, expires)})
+            json!({"href": signed_url(state, &base, &path, expires)})
         };
         upload["expires_at"] = Value::String(expires_at.clone());
         answers.push(json!({
@@ -294,15 +221,10 @@ fn signed_url(state: &AppState, base: &str, path: &str, expires: i64) -> String 
 
 /// `POST {prefix}{repo}.git/info/lfs/objects/verify`: 200 when the object is stored with that size,
 /// 404 when it is absent, 422 when its size differs.
-async fn verify(
-    state: AppState,
-    repo_type: RepoType,
-    ns: &str,
-    name: &str,
-    req: LfsRequest,
-) -> HubResult<Response> {
-    lfs_repo(&state, repo_type, ns, name, &req).await?;
-    let request = parse_body(&req.body)?;
+async fn verify(repo: Repo<Read>, body: Bytes) -> HubResult<Response> {
+    require_upload_rights(&repo.caller)?;
+    let state = &repo.state;
+    let request = parse_body(&body)?;
     let oid = request.get("oid").and_then(Value::as_str).unwrap_or("");
     if !is_hex(oid, 64) {
         return Err(HubError::bad_request("verify: invalid oid"));

@@ -4,6 +4,7 @@
 //! in one segment; axum's `Path` extractor then decodes each captured segment.
 
 pub mod card;
+mod context;
 pub mod error;
 pub mod files;
 pub mod lfs;

@@ -10,8 +10,10 @@ use http::{HeaderMap, HeaderValue, Method, Uri};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::context::{Content, Repo, RepoContext, RepoRequest, Write};
 use super::error::{HubError, HubResult};
-use super::{Access, AppState, QueryPairs, api_repo_type, parse_bool};
+use super::files::RevParam;
+use super::{Access, AppState, QueryPairs, parse_bool};
 use crate::auth::Caller;
 use crate::storage::{NewRepo, RepoRecord, RepoSettings, StoreError};
 
@@ -227,26 +229,8 @@ pub async fn move_repo(
 }
 
 /// `PUT /api/{t}/{ns}/{name}/settings`.
-pub async fn settings(
-    State(state): State<AppState>,
-    Path((t, ns, name)): Path<(String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> HubResult<Json<Value>> {
-    let repo_type = api_repo_type(&t)?;
-    let caller = state.caller(&headers)?;
-    let repo = state
-        .load_repo(
-            &caller,
-            &method,
-            &uri,
-            repo_type,
-            &format!("{ns}/{name}"),
-            Access::Write,
-        )
-        .await?;
+pub(crate) async fn settings(repo: Repo<Write>, body: Bytes) -> HubResult<Json<Value>> {
+    let RepoContext { state, repo, .. } = repo.into_inner();
     let b: Map<String, Value> = json_body(&body)?;
     let mut s = RepoSettings::default();
     if let Some(v) = b.get("private") {
@@ -281,26 +265,8 @@ pub async fn settings(
 }
 
 /// `GET /api/{t}/{ns}/{name}/auth-check`.
-pub async fn auth_check(
-    State(state): State<AppState>,
-    Path((t, ns, name)): Path<(String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> HubResult<Json<Value>> {
-    let repo_type = api_repo_type(&t)?;
-    let caller = state.caller(&headers)?;
-    state
-        .load_repo(
-            &caller,
-            &method,
-            &uri,
-            repo_type,
-            &format!("{ns}/{name}"),
-            Access::Content,
-        )
-        .await?;
-    Ok(Json(json!({})))
+pub(crate) async fn auth_check(_repo: Repo<Content>) -> Json<Value> {
+    Json(json!({}))
 }
 
 /// `GET /api/models-tags-by-type` and `/api/datasets-tags-by-type`: no vocabulary on a local hub.
@@ -466,55 +432,30 @@ fn info_options(q: &QueryPairs) -> HubResult<InfoOptions> {
 }
 
 async fn info_common(
-    state: AppState,
-    t: String,
-    full: String,
+    request: RepoRequest,
     rev: Option<String>,
-    method: Method,
     uri: Uri,
-    headers: HeaderMap,
 ) -> HubResult<Json<Value>> {
-    let repo_type = api_repo_type(&t)?;
-    let caller = state.caller(&headers)?;
     let q = QueryPairs::parse(uri.query());
     let opts = info_options(&q)?;
-    let repo = state
-        .load_repo(&caller, &method, &uri, repo_type, &full, Access::Read)
-        .await?;
+    let RepoContext { state, repo, .. } = request.load(Access::Read).await?;
     let rev = rev.unwrap_or_else(|| "main".to_owned());
     let commit = state.resolve_rev(&repo, &rev).await?;
     Ok(Json(info_json(&state, &repo, Some(&commit), &opts).await?))
 }
 
 /// `GET /api/{t}/{ns}/{name}`.
-pub async fn info(
-    State(state): State<AppState>,
-    Path((t, ns, name)): Path<(String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> HubResult<Json<Value>> {
-    info_common(state, t, format!("{ns}/{name}"), None, method, uri, headers).await
+pub(crate) async fn info(request: RepoRequest, uri: Uri) -> HubResult<Json<Value>> {
+    info_common(request, None, uri).await
 }
 
 /// `GET /api/{t}/{ns}/{name}/revision/{rev}`.
-pub async fn info_at(
-    State(state): State<AppState>,
-    Path((t, ns, name, rev)): Path<(String, String, String, String)>,
-    method: Method,
+pub(crate) async fn info_at(
+    request: RepoRequest,
+    Path(RevParam { rev }): Path<RevParam>,
     uri: Uri,
-    headers: HeaderMap,
 ) -> HubResult<Json<Value>> {
-    info_common(
-        state,
-        t,
-        format!("{ns}/{name}"),
-        Some(rev),
-        method,
-        uri,
-        headers,
-    )
-    .await
+    info_common(request, Some(rev), uri).await
 }
 
 #[derive(serde::Serialize, Deserialize)]

@@ -11,13 +11,13 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
-use hf_types::RepoType;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use sha2::{Digest, Sha256};
 
+use super::context::{Content, Repo, RepoContext, per_type};
 use super::error::{HubError, HubResult};
 use super::files::checked_path;
-use super::{Access, AppState, QueryPairs};
+use super::{AppState, QueryPairs};
 use crate::storage::EntryKind;
 
 /// Read size of the file streamer: large reads keep loopback throughput well above 1.5 GB/s.
@@ -25,49 +25,20 @@ const READ_CHUNK: usize = 1 << 20;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{ns}/{name}/resolve/{rev}/{*path}", get(resolve_model))
-        .route(
-            "/datasets/{ns}/{name}/resolve/{rev}/{*path}",
-            get(resolve_dataset),
-        )
-        .route(
-            "/spaces/{ns}/{name}/resolve/{rev}/{*path}",
-            get(resolve_space),
-        )
-        .route("/cdn/lfs/{sha256}", get(cdn))
+    let router = Router::new().route("/cdn/lfs/{sha256}", get(cdn));
+    per_type(
+        router,
+        "/{ns}/{name}/resolve/{rev}/{*path}",
+        get(resolve),
+        false,
+    )
 }
 
-type ResolvePath = Path<(String, String, String, String)>;
-
-async fn resolve_model(
-    State(s): State<AppState>,
-    Path((ns, name, rev, path)): ResolvePath,
-    m: Method,
-    u: Uri,
-    h: HeaderMap,
-) -> HubResult<Response> {
-    resolve(s, RepoType::Model, ns, name, rev, path, m, u, h).await
-}
-
-async fn resolve_dataset(
-    State(s): State<AppState>,
-    Path((ns, name, rev, path)): ResolvePath,
-    m: Method,
-    u: Uri,
-    h: HeaderMap,
-) -> HubResult<Response> {
-    resolve(s, RepoType::Dataset, ns, name, rev, path, m, u, h).await
-}
-
-async fn resolve_space(
-    State(s): State<AppState>,
-    Path((ns, name, rev, path)): ResolvePath,
-    m: Method,
-    u: Uri,
-    h: HeaderMap,
-) -> HubResult<Response> {
-    resolve(s, RepoType::Space, ns, name, rev, path, m, u, h).await
+/// The `{rev}` and `{*path}` of a resolve URL.
+#[derive(serde::Deserialize)]
+struct ResolveParams {
+    rev: String,
+    path: String,
 }
 
 fn quoted(v: &str) -> HeaderValue {
@@ -131,29 +102,14 @@ pub fn signed_cdn_url(
     format!("{base}/cdn/lfs/{sha256}?commit={commit}&expires={expires}&sig={sig}&filename={name}")
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `HEAD`/`GET /{prefix}{repo}/resolve/{rev}/{path}`.
 async fn resolve(
-    state: AppState,
-    repo_type: RepoType,
-    ns: String,
-    name: String,
-    rev: String,
-    path: String,
+    repo: Repo<Content>,
+    Path(ResolveParams { rev, path }): Path<ResolveParams>,
     method: Method,
-    uri: Uri,
     headers: HeaderMap,
 ) -> HubResult<Response> {
-    let caller = state.caller(&headers)?;
-    let repo = state
-        .load_repo(
-            &caller,
-            &method,
-            &uri,
-            repo_type,
-            &format!("{ns}/{name}"),
-            Access::Content,
-        )
-        .await?;
+    let RepoContext { state, repo, .. } = repo.into_inner();
     // Lenient: an unencoded `refs/pr/N/...` or `refs/convert/X/...` revision (protocol §1.3).
     let (rev, path) = match (rev.as_str(), path.split_once('/')) {
         ("refs", Some((kind @ ("pr" | "convert"), rest))) => match rest.split_once('/') {

@@ -12,16 +12,18 @@ mod ndjson;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine as _;
-use http::{HeaderMap, Method, StatusCode, Uri};
+use http::{StatusCode, Uri};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::context::{RepoContext, RepoRequest};
 use super::error::{HubError, HubResult};
-use super::{Access, AppState, MAX_API_BODY, QueryPairs, api_repo_type};
+use super::files::RevParam;
+use super::{Access, AppState, MAX_API_BODY, QueryPairs};
 use crate::patterns::{GitAttributes, GitIgnore};
 use crate::storage::{EntryKind, Store};
 
@@ -95,14 +97,11 @@ async fn rules_file(store: &Store, commit: &str, path: &str) -> HubResult<String
 
 /// `POST /api/{type}/{repo}/preupload/{rev}`.
 async fn preupload(
-    State(state): State<AppState>,
-    Path((t, ns, name, rev)): Path<(String, String, String, String)>,
-    method: Method,
+    request: RepoRequest,
+    Path(RevParam { rev }): Path<RevParam>,
     uri: Uri,
-    headers: HeaderMap,
     body: Bytes,
 ) -> HubResult<Response> {
-    let repo_type = api_repo_type(&t)?;
     let query = QueryPairs::parse(uri.query());
     // Opening a pull request needs only read access (protocol §6.2).
     let access = if query.flag("create_pr")? {
@@ -110,17 +109,7 @@ async fn preupload(
     } else {
         Access::Write
     };
-    let caller = state.caller(&headers)?;
-    let repo = state
-        .load_repo(
-            &caller,
-            &method,
-            &uri,
-            repo_type,
-            &format!("{ns}/{name}"),
-            access,
-        )
-        .await?;
+    let RepoContext { state, repo, .. } = request.load(access).await?;
     let commit = state.resolve_rev(&repo, &rev).await?;
     let request: PreuploadRequest = serde_json::from_slice(&body)
         .map_err(|e| HubError::bad_request(format!("invalid preupload request: {e}")))?;

@@ -727,3 +727,6 @@ impl Store {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests;

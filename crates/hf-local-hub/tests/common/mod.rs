@@ -1,5 +1,5 @@
 //! Shared helpers of the integration tests: a hub with known users and a raw HTTP client.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 // Test helpers panic on failure, like the tests that call them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,22 +11,10 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
-use hf_local_hub::storage::{CommitInput, Op, RepoRecord};
-use hf_local_hub::{LocalHub, LocalHubBuilder, LocalHubHandle};
+use hf_local_hub::LocalHubHandle;
+pub use hf_local_hub::fixture::{ALICE, ALICE_READ as ALICE_RO, BOB, builder};
+use hf_local_hub::seed::SeedRepo;
 use hf_types::RepoType;
-
-pub const ALICE: &str = "hf_alice";
-pub const ALICE_RO: &str = "hf_alice_ro";
-pub const BOB: &str = "hf_bob";
-
-/// Alice (write + read-only token), Bob, and org `acme` with Alice as member.
-pub fn builder() -> LocalHubBuilder {
-    LocalHub::builder()
-        .user("alice", ALICE)
-        .read_token("alice", ALICE_RO)
-        .user("bob", BOB)
-        .org("acme", ["alice"])
-}
 
 pub async fn hub() -> (LocalHubHandle, Http) {
     let hub = builder().start().await.unwrap();
@@ -154,7 +142,7 @@ impl Http {
         .await
     }
 
-    /// Creates a repo through the API and returns its store record.
+    /// Creates a repo through the API and returns it for seeding.
     pub async fn create_repo(
         &self,
         hub: &LocalHubHandle,
@@ -162,7 +150,7 @@ impl Http {
         ty: &str,
         id: &str,
         private: bool,
-    ) -> RepoRecord {
+    ) -> SeedRepo {
         let (ns, name) = id.split_once('/').unwrap();
         let mut body = serde_json::json!({"name": name, "organization": ns, "private": private});
         if ty != "model" {
@@ -176,60 +164,33 @@ impl Http {
             .await;
         assert_eq!(r.status, 200, "{}", r.text());
         let rt: RepoType = ty.parse().unwrap();
-        hub.store().repo(rt, id).await.unwrap().unwrap()
+        let repo = hub.seed().repo(rt, id);
+        assert!(
+            repo.state().await.unwrap().is_some(),
+            "{id} was not created"
+        );
+        repo
     }
 }
 
-/// Commits regular files through the store.
-pub async fn commit_files(
-    hub: &LocalHubHandle,
-    repo: &RepoRecord,
-    target: &str,
-    files: &[(&str, &[u8])],
-) -> String {
-    let ops = files
+/// Commits regular files on `target` of `repo`; returns the commit id.
+pub async fn commit_files(repo: &SeedRepo, target: &str, files: &[(&str, &[u8])]) -> String {
+    files
         .iter()
-        .map(|(p, b)| Op::AddRegular {
-            path: (*p).to_owned(),
-            bytes: Bytes::copy_from_slice(b),
+        .fold(repo.commit(target).message("test commit"), |c, (p, b)| {
+            c.file(p, b.to_vec())
         })
-        .collect();
-    commit_ops(hub, repo, target, ops).await
-}
-
-pub async fn commit_ops(
-    hub: &LocalHubHandle,
-    repo: &RepoRecord,
-    target: &str,
-    ops: Vec<Op>,
-) -> String {
-    hub.store()
-        .commit(
-            repo,
-            target,
-            CommitInput {
-                summary: "test commit".into(),
-                description: String::new(),
-                parent_commit: None,
-                author: "alice".into(),
-                ops,
-            },
-        )
+        .push()
         .await
         .unwrap()
-        .commit_id
 }
 
 /// Stores an LFS object and returns its sha256.
 pub async fn put_lfs(hub: &LocalHubHandle, content: Vec<u8>) -> String {
-    use sha2::Digest;
-    let sha = hex::encode(sha2::Sha256::digest(&content));
-    let len = content.len() as u64;
-    let stream =
-        futures_util::stream::iter(vec![Ok::<Bytes, std::io::Error>(Bytes::from(content))]);
-    hub.store()
-        .lfs_ingest(&sha, Some(len), stream)
-        .await
-        .unwrap();
-    sha
+    hub.seed().lfs_object(content).await.unwrap()
+}
+
+/// The commit `rev` names in `repo`.
+pub async fn head(repo: &SeedRepo, rev: &str) -> String {
+    repo.head(rev).await.unwrap().unwrap()
 }

@@ -6,14 +6,16 @@
 //! `.gitattributes` in the same commit (as the Hub makes sure LFS paths are tracked).
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, Method, StatusCode, Uri};
+use http::{StatusCode, Uri};
 use serde_json::json;
 
 use super::ndjson::{self, Line, LineError, LineReader};
+use crate::api::context::{RepoContext, RepoRequest};
 use crate::api::error::{HubError, HubResult};
-use crate::api::{Access, AppState, QueryPairs, api_repo_type};
+use crate::api::files::RevParam;
+use crate::api::{Access, AppState, QueryPairs};
 use crate::auth::{Caller, Role};
 use crate::patterns::{GitAttributes, lfs_rule_for_path};
 use crate::storage::{CommitInput, MAX_REGULAR_FILE, Op, RepoRecord, Store, is_hex};
@@ -212,31 +214,23 @@ async fn ensure_lfs_rules(store: &Store, base_commit: &str, ops: &mut Vec<Op>) -
 
 /// `POST /api/{type}/{repo}/commit/{rev}`.
 pub(super) async fn commit(
-    State(state): State<AppState>,
-    Path((t, ns, name, rev)): Path<(String, String, String, String)>,
-    method: Method,
+    request: RepoRequest,
+    Path(RevParam { rev }): Path<RevParam>,
     uri: Uri,
-    headers: HeaderMap,
     body: Body,
 ) -> HubResult<Response> {
-    let repo_type = api_repo_type(&t)?;
     let create_pr = QueryPairs::parse(uri.query()).flag("create_pr")?;
-    let caller = state.caller(&headers)?;
     let access = if create_pr {
         Access::Read
     } else {
         Access::Write
     };
-    let repo = state
-        .load_repo(
-            &caller,
-            &method,
-            &uri,
-            repo_type,
-            &format!("{ns}/{name}"),
-            access,
-        )
-        .await?;
+    let RepoContext {
+        state,
+        repo,
+        caller,
+        headers,
+    } = request.load(access).await?;
     // Anyone with a write token who can see the repo may open a pull request.
     let author = match &caller {
         Caller::Anonymous => {
@@ -303,7 +297,7 @@ pub(super) async fn commit(
     let repo_url = format!(
         "{}/{}{}",
         state.public_base(&headers),
-        repo_type.url_prefix(),
+        repo.repo_type.url_prefix(),
         repo.full_id()
     );
     let mut answer = json!({

@@ -1,0 +1,217 @@
+//! The repo context of a request: which repo a route names, who calls, and the loaded repo once its access
+//! is checked. Every route that concerns one repo takes one of these extractors, so the type, id, caller
+//! and access checks (404 for hidden repos, gating, write rights, redirects of moved repos) are written
+//! once:
+//!
+//! - [`Repo<A>`](Repo) loads the repo with the access level `A` ([`Read`], [`Content`], [`Write`]) before
+//!   the handler runs: `async fn refs(repo: Repo<Read>, uri: Uri) -> HubResult<..>`.
+//! - [`RepoRequest`] only names the repo and authenticates the caller; the handler calls
+//!   [`RepoRequest::load`] when the access level depends on the request (e.g. `create_pr=1` needs read
+//!   access only) or when a check of its own must answer first.
+//!
+//! The repo type comes from the route: the `{t}` segment of `/api/{t}/{ns}/{name}/...` (`models`,
+//! `datasets`, `spaces`); routes addressed like the web pages (`/{ns}/{name}/...`, `/datasets/{ns}/...`,
+//! `/spaces/{ns}/...`) are registered once per type with [`per_type`], which tells the extractor the type,
+//! so one handler serves the three types. On git routes (`{name}.git/...`) the suffix is required and
+//! dropped.
+
+use std::marker::PhantomData;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::routing::MethodRouter;
+use hf_types::RepoType;
+use http::request::Parts;
+use http::{HeaderMap, Method, StatusCode, Uri};
+use serde::Deserialize;
+
+use super::error::{HubError, HubResult};
+use super::{Access, AppState, api_repo_type};
+use crate::auth::Caller;
+use crate::storage::RepoRecord;
+
+/// An access level as a type, for [`Repo`].
+pub(crate) trait AccessLevel {
+    /// The level checked.
+    const ACCESS: Access;
+}
+
+/// Metadata reads: [`Access::Read`].
+pub(crate) struct Read;
+/// Content reads, refused on gated repos: [`Access::Content`].
+pub(crate) struct Content;
+/// Changes: [`Access::Write`].
+pub(crate) struct Write;
+
+impl AccessLevel for Read {
+    const ACCESS: Access = Access::Read;
+}
+impl AccessLevel for Content {
+    const ACCESS: Access = Access::Content;
+}
+impl AccessLevel for Write {
+    const ACCESS: Access = Access::Write;
+}
+
+/// What a route registered by [`per_type`] says of its repo.
+#[derive(Debug, Clone, Copy)]
+struct RouteRepo {
+    repo_type: RepoType,
+    git: bool,
+}
+
+/// Registers `path` (starting `/{ns}/{name}`) for the three repo types: as is for models, under
+/// `/datasets` and `/spaces` for the others. With `git`, `{name}` must end in `.git`.
+pub(crate) fn per_type(
+    router: Router<AppState>,
+    path: &str,
+    handler: MethodRouter<AppState>,
+    git: bool,
+) -> Router<AppState> {
+    [RepoType::Model, RepoType::Dataset, RepoType::Space]
+        .into_iter()
+        .fold(router, |router, repo_type| {
+            let route = RouteRepo { repo_type, git };
+            router.route(
+                &format!("/{}{}", repo_type.url_prefix(), &path[1..]),
+                handler.clone().layer(axum::Extension(route)),
+            )
+        })
+}
+
+/// The repo segments of a route; other parameters are the handler's.
+#[derive(Deserialize)]
+struct RepoSegments {
+    t: Option<String>,
+    ns: String,
+    name: String,
+}
+
+/// Extractor: the repo a route names and the caller, not loaded yet.
+pub(crate) struct RepoRequest {
+    /// The hub's state.
+    pub(crate) state: AppState,
+    /// The repo type the route names.
+    pub(crate) repo_type: RepoType,
+    /// `namespace/name`.
+    pub(crate) id: String,
+    /// Who calls.
+    pub(crate) caller: Caller,
+    /// The request's headers (public base URL, author).
+    pub(crate) headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+}
+
+impl FromRequestParts<AppState> for RepoRequest {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> HubResult<Self> {
+        let Path(segments) = Path::<RepoSegments>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| HubError::bad_request(e.body_text()))?;
+        let route = parts.extensions.get::<RouteRepo>().copied();
+        let repo_type = match (&segments.t, route) {
+            (Some(t), _) => api_repo_type(t)?,
+            (None, Some(route)) => route.repo_type,
+            (None, None) => RepoType::Model,
+        };
+        let name = if route.is_some_and(|r| r.git) {
+            segments
+                .name
+                .strip_suffix(".git")
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| {
+                    HubError::new(StatusCode::NOT_FOUND, "LFS routes end in {repo}.git")
+                })?
+        } else {
+            &segments.name
+        };
+        let caller = state.caller(&parts.headers)?;
+        Ok(RepoRequest {
+            state: state.clone(),
+            repo_type,
+            id: format!("{}/{name}", segments.ns),
+            caller,
+            headers: parts.headers.clone(),
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+        })
+    }
+}
+
+impl RepoRequest {
+    /// Loads the repo and checks `access` (see [`AppState::load_repo`]).
+    pub(crate) async fn load(self, access: Access) -> HubResult<RepoContext> {
+        let repo = self
+            .state
+            .load_repo(
+                &self.caller,
+                &self.method,
+                &self.uri,
+                self.repo_type,
+                &self.id,
+                access,
+            )
+            .await?;
+        Ok(RepoContext {
+            state: self.state,
+            repo,
+            caller: self.caller,
+            headers: self.headers,
+        })
+    }
+}
+
+/// A loaded repo whose access was checked, with the caller and what handlers use of the request.
+pub(crate) struct RepoContext {
+    /// The hub's state.
+    pub(crate) state: AppState,
+    /// The repo.
+    pub(crate) repo: RepoRecord,
+    /// Who calls.
+    pub(crate) caller: Caller,
+    /// The request's headers.
+    pub(crate) headers: HeaderMap,
+}
+
+impl RepoContext {
+    /// The user name recorded as a change's author (`system` for anonymous callers).
+    pub(crate) fn author(&self) -> String {
+        self.caller
+            .user()
+            .map_or_else(|| "system".to_owned(), str::to_owned)
+    }
+
+    /// The absolute base URL clients reach this server at.
+    pub(crate) fn public_base(&self) -> String {
+        self.state.public_base(&self.headers)
+    }
+}
+
+/// Extractor: the repo loaded with the access level `A`.
+pub(crate) struct Repo<A>(RepoContext, PhantomData<A>);
+
+impl<A> Repo<A> {
+    /// The loaded repo and its request.
+    pub(crate) fn into_inner(self) -> RepoContext {
+        self.0
+    }
+}
+
+impl<A> std::ops::Deref for Repo<A> {
+    type Target = RepoContext;
+
+    fn deref(&self) -> &RepoContext {
+        &self.0
+    }
+}
+
+impl<A: AccessLevel + Send> FromRequestParts<AppState> for Repo<A> {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> HubResult<Self> {
+        let request = RepoRequest::from_request_parts(parts, state).await?;
+        Ok(Repo(request.load(A::ACCESS).await?, PhantomData))
+    }
+}

@@ -1,0 +1,353 @@
+//! White-box tests of the store: crash safety of LFS ingestion, commit checks and deduplication.
+//! (Behaviour seen over HTTP is tested in `tests/`.)
+
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use hf_types::RepoType;
+use sha2::Digest;
+
+use super::{CommitInput, NewRepo, Op, RepoRecord, Store, StoreError};
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn count_files(dir: &Path) -> usize {
+    walk(dir).len()
+}
+
+fn open(dir: &Path) -> Store {
+    Store::open(dir).unwrap()
+}
+
+async fn create(store: &Store, repo_type: RepoType, id: &str) -> RepoRecord {
+    let (namespace, name) = id.split_once('/').unwrap();
+    store
+        .create_repo(NewRepo {
+            repo_type,
+            namespace: namespace.into(),
+            name: name.into(),
+            private: false,
+            sdk: None,
+            extra: serde_json::json!({}),
+        })
+        .await
+        .unwrap()
+}
+
+fn input(ops: Vec<Op>, parent: Option<String>) -> CommitInput {
+    CommitInput {
+        summary: "s".into(),
+        description: "d".into(),
+        parent_commit: parent,
+        author: "alice".into(),
+        ops,
+    }
+}
+
+fn add(path: &str, bytes: &'static [u8]) -> Op {
+    Op::AddRegular {
+        path: path.into(),
+        bytes: Bytes::from_static(bytes),
+    }
+}
+
+async fn head(store: &Store, repo: &RepoRecord) -> String {
+    store.resolve_revision(repo, "main").await.unwrap().unwrap()
+}
+
+fn sha256(content: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(content))
+}
+
+fn chunks(parts: Vec<Vec<u8>>) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    futures_util::stream::iter(parts.into_iter().map(|p| Ok(Bytes::from(p))))
+}
+
+/// A repo `alice/a` with `x.txt` and `y.txt` (same bytes) on main.
+async fn seeded(dir: &Path) -> (Store, RepoRecord) {
+    let store = open(dir);
+    let repo = create(&store, RepoType::Model, "alice/a").await;
+    let ops = vec![add("x.txt", b"same bytes"), add("y.txt", b"same bytes")];
+    store.commit(&repo, "main", input(ops, None)).await.unwrap();
+    (store, repo)
+}
+
+#[tokio::test]
+async fn a_failed_or_wrong_lfs_ingest_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let sha = sha256(&[1u8; 100_000]);
+    // The body fails half-way.
+    let cut = futures_util::stream::iter(vec![
+        Ok(Bytes::from(vec![1u8; 50_000])),
+        Err(std::io::Error::other("client went away")),
+    ]);
+    let err = store
+        .lfs_ingest(&sha, Some(100_000), cut)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::BadRequest(_)), "{err}");
+    // Wrong content for the announced sha.
+    let err = store
+        .lfs_ingest(&sha, Some(100_000), chunks(vec![vec![2u8; 100_000]]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::LfsMismatch(_)), "{err}");
+    // Too many bytes.
+    let more = chunks(vec![vec![1u8; 100_001]]);
+    assert!(store.lfs_ingest(&sha, Some(100_000), more).await.is_err());
+    // Bad oid.
+    let x = chunks(vec![b"x".to_vec()]);
+    assert!(store.lfs_ingest("../../etc", None, x).await.is_err());
+    assert_eq!(store.lfs_object(&sha).await.unwrap(), None);
+    assert_eq!(count_files(&dir.path().join("tmp")), 0, "temp files leaked");
+    assert_eq!(count_files(&dir.path().join("objects/lfs")), 0);
+}
+
+#[tokio::test]
+async fn a_commit_of_a_missing_lfs_object_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let repo = create(&store, RepoType::Model, "alice/c").await;
+    let before = head(&store, &repo).await;
+    let ops = vec![
+        add("ok.txt", b"ok"),
+        Op::AddLfs {
+            path: "w.bin".into(),
+            sha256: sha256(b"never uploaded"),
+            size: Some(14),
+        },
+    ];
+    let err = store
+        .commit(&repo, "main", input(ops, None))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::LfsObjectMissing(_)), "{err}");
+    assert_eq!(head(&store, &repo).await, before);
+    let log = store.history(&before, 0, 10).await.unwrap().0;
+    assert_eq!(log.len(), 1, "the refused commit must not be visible");
+}
+
+#[tokio::test]
+async fn a_crash_leftover_in_tmp_is_removed_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(dir.path()));
+    std::fs::write(dir.path().join("tmp").join("leftover"), b"half an upload").unwrap();
+    let store = open(dir.path());
+    assert_eq!(count_files(&dir.path().join("tmp")), 0);
+    assert_eq!(
+        store.lfs_object(&sha256(b"half an upload")).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_good_lfs_upload_is_stored_once_and_a_second_one_is_a_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let sha = sha256(&[1u8; 100_000]);
+    for _ in 0..2 {
+        let body = chunks(vec![vec![1u8; 60_000], vec![1u8; 40_000]]);
+        assert_eq!(store.lfs_ingest(&sha, None, body).await.unwrap(), 100_000);
+    }
+    assert_eq!(store.lfs_object(&sha).await.unwrap(), Some(100_000));
+    assert_eq!(count_files(&dir.path().join("objects/lfs")), 1);
+}
+
+#[tokio::test]
+async fn lfs_ingest_file_adopts_a_finished_temp_file_or_removes_a_wrong_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let abc = sha256(b"abc");
+    let tmp = store.temp_path();
+    std::fs::write(&tmp, b"abc").unwrap();
+    assert_eq!(
+        store
+            .lfs_ingest_file(&abc, Some(3), tmp.clone())
+            .await
+            .unwrap(),
+        3
+    );
+    assert!(!tmp.exists());
+    let tmp = store.temp_path();
+    std::fs::write(&tmp, b"abd").unwrap();
+    assert!(
+        store
+            .lfs_ingest_file(&abc, Some(3), tmp.clone())
+            .await
+            .is_err()
+    );
+    assert!(!tmp.exists());
+}
+
+#[tokio::test]
+async fn identical_content_is_stored_as_one_blob_across_repos() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let a = create(&store, RepoType::Model, "alice/a").await;
+    let b = create(&store, RepoType::Dataset, "alice/b").await;
+    let before = count_files(&dir.path().join("objects/git"));
+    let ops = vec![add("x.txt", b"same bytes"), add("y.txt", b"same bytes")];
+    store.commit(&a, "main", input(ops, None)).await.unwrap();
+    let ops = vec![add("z.txt", b"same bytes")];
+    store.commit(&b, "main", input(ops, None)).await.unwrap();
+    assert_eq!(
+        count_files(&dir.path().join("objects/git")),
+        before + 1,
+        "one blob for identical content"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_parent_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, a) = seeded(dir.path()).await;
+    let before = head(&store, &a).await;
+    let err = store
+        .commit(&a, "main", input(vec![], Some("0".repeat(40))))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ParentMismatch { .. }), "{err}");
+    assert_eq!(head(&store, &a).await, before);
+}
+
+#[tokio::test]
+async fn deleting_a_missing_file_or_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, a) = seeded(dir.path()).await;
+    let before = head(&store, &a).await;
+    let delete = Op::DeleteFile {
+        path: "nope".into(),
+    };
+    let err = store
+        .commit(&a, "main", input(vec![delete], None))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("A file with this name doesn't exist"),
+        "{err}"
+    );
+    let delete = Op::DeleteFolder {
+        path: "nope/".into(),
+    };
+    let err = store
+        .commit(&a, "main", input(vec![delete], None))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::EntryNotFound(_)), "{err}");
+    assert_eq!(head(&store, &a).await, before);
+}
+
+#[tokio::test]
+async fn traversing_paths_and_file_folder_clashes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, a) = seeded(dir.path()).await;
+    let before = head(&store, &a).await;
+    for p in ["../x", "/abs", "a\\b", "a/./b", "nul\0", "x.txt/inner"] {
+        let err = store
+            .commit(&a, "main", input(vec![add(p, b"")], None))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::BadRequest(_)), "{p}: {err}");
+    }
+    assert_eq!(head(&store, &a).await, before);
+}
+
+#[tokio::test]
+async fn commits_go_to_existing_branches_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, a) = seeded(dir.path()).await;
+    assert!(matches!(
+        store
+            .commit(&a, "nobranch", input(vec![], None))
+            .await
+            .unwrap_err(),
+        StoreError::RevisionNotFound(_)
+    ));
+    assert!(matches!(
+        store
+            .commit(&a, "refs/tags/v1", input(vec![], None))
+            .await
+            .unwrap_err(),
+        StoreError::BadRequest(_)
+    ));
+}
+
+#[tokio::test]
+async fn copy_and_deletes_change_the_head_and_keep_old_revisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, a) = seeded(dir.path()).await;
+    let old = head(&store, &a).await;
+    let ops = vec![
+        Op::Copy {
+            src_path: "x.txt".into(),
+            src_revision: None,
+            dest_path: "sub/copy.txt".into(),
+        },
+        Op::DeleteFile {
+            path: "y.txt".into(),
+        },
+    ];
+    let out = store
+        .commit(&a, "main", input(ops, Some(old.clone())))
+        .await
+        .unwrap();
+    assert_eq!(out.target_ref, "refs/heads/main");
+    let copied = store
+        .read_file_at(&out.commit_id, "sub/copy.txt", 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(copied.as_deref(), Some(&b"same bytes"[..]));
+    assert!(
+        store
+            .tree_entry(&out.commit_id, "y.txt")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let delete = Op::DeleteFolder { path: "sub".into() };
+    let out = store
+        .commit(&a, "main", input(vec![delete], None))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .tree_entry(&out.commit_id, "sub/copy.txt")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Old revisions stay readable.
+    assert!(store.tree_entry(&old, "y.txt").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn of_two_concurrent_commits_on_one_parent_exactly_one_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, a) = seeded(dir.path()).await;
+    let parent = head(&store, &a).await;
+    let (s1, s2) = (store.clone(), store.clone());
+    let (a1, a2) = (a.clone(), a.clone());
+    let i1 = input(vec![add("r1", b"1")], Some(parent.clone()));
+    let i2 = input(vec![add("r2", b"2")], Some(parent));
+    let (r1, r2) = tokio::join!(
+        tokio::spawn(async move { s1.commit(&a1, "main", i1).await }),
+        tokio::spawn(async move { s2.commit(&a2, "main", i2).await })
+    );
+    let wins = [r1.unwrap().is_ok(), r2.unwrap().is_ok()];
+    assert_eq!(wins.iter().filter(|ok| **ok).count(), 1);
+}
