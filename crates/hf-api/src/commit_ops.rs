@@ -17,6 +17,7 @@ impl HfApi {
     /// [`CommitInfo`](hf_types::CommitInfo).
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// use hf_api::repo::commit::{CommitOperationAdd, CommitOperationDelete};
     /// let ops = vec![
@@ -48,6 +49,7 @@ impl HfApi {
     /// `upload_file` from a local path.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.upload_file("alice/tiny".parse()?, "out/config.json", "config.json".parse()?).await?;
     /// # Ok(()) }
@@ -74,6 +76,7 @@ impl HfApi {
     /// `upload_folder`: a local folder (filtered by patterns) in one commit.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.upload_folder("alice/tiny".parse()?, "out/").ignore_patterns(["*.tmp"]).await?;
     /// # Ok(()) }

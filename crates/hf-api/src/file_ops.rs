@@ -15,6 +15,7 @@ impl HfApi {
     /// recursively), optionally with last commits; `.await` collects, `.into_stream()` streams.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let entries = api.list_repo_tree("openai-community/gpt2".parse()?).recursive(true).await?;
     /// # Ok(()) }
@@ -26,6 +27,7 @@ impl HfApi {
     /// `list_repo_files`: the paths of every file of a repo at a revision.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let files: Vec<String> = api.list_repo_files("openai-community/gpt2".parse()?).await?;
     /// # Ok(()) }
@@ -38,6 +40,7 @@ impl HfApi {
     /// skipped.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let infos = api
     ///     .get_paths_info("openai-community/gpt2".parse()?, ["config.json", "onnx"])
@@ -56,6 +59,7 @@ impl HfApi {
     /// `list_repo_refs`: branches, tags, convert refs and (optionally) pull request refs.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let refs = api.list_repo_refs("openai-community/gpt2".parse()?).await?;
     /// # Ok(()) }
@@ -67,6 +71,7 @@ impl HfApi {
     /// `list_repo_commits`: the history of a revision, newest first.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let commits = api.list_repo_commits("openai-community/gpt2".parse()?).await?;
     /// # Ok(()) }
@@ -78,6 +83,7 @@ impl HfApi {
     /// `create_branch`: a new branch at the default branch's head or at `.revision(...)`.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.create_branch("alice/my-model".parse()?, "dev".parse()?).exist_ok(true).await?;
     /// # Ok(()) }
@@ -89,6 +95,7 @@ impl HfApi {
     /// `delete_branch`: deletes a branch.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.delete_branch("alice/my-model".parse()?, "dev".parse()?).await?;
     /// # Ok(()) }
@@ -100,6 +107,7 @@ impl HfApi {
     /// `create_tag`: tags `main` or `.revision(...)`, annotated with `.tag_message(...)`.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.create_tag("alice/my-model".parse()?, "v1.0".parse()?).tag_message("First").await?;
     /// # Ok(()) }
@@ -111,6 +119,7 @@ impl HfApi {
     /// `delete_tag`: deletes a tag.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.delete_tag("alice/my-model".parse()?, "v1.0".parse()?).await?;
     /// # Ok(()) }
@@ -123,6 +132,7 @@ impl HfApi {
     /// resolves to the new commit id when the Hub sends it.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.super_squash_history("alice/my-model".parse()?).branch("dev".parse()?).await?;
     /// # Ok(()) }
@@ -135,6 +145,7 @@ impl HfApi {
     /// or sharded), without downloading them.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let meta = api.get_safetensors_metadata("openai-community/gpt2".parse()?).await?;
     /// println!("{} parameters", meta.total_parameters());
@@ -148,6 +159,7 @@ impl HfApi {
     /// `Range` requests.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let meta = api
     ///     .parse_safetensors_file_metadata("openai-community/gpt2".parse()?, "model.safetensors".parse()?)

@@ -24,6 +24,7 @@ use crate::HfApi;
 /// as [`HfApi`], without repeating them on every call.
 ///
 /// ```no_run
+/// # use hf_api::prelude::*;
 /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
 /// let squad = api.dataset("rajpurkar/squad".parse()?).revision("main".parse()?);
 /// let files = squad.list_repo_files().await?;

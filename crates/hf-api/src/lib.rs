@@ -106,6 +106,7 @@ impl HfApi {
     /// (the Python client's per-call `token=`): same connection pool, endpoint and cache.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let public = api.with_token(None::<&str>).model_info("openai-community/gpt2".parse()?).await?;
     /// # let _ = public; Ok(()) }
@@ -186,7 +187,7 @@ impl HfApi {
     /// `get_hf_file_metadata`: commit, ETag, size and location of a file, from one `HEAD`.
     #[cfg(feature = "cache")]
     pub async fn get_hf_file_metadata(&self, url: &str) -> Result<hf_cache::HfFileMetadata> {
-        Ok(hf_cache::get_hf_file_metadata(&self.client, url, None).await?)
+        hf_cache::get_hf_file_metadata(&self.client, url, None).await
     }
 
     /// `try_to_load_from_cache`: a purely local lookup.
@@ -198,18 +199,12 @@ impl HfApi {
         repo_type: RepoType,
         revision: &Revision,
     ) -> Result<CachedFile> {
-        Ok(hf_cache::try_to_load_from_cache(
-            self.cache()?,
-            repo_id,
-            repo_type,
-            revision,
-            filename,
-        )?)
+        hf_cache::try_to_load_from_cache(self.cache()?, repo_id, repo_type, revision, filename)
     }
 
     /// `scan_cache_dir`: every cached repo, revision and file, with sizes and warnings.
     #[cfg(feature = "cache")]
     pub fn scan_cache_dir(&self) -> Result<HfCacheInfo> {
-        Ok(hf_cache::scan_cache_dir(self.cache()?.path())?)
+        hf_cache::scan_cache_dir(self.cache()?.path())
     }
 }

@@ -18,6 +18,7 @@ impl HfApi {
     /// `create_repo`: creates a repo and resolves to its [`RepoUrl`](hf_types::RepoUrl).
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// use hf_api::types::RepoType;
     /// let url = api.create_repo("alice/tiny".parse()?).private(true).exist_ok(true).await?;
@@ -36,6 +37,7 @@ impl HfApi {
     /// `delete_repo`: deletes a repo, irreversibly (`.missing_ok(true)` to ignore a missing one).
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.delete_repo("alice/old".parse()?).missing_ok(true).await?;
     /// # Ok(()) }
@@ -47,6 +49,7 @@ impl HfApi {
     /// `move_repo`: moves or renames a repo; resolves to its new URL.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.move_repo("alice/tiny".parse()?, "acme/tiny".parse()?).await?;
     /// # Ok(()) }
@@ -58,6 +61,7 @@ impl HfApi {
     /// `update_repo_settings`: visibility (`.private`), gating (`.gated`) or Xet storage.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// use hf_api::types::Gated;
     /// api.update_repo_settings("alice/tiny".parse()?).gated(Gated::Auto).await?;
@@ -71,6 +75,7 @@ impl HfApi {
     /// `private`.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.update_repo_visibility("alice/tiny".parse()?, false).await?;
     /// # Ok(()) }
@@ -83,6 +88,7 @@ impl HfApi {
     /// [`RepoInfo`].
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// use hf_api::types::RepoType;
     /// let info = api.repo_info("rajpurkar/squad".parse()?).repo_type(RepoType::Dataset).await?;
@@ -96,6 +102,7 @@ impl HfApi {
     /// `model_info`: the [`ModelInfo`](hf_types::ModelInfo) of a model repo.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let info = api.model_info("openai-community/gpt2".parse()?).files_metadata(true).await?;
     /// println!("{:?}", info.sha);
@@ -108,6 +115,7 @@ impl HfApi {
     /// `dataset_info`: the [`DatasetInfo`](hf_types::DatasetInfo) of a dataset repo.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let info = api.dataset_info("rajpurkar/squad".parse()?).revision("main".parse()?).await?;
     /// # Ok(()) }
@@ -119,6 +127,7 @@ impl HfApi {
     /// `space_info`: the [`SpaceInfo`](hf_types::SpaceInfo) of a Space.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let info = api.space_info("alice/demo".parse()?).await?;
     /// println!("{:?}", info.sdk);
@@ -132,6 +141,7 @@ impl HfApi {
     /// or not visible.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let yes = api.repo_exists("openai-community/gpt2".parse()?).await?;
     /// # Ok(()) }
@@ -143,6 +153,7 @@ impl HfApi {
     /// `revision_exists`: `true` when the repo has this branch, tag or commit.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let yes = api.revision_exists("openai-community/gpt2".parse()?, "main".parse()?).await?;
     /// # Ok(()) }
@@ -154,6 +165,7 @@ impl HfApi {
     /// `file_exists`: `true` when the file is in the repo at the revision (default `main`).
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let yes = api.file_exists("openai-community/gpt2".parse()?, "config.json".parse()?).await?;
     /// # Ok(()) }
@@ -166,6 +178,7 @@ impl HfApi {
     /// gated without access).
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// api.auth_check("meta-llama/Llama-3.1-8B".parse()?).await?;
     /// # Ok(()) }
@@ -177,6 +190,7 @@ impl HfApi {
     /// `whoami`: the user (name, organizations, token role) the token belongs to.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let me = api.whoami().await?;
     /// println!("{}", me.name);
@@ -189,6 +203,7 @@ impl HfApi {
     /// `get_token_permission`: `read`, `write` or `fineGrained`; `None` without a valid token.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let role = api.get_token_permission().await?;
     /// # Ok(()) }
@@ -201,6 +216,7 @@ impl HfApi {
     /// without organization.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let id = api.get_full_repo_name("tiny", Some("acme")).await?;
     /// assert_eq!(id.as_str(), "acme/tiny");
@@ -222,6 +238,7 @@ impl HfApi {
     /// collected (`.await`).
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let models = api.list_models().author("acme").sort("last_modified").limit(5).await?;
     /// # Ok(()) }
@@ -233,6 +250,7 @@ impl HfApi {
     /// `list_datasets`: datasets matching the filters, as a stream or collected.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let datasets = api.list_datasets().language("en").limit(5).await?;
     /// # Ok(()) }
@@ -244,6 +262,7 @@ impl HfApi {
     /// `list_spaces`: Spaces matching the filters, as a stream or collected.
     ///
     /// ```no_run
+    /// # use hf_api::prelude::*;
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let spaces = api.list_spaces().search("chat").limit(5).await?;
     /// # Ok(()) }

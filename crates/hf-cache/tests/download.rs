@@ -519,7 +519,7 @@ async fn resumes_wait_as_the_client_retry_policy_says() {
     let secs = std::time::Duration::from_secs;
     let client = hf_http::HubClient::builder()
         .endpoint(hub.endpoint())
-        .token(Some("hf_alice"))
+        .token(Some(common::ALICE))
         .retry(
             hf_http::RetryPolicy::default()
                 .backoff(secs(10), secs(40))

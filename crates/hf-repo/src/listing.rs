@@ -257,6 +257,7 @@ macro_rules! impl_listing_request {
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use futures_util::TryStreamExt;
 /// use hf_repo::listing::ListModels;
 ///
@@ -453,6 +454,7 @@ fn first_number(text: &str) -> Option<f64> {
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::listing::ListDatasets;
 /// let english = ListDatasets::new(client).language("en").task_categories("text-classification").await?;
 /// # Ok(()) }
@@ -538,6 +540,7 @@ impl ListDatasets {
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::listing::ListSpaces;
 /// let demos = ListSpaces::new(client).models("openai-community/gpt2").limit(20).await?;
 /// # Ok(()) }

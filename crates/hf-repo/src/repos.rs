@@ -172,6 +172,7 @@ impl fmt::Debug for SpaceKeyValue {
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::{CreateRepo, SpaceSdk};
 /// use hf_types::RepoType;
 ///
@@ -392,6 +393,7 @@ hf_http::impl_repo_request!(CreateRepo);
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::DeleteRepo;
 /// DeleteRepo::new(client, "alice/old".parse()?).missing_ok(true).await?;
 /// # Ok(()) }
@@ -436,6 +438,7 @@ hf_http::impl_repo_request!(DeleteRepo);
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::MoveRepo;
 /// let url = MoveRepo::new(client, "alice/tiny".parse()?, "acme/tiny".parse()?).await?;
 /// println!("{url}");
@@ -493,6 +496,7 @@ hf_http::impl_repo_request!(MoveRepo);
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::UpdateRepoSettings;
 /// use hf_types::Gated;
 /// UpdateRepoSettings::new(client, "alice/tiny".parse()?).private(true).gated(Gated::Manual).await?;
@@ -625,6 +629,7 @@ pub type SpaceInfoRequest = RepoInfoRequest<SpaceInfo>;
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::{ModelInfoRequest, RepoInfoRequest};
 /// use hf_types::{RepoInfo, RepoType};
 ///
@@ -783,6 +788,7 @@ impl<T: InfoKind> IntoFuture for RepoInfoRequest<T> {
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::RepoExists;
 /// assert!(RepoExists::new(client, "openai-community/gpt2".parse()?).await?);
 /// # Ok(()) }
@@ -821,6 +827,7 @@ hf_http::impl_repo_request!(RepoExists);
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::RevisionExists;
 /// let yes = RevisionExists::new(client, "openai-community/gpt2".parse()?, "main".parse()?).await?;
 /// # Ok(()) }
@@ -860,6 +867,7 @@ hf_http::impl_repo_request!(RevisionExists);
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::FileExists;
 /// let yes = FileExists::new(client, "openai-community/gpt2".parse()?, "config.json".parse()?).await?;
 /// # Ok(()) }
@@ -914,6 +922,7 @@ hf_http::impl_repo_request!(FileExists, revision);
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::AuthCheck;
 /// AuthCheck::new(client, "meta-llama/Llama-3.1-8B".parse()?).await?;
 /// # Ok(()) }
@@ -950,6 +959,7 @@ hf_http::impl_repo_request!(AuthCheck);
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::WhoAmI;
 /// let me = WhoAmI::new(client).await?;
 /// println!("{} {:?}", me.name, me.token_role());
@@ -985,6 +995,7 @@ into_future!(WhoAmI => hf_types::WhoAmI, send);
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::GetTokenPermission;
 /// if GetTokenPermission::new(client).await?.as_deref() == Some("write") {
 ///     println!("can push");
@@ -1023,6 +1034,7 @@ into_future!(GetTokenPermission => Option<String>, send);
 ///
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// use hf_repo::prelude::*;
 /// use hf_repo::repos::GetFullRepoName;
 /// let mine = GetFullRepoName::new(client.clone(), "tiny").await?; // "alice/tiny"
 /// let team = GetFullRepoName::new(client, "tiny").organization("acme").await?;
