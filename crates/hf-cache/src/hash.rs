@@ -83,6 +83,12 @@ impl ContentHasher {
     }
 }
 
+/// True when a computed hex digest is the ETag: hex is compared without regard to case (a
+/// server may send upper-case hex for the right bytes).
+pub(crate) fn digest_matches(digest: &str, etag: &str) -> bool {
+    digest.eq_ignore_ascii_case(etag)
+}
+
 /// The git blob id of a buffer; defined once in `hf-types`.
 pub use hf_types::git_blob_sha1;
 

@@ -128,7 +128,7 @@ fn verify(
         });
     }
     if let Some(actual) = digest
-        && actual != fetch.etag
+        && !crate::hash::digest_matches(&actual, fetch.etag)
     {
         discard();
         return Err(Error::Integrity {
@@ -176,7 +176,7 @@ pub(crate) async fn fetch_bytes(
     let mut hasher = crate::ContentHasher::for_etag(fetch.etag, fetch.size);
     hasher.update(&bytes);
     if let Some(actual) = hasher.finish()
-        && actual != fetch.etag
+        && !crate::hash::digest_matches(&actual, fetch.etag)
     {
         return Err(Error::Integrity {
             file: fetch.file.to_owned(),

@@ -40,6 +40,10 @@ async fn serve() -> SocketAddr {
         .route(
             "/evil/commit/resolve/{rev}/{*path}",
             get(hostile_commit).head(hostile_commit),
+        )
+        .route(
+            "/odd/upper/resolve/{rev}/{*path}",
+            get(upper_hex_etag).head(upper_hex_etag),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -51,6 +55,17 @@ async fn hostile_head() -> impl IntoResponse {
     let mut h = HeaderMap::new();
     h.insert("x-repo-commit", SHA.parse().unwrap());
     h.insert("etag", "\"../../../escape\"".parse().unwrap());
+    h.insert("content-length", "3".parse().unwrap());
+    (StatusCode::OK, h, "abc")
+}
+
+/// The right bytes, announced with an upper-case hex SHA-256 ETag.
+async fn upper_hex_etag() -> impl IntoResponse {
+    use sha2::Digest;
+    let etag = hex::encode(sha2::Sha256::digest(b"abc")).to_ascii_uppercase();
+    let mut h = HeaderMap::new();
+    h.insert("x-repo-commit", SHA.parse().unwrap());
+    h.insert("etag", format!("\"{etag}\"").parse().unwrap());
     h.insert("content-length", "3".parse().unwrap());
     (StatusCode::OK, h, "abc")
 }
@@ -133,4 +148,20 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// Hex is hex in either case: correct bytes under an upper-case ETag pass the integrity check.
+#[tokio::test]
+async fn an_upper_case_hex_etag_verifies() {
+    let addr = serve().await;
+    let client = HubClient::builder()
+        .endpoint(format!("http://{addr}"))
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = HubDownload::new(client, "odd/upper".parse().unwrap(), "f.txt")
+        .cache_dir(CacheDir::new(dir.path()))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), b"abc");
 }

@@ -1,6 +1,7 @@
 //! Listings as lazy streams following `Link: <url>; rel="next"` (protocol §1.6).
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
 
 use futures_util::Stream;
 use http::header::LINK;
@@ -30,6 +31,18 @@ impl IntoPageRequest for Url {
 struct State<T> {
     next: Option<RequestBuilder>,
     items: VecDeque<T>,
+    /// Hashes of the page URLs requested so far: a `next` link back to one of them is a loop
+    /// (a hostile or broken server), which would otherwise never end.
+    seen: HashSet<u64>,
+}
+
+/// Pages a listing follows at most (a million items at the Hub's usual page sizes).
+const MAX_PAGES: usize = 100_000;
+
+fn url_hash(url: &Url) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    url.as_str().hash(&mut hasher);
+    hasher.finish()
 }
 
 impl HubClient {
@@ -49,6 +62,7 @@ impl HubClient {
         let state = State {
             next: Some(first),
             items: VecDeque::new(),
+            seen: HashSet::new(),
         };
         futures_util::stream::unfold(state, |mut state| async move {
             loop {
@@ -56,6 +70,15 @@ impl HubClient {
                     return Some((Ok(item), state));
                 }
                 let request = state.next.take()?;
+                if !state.seen.insert(url_hash(request.url())) || state.seen.len() > MAX_PAGES {
+                    let what = if state.seen.len() > MAX_PAGES {
+                        format!("more than {MAX_PAGES} pages")
+                    } else {
+                        "the `Link` header points back to a page already read".to_owned()
+                    };
+                    let url = crate::redact_url(request.url().as_str());
+                    return Some((Err(Error::protocol(format!("listing {url}"), what)), state));
+                }
                 let template = request.with_url(request.url().clone());
                 let response = match request.send().await {
                     Ok(response) => response,

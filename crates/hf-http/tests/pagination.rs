@@ -123,3 +123,40 @@ async fn error_page_ends_the_stream() {
     assert_eq!(results.len(), 1);
     assert!(matches!(results[0], Err(hf_http::Error::RepoNotFound(_))));
 }
+
+/// A hostile server whose `next` link points back to an earlier page: the listing ends with an
+/// error instead of looping forever.
+#[tokio::test]
+async fn a_link_back_to_a_page_already_read_ends_the_listing() {
+    let server = serve(|seen, _| async move {
+        let base = format!("http://{}", seen.header("host").unwrap());
+        let (next, body) = if seen.uri.contains("cursor=p2") {
+            // Back to the first page.
+            (
+                format!("<{base}/api/models>; rel=\"next\""),
+                r#"[{"id":"b"}]"#,
+            )
+        } else {
+            (
+                format!("<{base}/api/models?cursor=p2>; rel=\"next\""),
+                r#"[{"id":"a"}]"#,
+            )
+        };
+        respond(200, &[("link", &next)], body)
+    })
+    .await;
+    let client = client_for(&server.base(), &RecordingSleeper::default());
+    let results: Vec<Result<Item, hf_http::Error>> = client
+        .paginate(client.get(server.url("/api/models")))
+        .collect()
+        .await;
+    assert_eq!(results.len(), 3, "two items then the error: {results:?}");
+    let err = results[2].as_ref().unwrap_err();
+    assert_eq!(err.kind(), hf_http::ErrorKind::Protocol, "{err}");
+    assert!(err.to_string().contains("points back"), "{err}");
+    assert_eq!(
+        server.seen().len(),
+        2,
+        "the first page is not fetched again"
+    );
+}

@@ -731,6 +731,17 @@ async fn upload_lfs(target: &Target, mut rx: mpsc::UnboundedReceiver<Hashed>) ->
                     ),
                 ));
             };
+            // Our own size is the truth: an answer that disagrees is refused, never used to
+            // size buffers or parts.
+            if object.size != h.size {
+                return Err(Error::protocol(
+                    "LFS batch",
+                    format!(
+                        "the answer gives {} bytes for object {} ({}), the file has {}",
+                        object.size, object.oid, h.path_in_repo, h.size
+                    ),
+                ));
+            }
             if object.actions.is_none() {
                 target
                     .reporter()

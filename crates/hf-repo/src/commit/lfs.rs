@@ -216,20 +216,7 @@ async fn multipart(
     reporter: &SharedUploadReporter,
 ) -> Result<()> {
     let parts = object.size.div_ceil(chunk);
-    let mut urls = Vec::with_capacity(parts as usize);
-    for number in 1..=parts {
-        let url = upload
-            .header
-            .get(&number.to_string())
-            .and_then(header_str)
-            .ok_or_else(|| {
-                Error::protocol(
-                    "LFS multipart upload",
-                    format!("no URL for part {number} of {parts} of {}", object.oid),
-                )
-            })?;
-        urls.push((number, parse_url(&url)?));
-    }
+    // The part URLs the Hub sent bound the work: checked before anything is sized by `parts`.
     let part_keys = upload
         .header
         .keys()
@@ -243,6 +230,20 @@ async fn multipart(
                 object.size
             ),
         ));
+    }
+    let mut urls = Vec::with_capacity(part_keys as usize);
+    for number in 1..=parts {
+        let url = upload
+            .header
+            .get(&number.to_string())
+            .and_then(header_str)
+            .ok_or_else(|| {
+                Error::protocol(
+                    "LFS multipart upload",
+                    format!("no URL for part {number} of {parts} of {}", object.oid),
+                )
+            })?;
+        urls.push((number, parse_url(&url)?));
     }
     let in_flight = permits.available_permits().max(1);
     let etags: Vec<(u64, String)> = futures_util::stream::iter(urls)
