@@ -34,7 +34,9 @@ pub enum TokenSource {
 ///
 /// Empty by default: [`HubClientBuilder`](crate::HubClientBuilder) uses no proxy unless given one;
 /// [`ProxyConfig::from_vars`] reads the usual variables (upper case first, then lower case).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// `Debug` shows the proxy URLs with their passwords redacted.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ProxyConfig {
     /// Proxy for every scheme unless a more specific one is set.
@@ -45,6 +47,18 @@ pub struct ProxyConfig {
     pub https: Option<String>,
     /// Comma-separated hosts, domains (`.example.com`), IPs or CIDRs that bypass the proxy; `*` for all.
     pub no_proxy: Option<String>,
+}
+
+impl std::fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |url: &Option<String>| url.as_deref().map(crate::redact_url);
+        f.debug_struct("ProxyConfig")
+            .field("all", &redact(&self.all))
+            .field("http", &redact(&self.http))
+            .field("https", &redact(&self.https))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
 }
 
 impl ProxyConfig {
@@ -402,6 +416,20 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_vars(|name| map.get(name).cloned()).unwrap()
+    }
+
+    #[test]
+    fn debug_never_shows_a_proxy_password_or_the_token() {
+        let vars = |name: &str| match name {
+            "HTTPS_PROXY" => Some("http://user:s3cret@proxy:3128".to_owned()),
+            "HF_TOKEN" => Some("hf_secret_token".to_owned()),
+            _ => None,
+        };
+        let settings = Settings::from_vars(vars).unwrap();
+        let debug = format!("{settings:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(!debug.contains("hf_secret_token"), "{debug}");
+        assert!(debug.contains("proxy:3128"), "{debug}");
     }
 
     #[test]

@@ -486,3 +486,28 @@ async fn multipart_threshold_follows_the_configured_chunk_size() {
         "{header:?}"
     );
 }
+
+/// A batch request may not make the hub sign one URL per part of an object of any size: an object
+/// over the size limit is a per-object 422, answered at once.
+#[tokio::test]
+async fn batch_refuses_objects_over_the_size_limit() {
+    let (hub, http) = hub().await;
+    http.create_repo(&hub, ALICE, "model", "alice/up", false)
+        .await;
+    let r = batch(
+        &http,
+        Some(ALICE),
+        "/alice/up.git/info/lfs/objects/batch",
+        json!([{"oid": sha256(b"huge"), "size": 1u64 << 62}]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let object = &r.json()["objects"][0];
+    assert_eq!(object["error"]["code"], 422, "{object}");
+    assert!(object.get("actions").is_none());
+    assert!(
+        r.text().len() < 4096,
+        "no URL per part: {} bytes",
+        r.text().len()
+    );
+}

@@ -37,6 +37,11 @@ pub const LFS_CONTENT_TYPE: &str = "application/vnd.git-lfs+json";
 
 /// Largest batch or verify request body.
 const MAX_BATCH_BODY: usize = 8 * 1024 * 1024;
+/// Largest LFS object accepted (the Hub refuses files over 50 GB). With the smallest chunk size a
+/// hub can be given this also bounds the part URLs one answer signs.
+const MAX_LFS_OBJECT_SIZE: u64 = 50_000_000_000;
+/// Most parts of one multipart upload (S3's limit, which the Hub's multipart follows).
+const MAX_PARTS: u64 = 10_000;
 
 /// Routes of the LFS batch API and transfers.
 pub fn router() -> Router<AppState> {
@@ -161,6 +166,13 @@ async fn batch(repo: Repo<Read>, body: Bytes) -> HubResult<Response> {
             answers.push(error("Invalid size: expected a non-negative integer"));
             continue;
         };
+        // Checked before any URL is signed: the answer's size is bounded by the object's.
+        if size > MAX_LFS_OBJECT_SIZE {
+            answers.push(error(&format!(
+                "Object too large: {size} bytes, the limit is {MAX_LFS_OBJECT_SIZE}"
+            )));
+            continue;
+        }
         match state.store.lfs_object(oid).await? {
             Some(stored) if stored == size => {
                 answers.push(json!({"oid": oid, "size": size}));
@@ -173,6 +185,13 @@ async fn batch(repo: Repo<Read>, body: Bytes) -> HubResult<Response> {
                 continue;
             }
             None => {}
+        }
+        if multipart_ok && size.div_ceil(state.multipart_chunk_size.max(1)) > MAX_PARTS {
+            answers.push(error(&format!(
+                "Object too large for this hub: more than {MAX_PARTS} parts of {} bytes",
+                state.multipart_chunk_size
+            )));
+            continue;
         }
         let mut upload = if multipart_ok && size >= state.multipart_chunk_size {
             used_multipart = true;
