@@ -7,36 +7,74 @@
 //! negation, ranges and `[:alpha:]`-style names), `\` escapes. A pattern without a `/`
 //! matches the file name at any depth; with one it is anchored at the repo root.
 
+/// Matching steps one request may spend on `.gitattributes` / `.gitignore` rules: a few hundred
+/// milliseconds of CPU at most, whatever the rules and paths a client sends.
+pub const MATCH_BUDGET: u64 = 10_000_000;
+
+/// Steps one rule may spend on one path: bounds the memo of a single match (a few MB), far
+/// above what a real rule needs (about the length of the path).
+const STEPS_PER_MATCH: u64 = 200_000;
+
+/// Rules longer than this are ignored (real rules are a few dozen characters).
+const MAX_RULE_LEN: usize = 4096;
+
 /// Matches `text` against a git wildmatch `pattern` with pathname semantics (`*`, `?` and
 /// classes never match `/`; `**` as a whole segment matches any number of directories).
+#[cfg(test)]
 pub fn wildmatch(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    Matcher::new(&p, &t).matches(0, 0)
+    let budget = std::cell::Cell::new(MATCH_BUDGET);
+    wildmatch_within(pattern, text, &budget)
 }
 
-/// Backtracking matcher with a memo of failed (pattern, text) positions, so hostile
-/// patterns such as `*a*a*a*b` stay polynomial.
+/// [`wildmatch`] spending at most the steps left in `budget` (shared by every match of one
+/// request); when it runs out the answer is `false` and the budget stays at zero, which the
+/// caller reports.
+fn wildmatch_within(pattern: &str, text: &str, budget: &std::cell::Cell<u64>) -> bool {
+    if budget.get() == 0 {
+        return false;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let mut matcher = Matcher {
+        p: &p,
+        t: &t,
+        failed: std::collections::HashSet::new(),
+        steps_left: STEPS_PER_MATCH.min(budget.get()),
+    };
+    let matched = matcher.matches(0, 0);
+    let spent = STEPS_PER_MATCH.min(budget.get()) - matcher.steps_left;
+    // A match that used up its own allowance exhausts the request's budget: the answer is
+    // unreliable and the request is refused.
+    budget.set(if matcher.steps_left == 0 {
+        0
+    } else {
+        budget.get() - spent
+    });
+    matched
+}
+
+/// Backtracking matcher with a memo of failed (pattern, text) positions, so hostile patterns
+/// such as `*a*a*a*b` stay polynomial; the memo only holds positions actually visited, and
+/// every visit costs one step of the match's allowance, so time and memory are bounded.
 struct Matcher<'a> {
     p: &'a [char],
     t: &'a [char],
-    failed: Vec<bool>,
+    failed: std::collections::HashSet<(usize, usize)>,
+    steps_left: u64,
 }
 
-impl<'a> Matcher<'a> {
-    fn new(p: &'a [char], t: &'a [char]) -> Self {
-        let failed = vec![false; (p.len() + 1) * (t.len() + 1)];
-        Self { p, t, failed }
-    }
-
+impl Matcher<'_> {
     fn matches(&mut self, pi: usize, ti: usize) -> bool {
-        let key = pi * (self.t.len() + 1) + ti;
-        if self.failed.get(key).copied().unwrap_or(false) {
+        if self.steps_left == 0 {
+            return false;
+        }
+        self.steps_left -= 1;
+        if self.failed.contains(&(pi, ti)) {
             return false;
         }
         let ok = self.matches_uncached(pi, ti);
-        if !ok && let Some(slot) = self.failed.get_mut(key) {
-            *slot = true;
+        if !ok {
+            self.failed.insert((pi, ti));
         }
         ok
     }
@@ -98,6 +136,9 @@ impl<'a> Matcher<'a> {
                 return true;
             }
             for k in ti..self.t.len() {
+                if self.steps_left == 0 {
+                    return false;
+                }
                 if self.t.get(k) == Some(&'/') && self.matches(end + 1, k + 1) {
                     return true;
                 }
@@ -106,6 +147,10 @@ impl<'a> Matcher<'a> {
         }
         // Plain star: any run of non-slash characters.
         for k in ti..=self.t.len() {
+            // Out of steps: every frame below returns at once instead of scanning on.
+            if self.steps_left == 0 {
+                return false;
+            }
             if self.matches(end, k) {
                 return true;
             }
@@ -205,11 +250,11 @@ impl PathPattern {
         Self { glob, anchored }
     }
 
-    fn matches(&self, path: &str) -> bool {
+    fn matches(&self, path: &str, budget: &std::cell::Cell<u64>) -> bool {
         if self.anchored {
-            wildmatch(&self.glob, path)
+            wildmatch_within(&self.glob, path, budget)
         } else {
-            wildmatch(&self.glob, path.rsplit('/').next().unwrap_or(path))
+            wildmatch_within(&self.glob, path.rsplit('/').next().unwrap_or(path), budget)
         }
     }
 }
@@ -226,9 +271,17 @@ enum FilterState {
 }
 
 /// The LFS-relevant rules of a `.gitattributes` file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct GitAttributes {
     rules: Vec<(PathPattern, FilterState)>,
+    /// Matching steps left (see [`MATCH_BUDGET`]).
+    budget: std::cell::Cell<u64>,
+}
+
+impl Default for GitAttributes {
+    fn default() -> Self {
+        GitAttributes::parse("")
+    }
 }
 
 impl GitAttributes {
@@ -243,7 +296,11 @@ impl GitAttributes {
                 continue;
             }
             let (pattern, rest) = split_attr_pattern(line);
-            if pattern.is_empty() || pattern.starts_with('!') || pattern.ends_with('/') {
+            if pattern.is_empty()
+                || pattern.len() > MAX_RULE_LEN
+                || pattern.starts_with('!')
+                || pattern.ends_with('/')
+            {
                 continue;
             }
             let mut state = None;
@@ -260,7 +317,16 @@ impl GitAttributes {
                 rules.push((PathPattern::new(&pattern), state));
             }
         }
-        Self { rules }
+        Self {
+            rules,
+            budget: std::cell::Cell::new(MATCH_BUDGET),
+        }
+    }
+
+    /// True when the rules cost more than [`MATCH_BUDGET`] steps: answers given since are not
+    /// reliable and the request should be refused.
+    pub fn exhausted(&self) -> bool {
+        self.budget.get() == 0
     }
 
     /// The value of the `filter` attribute for `path` (the last matching line wins).
@@ -269,7 +335,7 @@ impl GitAttributes {
             .rules
             .iter()
             .rev()
-            .find(|(pattern, _)| pattern.matches(path))
+            .find(|(pattern, _)| pattern.matches(path, &self.budget))
             .map(|(_, state)| state)?;
         match state {
             FilterState::Value(value) => Some(value),
@@ -336,9 +402,17 @@ struct IgnoreRule {
 }
 
 /// The rules of a `.gitignore` file at the repo root.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct GitIgnore {
     rules: Vec<IgnoreRule>,
+    /// Matching steps left (see [`MATCH_BUDGET`]).
+    budget: std::cell::Cell<u64>,
+}
+
+impl Default for GitIgnore {
+    fn default() -> Self {
+        GitIgnore::parse("")
+    }
 }
 
 impl GitIgnore {
@@ -359,7 +433,7 @@ impl GitIgnore {
                 Some(rest) => (true, rest),
                 None => (false, line),
             };
-            if line.is_empty() {
+            if line.is_empty() || line.len() > MAX_RULE_LEN {
                 continue;
             }
             rules.push(IgnoreRule {
@@ -368,7 +442,16 @@ impl GitIgnore {
                 dir_only,
             });
         }
-        Self { rules }
+        Self {
+            rules,
+            budget: std::cell::Cell::new(MATCH_BUDGET),
+        }
+    }
+
+    /// True when the rules cost more than [`MATCH_BUDGET`] steps: answers given since are not
+    /// reliable and the request should be refused.
+    pub fn exhausted(&self) -> bool {
+        self.budget.get() == 0
     }
 
     /// Whether the file at `path` is ignored. As in git, a file inside an ignored directory
@@ -390,7 +473,7 @@ impl GitIgnore {
         self.rules
             .iter()
             .rev()
-            .find(|rule| (is_dir || !rule.dir_only) && rule.pattern.matches(path))
+            .find(|rule| (is_dir || !rule.dir_only) && rule.pattern.matches(path, &self.budget))
             .map(|rule| !rule.negated)
     }
 }

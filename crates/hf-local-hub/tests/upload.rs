@@ -690,3 +690,37 @@ async fn validate_yaml_always_answers_json() {
     assert_eq!(garbage.status, 400);
     assert!(garbage.json()["errors"].is_array());
 }
+
+/// A preupload whose `gitIgnore` holds a long wildcard rule and whose path is long cannot make
+/// the hub allocate a rule × path table or spin on a worker: it is answered at once (the rules
+/// are too costly: 400), and the hub still serves the next request. (Before the step budget the
+/// matcher allocated a 5 G-entry table for this request and the process aborted.)
+#[tokio::test]
+async fn hostile_ignore_rules_cost_bounded_time_and_memory() {
+    let (hub, http) = hub().await;
+    http.create_repo(&hub, ALICE, "model", "alice/pub", false)
+        .await;
+    let rule = "*a".repeat(2_000) + "b";
+    let path = "a".repeat(5_000);
+    let body = json!({
+        "files": [{"path": path, "sample": b64(b"x"), "size": 1}],
+        "gitIgnore": rule,
+    });
+    let started = std::time::Instant::now();
+    let r = http
+        .json(
+            Method::POST,
+            "/api/models/alice/pub/preupload/main?create_pr=1",
+            Some(BOB),
+            body,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("too costly"), "{}", r.text());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "bounded work: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(http.get("/api/models/alice/pub", None).await.status, 200);
+}

@@ -124,21 +124,41 @@ async fn preupload(
         Some(text) => text,
         None => rules_file(&state.store, &commit, ".gitignore").await?,
     };
-    let ignore = GitIgnore::parse(&ignore_text);
-    let mut files = Vec::with_capacity(request.files.len());
-    for file in request.files {
-        let path = ndjson::check_repo_path(&file.path).map_err(HubError::bad_request)?;
-        let sample = base64::engine::general_purpose::STANDARD
-            .decode(file.sample.as_bytes())
-            .map_err(|e| {
-                HubError::bad_request(format!("invalid base64 sample for {path:?}: {e}"))
-            })?;
+    // Rule matching is CPU work whose cost the client chooses: off the async workers, and
+    // within a step budget (a 400 when the rules are too costly).
+    let answers = tokio::task::spawn_blocking(move || {
+        let ignore = GitIgnore::parse(&ignore_text);
+        let mut answers = Vec::with_capacity(request.files.len());
+        for file in request.files {
+            let path = ndjson::check_repo_path(&file.path)
+                .map_err(HubError::bad_request)?
+                .to_owned();
+            let sample = base64::engine::general_purpose::STANDARD
+                .decode(file.sample.as_bytes())
+                .map_err(|e| {
+                    HubError::bad_request(format!("invalid base64 sample for {path:?}: {e}"))
+                })?;
+            let mode = upload_mode(&attributes, &path, file.size, &sample);
+            let ignored = ignore.is_ignored(&path);
+            answers.push((path, mode, ignored));
+        }
+        if attributes.exhausted() || ignore.exhausted() {
+            return Err(HubError::bad_request(
+                "the .gitattributes or .gitignore rules are too costly to match against these paths",
+            ));
+        }
+        Ok(answers)
+    })
+    .await
+    .map_err(|e| HubError::internal(format!("preupload matching failed: {e}")))??;
+    let mut files = Vec::with_capacity(answers.len());
+    for (path, mode, ignored) in answers {
         let mut answer = json!({
             "path": path,
-            "uploadMode": upload_mode(&attributes, path, file.size, &sample),
-            "shouldIgnore": ignore.is_ignored(path),
+            "uploadMode": mode,
+            "shouldIgnore": ignored,
         });
-        if let Some(entry) = state.store.tree_entry(&commit, path).await?
+        if let Some(entry) = state.store.tree_entry(&commit, &path).await?
             && entry.kind == EntryKind::File
         {
             let oid = entry.lfs.map_or(entry.oid, |l| l.sha256);

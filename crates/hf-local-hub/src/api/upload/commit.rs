@@ -189,19 +189,33 @@ async fn ensure_lfs_rules(store: &Store, base_commit: &str, ops: &mut Vec<Op>) -
     if lfs_paths.is_empty() {
         return Ok(());
     }
-    let mut text = match current {
+    let text = match current {
         Some(text) => text,
         None => super::rules_file(store, base_commit, ATTRIBUTES).await?,
     };
-    let attributes = GitAttributes::parse(&text);
-    let missing: Vec<&String> = lfs_paths.iter().filter(|p| !attributes.is_lfs(p)).collect();
+    // CPU work the client chooses the cost of: off the async workers, within a step budget.
+    let (mut text, missing) = tokio::task::spawn_blocking(move || {
+        let attributes = GitAttributes::parse(&text);
+        let missing: Vec<String> = lfs_paths
+            .into_iter()
+            .filter(|p| !attributes.is_lfs(p))
+            .collect();
+        if attributes.exhausted() {
+            return Err(HubError::bad_request(
+                "the .gitattributes rules are too costly to match against these paths",
+            ));
+        }
+        Ok((text, missing))
+    })
+    .await
+    .map_err(|e| HubError::internal(format!("matching .gitattributes failed: {e}")))??;
     if missing.is_empty() {
         return Ok(());
     }
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
-    for path in missing {
+    for path in &missing {
         text.push_str(&lfs_rule_for_path(path));
         text.push('\n');
     }
