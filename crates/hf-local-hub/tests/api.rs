@@ -360,6 +360,36 @@ async fn move_redirects_old_name() {
     assert_eq!(r.status, 403);
 }
 
+/// The old name of a moved private repo does not tell strangers where it went: only callers
+/// who may read the new repo get the redirect.
+#[tokio::test]
+async fn a_moved_private_repo_redirects_only_those_who_can_read_it() {
+    let (hub, http) = hub().await;
+    http.create_repo(&hub, ALICE, "model", "alice/secret", true)
+        .await;
+    let r = http
+        .json(
+            Method::POST,
+            "/api/repos/move",
+            Some(ALICE),
+            json!({"fromRepo": "alice/secret", "toRepo": "alice/hidden-name", "type": "model"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    for token in [None, Some(BOB)] {
+        let r = http.get("/api/models/alice/secret", token).await;
+        assert_ne!(r.status, 307, "{token:?}");
+        assert!(r.header("location").is_none(), "{token:?}");
+        assert!(!r.text().contains("hidden-name"), "{token:?}: {}", r.text());
+    }
+    let r = http.get("/api/models/alice/secret", Some(ALICE)).await;
+    assert_eq!(r.status, 307);
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/api/models/alice/hidden-name")
+    );
+}
+
 #[tokio::test]
 async fn listings_search_sort_and_pagination() {
     let (hub, http) = hub().await;

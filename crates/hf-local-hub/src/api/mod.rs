@@ -98,6 +98,14 @@ impl AppState {
         let repo = match self.store.lookup_repo(repo_type, full_id).await? {
             RepoLookup::Found(r) => r,
             RepoLookup::Moved(new_id) if (method == Method::GET || method == Method::HEAD) => {
+                // The redirect names the new id: only for a caller who may see that repo.
+                let visible = match self.store.lookup_repo(repo_type, &new_id).await? {
+                    RepoLookup::Found(target) => self.auth.can_read(caller, &target),
+                    _ => false,
+                };
+                if !visible {
+                    return Err(HubError::repo_not_found(authenticated));
+                }
                 return Err(moved(uri, full_id, &new_id));
             }
             _ => return Err(HubError::repo_not_found(authenticated)),

@@ -237,11 +237,20 @@ enum Part {
     File { start: u64, len: u64 },
 }
 
-/// Parses `Range: bytes=...` into inclusive `(start, end)` pairs. `None` = ignore the header (malformed);
-/// `Some(empty)` = nothing satisfiable.
+/// Most ranges one request may ask for; more and the header is ignored (the whole file is sent),
+/// as common servers do (nginx's `max_ranges`), so that a header cannot multiply a file's size.
+const MAX_RANGES: usize = 100;
+
+/// Parses `Range: bytes=...` into inclusive `(start, end)` pairs, sorted, with overlapping and
+/// adjacent ranges coalesced (so the parts never hold more bytes than the file). `None` = ignore
+/// the header (malformed, or more than [`MAX_RANGES`] ranges); `Some(empty)` = nothing
+/// satisfiable.
 fn parse_range(value: &str, total: u64) -> Option<Vec<(u64, u64)>> {
     let specs = value.trim().strip_prefix("bytes=")?;
-    let mut out = Vec::new();
+    if specs.split(',').nth(MAX_RANGES).is_some() {
+        return None;
+    }
+    let mut out: Vec<(u64, u64)> = Vec::new();
     for spec in specs.split(',') {
         let (a, b) = spec.trim().split_once('-')?;
         let (a, b) = (a.trim(), b.trim());
@@ -268,7 +277,15 @@ fn parse_range(value: &str, total: u64) -> Option<Vec<(u64, u64)>> {
         };
         out.push(range);
     }
-    Some(out)
+    out.sort_unstable();
+    let mut merged: Vec<(u64, u64)> = Vec::with_capacity(out.len());
+    for (start, end) in out {
+        match merged.last_mut() {
+            Some(last) if start <= last.1.saturating_add(1) => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    Some(merged)
 }
 
 /// Streams `file` (or ranges of it) with `Accept-Ranges`, `Content-Length`, `206`/`Content-Range`, `416`.
@@ -454,6 +471,17 @@ mod tests {
             Some(vec![(0, 1), (5, 6)])
         );
         assert_eq!(parse_range("items=0-1", 100), None);
+        // Overlapping and adjacent ranges are coalesced, in order.
+        assert_eq!(
+            parse_range("bytes=50-60,0-9,5-20,21-30,55-", 100),
+            Some(vec![(0, 30), (50, 99)])
+        );
+        // Thousands of overlapping ranges cannot multiply the body: over the limit, the header
+        // is ignored (the whole file, once).
+        let hostile = format!("bytes={}", vec!["0-1048575"; 15_000].join(","));
+        assert_eq!(parse_range(&hostile, 1 << 20), None);
+        let many = format!("bytes={}", vec!["0-1048575"; 100].join(","));
+        assert_eq!(parse_range(&many, 1 << 20), Some(vec![(0, (1 << 20) - 1)]));
         assert_eq!(parse_range("bytes=5-1", 100), None);
     }
 
