@@ -332,3 +332,56 @@ fn fault_specs_parse() {
     assert_eq!(s.kind, FaultKind::Delay(50));
     assert_eq!(s.method.as_deref(), Some("POST"));
 }
+
+/// Clients that open downloads and never read them hold no thread of the hub: with a blocking
+/// pool of 4 threads, 12 stalled downloads of a 48 MB file (far more than the socket buffers
+/// take) leave the hub serving other downloads. (Before, each stalled response pinned a blocking thread
+/// and the hub hung once the pool was used up.)
+#[test]
+fn stalled_readers_hold_no_thread() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(4)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (hub, http) = hub().await;
+        let (_, _, big) = setup(&hub, &http).await;
+        let huge: Vec<u8> = (0..48_000_000u32).map(|i| (i % 241) as u8).collect();
+        let huge_len = huge.len() as u64;
+        let huge_sha = put_lfs(&hub, huge).await;
+        hub.seed()
+            .model("alice/d")
+            .commit("main")
+            .lfs_pointer("huge.bin", &huge_sha, Some(huge_len))
+            .push()
+            .await
+            .unwrap();
+        let h = http.head("/alice/d/resolve/main/huge.bin", None).await;
+        let huge_location = h.header("location").unwrap();
+        let path = huge_location.strip_prefix(&http.base).unwrap().to_owned();
+        let h = http
+            .head("/alice/d/resolve/main/model.safetensors", None)
+            .await;
+        let location = h.header("location").unwrap();
+        let addr = http.base.strip_prefix("http://").unwrap().to_owned();
+        let mut stalled = Vec::new();
+        for _ in 0..12 {
+            use tokio::io::AsyncWriteExt;
+            let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
+            let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+            socket.write_all(request.as_bytes()).await.unwrap();
+            stalled.push(socket); // never read
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let started = Instant::now();
+        let g = tokio::time::timeout(Duration::from_secs(20), http.get(&location, None))
+            .await
+            .expect("the hub still serves downloads");
+        assert_eq!(g.status, 200);
+        assert_eq!(g.body.len(), big.len());
+        assert!(started.elapsed() < Duration::from_secs(20));
+        drop(stalled);
+    });
+}

@@ -1,7 +1,7 @@
 //! Downloads: `HEAD`/`GET` on `/{prefix}{repo}/resolve/{rev}/{path}` and the CDN-like `/cdn/lfs/{sha256}`
 //! route that LFS files redirect to (no auth, a short-lived HMAC-signed URL instead).
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::SeekFrom;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -393,64 +393,68 @@ fn serve_file(
     resp
 }
 
-/// Reads the parts on a blocking thread and feeds them to the body through a small bounded channel
-/// (flat memory: at most a few chunks in flight; a client that stops reading stops the reader).
+/// Streams the parts: each chunk is read only when the client has taken the previous one, and
+/// each read is a short operation on the blocking pool (`tokio::fs`), so a client that stops
+/// reading holds no thread (memory stays at one chunk per response).
 fn stream_parts(file: PathBuf, parts: Vec<Part>) -> Body {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::task::spawn_blocking(move || {
-        let mut f = match std::fs::File::open(&file) {
-            Ok(f) => f,
-            Err(e) => {
-                let _ = tx.blocking_send(Err(std::io::Error::new(
-                    e.kind(),
-                    format!("cannot open {}: {e}", file.display()),
-                )));
-                return;
-            }
-        };
-        for part in parts {
-            match part {
-                Part::Bytes(b) => {
-                    if tx.blocking_send(Ok(b)).is_err() {
-                        return;
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+    struct Reader {
+        path: PathBuf,
+        file: Option<tokio::fs::File>,
+        parts: std::collections::VecDeque<Part>,
+        /// Bytes left of the file part being sent.
+        left: u64,
+    }
+    let reader = Reader {
+        path: file,
+        file: None,
+        parts: parts.into(),
+        left: 0,
+    };
+    let stream = futures_util::stream::try_unfold(reader, |mut r| async move {
+        loop {
+            if r.left > 0 {
+                let Some(f) = r.file.as_mut() else {
+                    return Err(std::io::Error::other("blob not open"));
+                };
+                let want = r.left.min(READ_CHUNK as u64) as usize;
+                let mut buf = bytes::BytesMut::with_capacity(want);
+                while buf.len() < want {
+                    let n = (&mut *f)
+                        .take((want - buf.len()) as u64)
+                        .read_buf(&mut buf)
+                        .await?;
+                    if n == 0 {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            "blob shorter than recorded",
+                        ));
                     }
                 }
-                Part::File { start, len } => {
-                    if let Err(e) = f.seek(SeekFrom::Start(start)) {
-                        let _ = tx.blocking_send(Err(e));
-                        return;
+                r.left -= want as u64;
+                return Ok(Some((buf.freeze(), r)));
+            }
+            match r.parts.pop_front() {
+                None => return Ok(None),
+                Some(Part::Bytes(b)) => return Ok(Some((b, r))),
+                Some(Part::File { start, len }) => {
+                    if r.file.is_none() {
+                        let opened = tokio::fs::File::open(&r.path).await.map_err(|e| {
+                            std::io::Error::new(
+                                e.kind(),
+                                format!("cannot open {}: {e}", r.path.display()),
+                            )
+                        })?;
+                        r.file = Some(opened);
                     }
-                    let mut left = len;
-                    while left > 0 {
-                        let want = left.min(READ_CHUNK as u64);
-                        // read_to_end fills spare capacity without zeroing it first.
-                        let mut buf = Vec::with_capacity(READ_CHUNK);
-                        match (&mut f).take(want).read_to_end(&mut buf) {
-                            Ok(0) => {
-                                let _ = tx.blocking_send(Err(std::io::Error::new(
-                                    std::io::ErrorKind::UnexpectedEof,
-                                    "blob shorter than recorded",
-                                )));
-                                return;
-                            }
-                            Ok(n) => {
-                                left -= n as u64;
-                                if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
-                                    return;
-                                }
-                            }
-                            Err(e) => {
-                                let _ = tx.blocking_send(Err(e));
-                                return;
-                            }
-                        }
+                    if let Some(f) = r.file.as_mut() {
+                        f.seek(SeekFrom::Start(start)).await?;
                     }
+                    r.left = len;
                 }
             }
         }
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
     });
     Body::from_stream(stream)
 }
