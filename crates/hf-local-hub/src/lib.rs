@@ -218,9 +218,10 @@ impl LocalHubBuilder {
         .await
         .map_err(|e| StoreError::Internal(format!("store open task failed: {e}")))??;
         let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-        store
-            .space_delays()
-            .set(millis(self.space_build_delay), millis(self.space_start_delay));
+        store.space_delays().set(
+            millis(self.space_build_delay),
+            millis(self.space_start_delay),
+        );
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind {

@@ -458,7 +458,13 @@ async fn duplicate(source: Repo<Read>, body: Bytes) -> HubResult<Json<Value>> {
         .map(|e| (false, e))
         .collect();
     if state.auth.require_write(&caller, &src.namespace).is_ok() {
-        env.extend(store.space_env(&src, true).await?.into_iter().map(|e| (true, e)));
+        env.extend(
+            store
+                .space_env(&src, true)
+                .await?
+                .into_iter()
+                .map(|e| (true, e)),
+        );
     }
     env.extend(given_variables);
     env.extend(given_secrets);

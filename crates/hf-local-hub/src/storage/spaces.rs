@@ -232,7 +232,12 @@ fn ensure(tx: &Transaction<'_>, repo: &RepoRecord) -> Result<Row, StoreError> {
     save(tx, repo.pk, &row)?;
     // Secret values are not kept by repo creation: their keys are recorded with empty values.
     for (field, secret) in [("variables", false), ("secrets", true)] {
-        for item in extra.get(field).and_then(Value::as_array).into_iter().flatten() {
+        for item in extra
+            .get(field)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let Some(key) = item.get("key").and_then(Value::as_str) else {
                 continue;
             };
