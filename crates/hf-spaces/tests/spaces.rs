@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use hf_http::{ErrorKind, HubClient};
 use hf_local_hub::fixture::{ALICE, ALICE_READ, BOB, File, TestHub};
+use hf_repo::prelude::*;
 use hf_spaces::duplicate::DuplicateSpace;
 use hf_spaces::env::{
     AddSpaceSecret, AddSpaceVariable, DeleteSpaceSecret, DeleteSpaceVariable, GetSpaceSecrets,
@@ -17,7 +18,6 @@ use hf_spaces::runtime::{
 };
 use hf_spaces::wait::WaitForSpace;
 use hf_spaces::{Error, SpaceHardware, SpaceKeyValue, SpaceStage, SpaceStorage};
-use hf_repo::prelude::*;
 use hf_types::{RepoId, RepoType};
 
 /// How long a simulated build lasts in these tests.
