@@ -1,12 +1,12 @@
 //! Hugging Face Spaces management, as request builders over [`hf_http`] (protocol §7): what
 //! the Python client's `HfApi` offers for Spaces, plus a [`wait`] helper.
 //!
-//! - [`runtime`]: `get_space_runtime`, `request_space_hardware`, `set_space_sleep_time`,
+//! - [`runtime`] — `get_space_runtime`, `request_space_hardware`, `set_space_sleep_time`,
 //!   `pause_space`, `restart_space`, `request_space_storage`, `delete_space_storage`.
-//! - [`env`]: `add_space_secret`, `delete_space_secret`, `get_space_secrets`,
+//! - [`env`](mod@env) — `add_space_secret`, `delete_space_secret`, `get_space_secrets`,
 //!   `get_space_variables`, `add_space_variable`, `delete_space_variable`.
-//! - [`duplicate`]: `duplicate_space`.
-//! - [`wait`]: polls the runtime until a stage (e.g. `RUNNING`) or an error stage.
+//! - [`duplicate`] — `duplicate_space`.
+//! - [`wait`] — polls the runtime until a stage (e.g. `RUNNING`) or an error stage.
 //!
 //! Every operation is one owned request builder: the required arguments are the
 //! constructor's, the optional ones chained setters, and `.await` sends it. The repo type is
