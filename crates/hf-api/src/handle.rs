@@ -102,6 +102,11 @@ impl RepoHandle {
         builder
     }
 
+    /// The facade this handle was made from (for the operations of other modules).
+    pub(crate) fn api(&self) -> &HfApi {
+        &self.api
+    }
+
     fn id(&self) -> RepoId {
         self.repo_id.clone()
     }

@@ -30,6 +30,8 @@ mod error;
 mod file_ops;
 mod handle;
 mod repo_ops;
+// Spaces (issue 12).
+mod spaces_ops;
 
 #[cfg(feature = "cache")]
 use std::path::Path;
@@ -43,6 +45,9 @@ pub use hf_cache as cache;
 pub use hf_http as http;
 #[doc(inline)]
 pub use hf_repo as repo;
+/// Spaces (issue 12).
+#[doc(inline)]
+pub use hf_spaces as spaces;
 #[doc(inline)]
 pub use hf_types as types;
 

@@ -120,6 +120,10 @@ pub enum Op<'a> {
     DeleteBranch,
     /// `hf ls` of this folder.
     ListFiles { path: Option<&'a RepoPath> },
+    /// `hf spaces wait` (Spaces, issue 12).
+    WaitSpace,
+    /// `hf repo duplicate` (Spaces, issue 12).
+    DuplicateRepo,
 }
 
 /// `context` failed with `error` while doing `op` on `repo`: the error's chain and its hint.
@@ -199,6 +203,20 @@ fn hint(op: Op<'_>, repo: Option<&RepoTarget>, error: &Http) -> Option<String> {
             "{} is not a folder of the repo at this revision: `hf ls {repo_id}` lists the root",
             path.map_or("the path", RepoPath::as_str)
         ),
+        // Spaces (issue 12).
+        (Op::WaitSpace, _) if error.kind() == ErrorKind::SpaceNotReady => match error {
+            Http::SpaceNotReady {
+                timed_out: true, ..
+            } => format!(
+                "the Space is still building or starting: wait longer with --timeout, or check `hf spaces info {repo_id}`"
+            ),
+            _ => format!(
+                "`hf spaces info {repo_id}` shows the stage and its error; `hf spaces restart {repo_id}` restarts it"
+            ),
+        },
+        (Op::DuplicateRepo, Some(Http::Conflict(_))) => {
+            "the target already exists: pass --exist-ok to accept it, or give another TO_ID".to_owned()
+        }
         // The general advice for requests on a repo.
         (_, Some(Http::RepoNotFound(_))) => format!(
             "check the repo id and --repo-type ({repo_type}); a private repo needs a token (--token or HF_TOKEN)"

@@ -15,6 +15,8 @@ mod output;
 mod progress;
 mod refs;
 mod repo;
+// Spaces (issue 12).
+mod spaces;
 mod upload;
 mod whoami;
 
@@ -57,6 +59,8 @@ enum Command {
     Branch(refs::BranchArgs),
     /// Show who the token belongs to.
     Whoami(whoami::WhoamiArgs),
+    /// Manage Spaces: runtime, hardware, sleep time, secrets and variables.
+    Spaces(spaces::SpacesArgs),
     /// Print the environment: versions, endpoint, cache and token locations.
     Env,
 }
@@ -101,6 +105,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tag(args) => refs::run_tag(client()?, args).await,
         Command::Branch(args) => refs::run_branch(client()?, args).await,
         Command::Whoami(args) => whoami::run(client()?, args).await,
+        Command::Spaces(args) => spaces::run(client()?, args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
     }
 }

@@ -1,4 +1,4 @@
-//! `hf repo create|delete|move|settings` (and `hf repo tag|branch`, shared with `hf tag|branch`),
+//! `hf repo create|delete|move|settings|duplicate` (and `hf repo tag|branch`, shared with `hf tag|branch`),
 //! named as in the Python CLI.
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -67,6 +67,31 @@ enum RepoCommand {
         /// Make the repo public (same as `--private false`).
         #[arg(long, conflicts_with = "private")]
         no_private: bool,
+    },
+    /// Duplicate a Space (files and settings) into a new one; prints its URL (issue 12).
+    Duplicate {
+        // The source and its type (only `space` is supported).
+        #[command(flatten)]
+        from: RepoTarget,
+        /// The new repo's id (default: your namespace, the same name).
+        to_id: Option<RepoId>,
+        /// Make the copy private.
+        #[arg(long)]
+        private: bool,
+        /// Make the copy public.
+        #[arg(long, conflicts_with = "private")]
+        public: bool,
+        /// Succeed when the target already exists.
+        #[arg(long)]
+        exist_ok: bool,
+        /// Space hardware flavor, e.g. `cpu-basic`, `t4-medium`.
+        #[arg(long)]
+        flavor: Option<String>,
+        /// Seconds of inactivity before the Space sleeps (-1: never).
+        #[arg(long, allow_negative_numbers = true)]
+        sleep_time: Option<i64>,
+        #[command(flatten)]
+        values: crate::spaces::EnvValues,
     },
     /// Manage the tags of a repo (also `hf tag`).
     Tag(refs::TagArgs),
@@ -197,6 +222,55 @@ pub async fn run(client: HubClient, args: RepoArgs) -> Result<(), Failure> {
             print_lines([format!(
                 "Successfully updated the settings of {repo_id} on the Hub."
             )])
+        }
+        RepoCommand::Duplicate {
+            from,
+            to_id,
+            private,
+            public,
+            exist_ok,
+            flavor,
+            sleep_time,
+            values,
+        } => {
+            let from_id = &from.repo_id;
+            if from.repo_type != RepoType::Space {
+                return Err(Failure::msg(format!(
+                    "cannot duplicate {from_id}: only Spaces can be duplicated"
+                ))
+                .hint("pass --type space"));
+            }
+            let mut request = hf_spaces::duplicate::DuplicateSpace::new(client, from_id.clone())
+                .exist_ok(exist_ok);
+            if let Some(to_id) = to_id {
+                request = request.to_id(to_id);
+            }
+            if private || public {
+                request = request.private(private);
+            }
+            if let Some(flavor) = flavor {
+                request = request.hardware(flavor.as_str());
+            }
+            if let Some(seconds) = sleep_time {
+                request = request.sleep_time(seconds);
+            }
+            let secrets = values.secrets()?;
+            if !secrets.is_empty() {
+                request = request.secrets(secrets);
+            }
+            let variables = values.variables()?;
+            if !variables.is_empty() {
+                request = request.variables(variables);
+            }
+            let url = request.await.map_err(|e| {
+                failure(
+                    &format!("cannot duplicate {from_id}"),
+                    Op::DuplicateRepo,
+                    Some(&from),
+                    &e,
+                )
+            })?;
+            print_lines([url.to_string()])
         }
         RepoCommand::Tag(args) => refs::run_tag(client, args).await,
         RepoCommand::Branch(args) => refs::run_branch(client, args).await,

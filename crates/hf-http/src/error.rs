@@ -349,6 +349,8 @@ pub enum ErrorKind {
     NotASafetensorsRepo,
     /// [`Error::Task`].
     Task,
+    /// [`Error::SpaceNotReady`] (Spaces, issue 12).
+    SpaceNotReady,
 }
 
 /// Everything an operation of any hf-api crate can fail with: one type for every layer.
@@ -573,6 +575,17 @@ pub enum Error {
     /// runtime.
     #[error("background task failed: {0}")]
     Task(String),
+    /// Waiting for a Space to reach a stage failed: it stopped in an error stage, or the wait
+    /// timed out (Spaces, issue 12). Names the last stage seen.
+    #[error("Space {space} {}: its last stage was {stage}", if *timed_out { "did not reach the awaited stage in time" } else { "failed" })]
+    SpaceNotReady {
+        /// The Space.
+        space: String,
+        /// The last stage read.
+        stage: String,
+        /// The wait timed out (otherwise the Space reached an error stage).
+        timed_out: bool,
+    },
 }
 
 fn fmt_retry_after(retry_after: Option<Duration>) -> String {
@@ -764,6 +777,7 @@ impl Error {
             Error::Safetensors { .. } => ErrorKind::Safetensors,
             Error::NotASafetensorsRepo { .. } => ErrorKind::NotASafetensorsRepo,
             Error::Task(_) => ErrorKind::Task,
+            Error::SpaceNotReady { .. } => ErrorKind::SpaceNotReady,
         }
     }
 

@@ -102,6 +102,8 @@ impl LocalHub {
             public_url: None,
             cdn_ttl: Duration::from_secs(3600),
             multipart_chunk_size: api::lfs::MULTIPART_CHUNK_SIZE,
+            space_build_delay: Duration::from_secs(1),
+            space_start_delay: Duration::ZERO,
         }
     }
 }
@@ -117,6 +119,8 @@ pub struct LocalHubBuilder {
     public_url: Option<String>,
     cdn_ttl: Duration,
     multipart_chunk_size: u64,
+    space_build_delay: Duration,
+    space_start_delay: Duration,
 }
 
 impl LocalHubBuilder {
@@ -182,6 +186,19 @@ impl LocalHubBuilder {
         self
     }
 
+    /// How long a Space stays `BUILDING` after its creation, a commit, a restart or a change of
+    /// hardware, variables or secrets (default one second; tests use milliseconds).
+    pub fn space_build_delay(mut self, delay: Duration) -> Self {
+        self.space_build_delay = delay;
+        self
+    }
+
+    /// How long a Space stays `APP_STARTING` after its build (default zero: no such stage).
+    pub fn space_start_delay(mut self, delay: Duration) -> Self {
+        self.space_start_delay = delay;
+        self
+    }
+
     /// Opens the store, binds the socket and starts serving.
     pub async fn start(self) -> Result<LocalHubHandle, StartError> {
         let (dir, temp) = match self.data_dir {
@@ -200,6 +217,11 @@ impl LocalHubBuilder {
         })
         .await
         .map_err(|e| StoreError::Internal(format!("store open task failed: {e}")))??;
+        let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        store.space_delays().set(
+            millis(self.space_build_delay),
+            millis(self.space_start_delay),
+        );
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind {

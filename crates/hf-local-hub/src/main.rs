@@ -36,6 +36,12 @@ struct Args {
     /// LFS objects of at least BYTES are uploaded in parts of BYTES (multipart transfer).
     #[arg(long, value_name = "BYTES", default_value_t = hf_local_hub::MULTIPART_CHUNK_SIZE)]
     multipart_chunk_size: u64,
+    /// How long a Space stays BUILDING after a creation, commit or restart (`500ms`, `2s`; a bare number is milliseconds).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
+    space_build_delay: std::time::Duration,
+    /// How long a Space stays APP_STARTING after its build (`0` skips the stage).
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = duration)]
+    space_start_delay: std::time::Duration,
 }
 
 const FAULT_HELP: &str = "\
@@ -54,6 +60,21 @@ fn name_pair(s: &str) -> Result<(String, String), String> {
         Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_owned(), b.to_owned())),
         _ => Err(format!("expected NAME:VALUE, got {s:?}")),
     }
+}
+
+/// `250ms`, `2s` or a bare number of milliseconds.
+fn duration(s: &str) -> Result<std::time::Duration, String> {
+    let (n, unit_ms) = match s.strip_suffix("ms") {
+        Some(n) => (n, 1),
+        None => match s.strip_suffix('s') {
+            Some(n) => (n, 1000),
+            None => (s, 1),
+        },
+    };
+    n.trim()
+        .parse::<u64>()
+        .map(|n| std::time::Duration::from_millis(n.saturating_mul(unit_ms)))
+        .map_err(|_| format!("expected a duration such as 500ms or 2s, got {s:?}"))
 }
 
 async fn stop_signal() {
@@ -83,7 +104,9 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     let mut builder = LocalHub::builder()
         .addr(args.addr)
-        .multipart_chunk_size(args.multipart_chunk_size);
+        .multipart_chunk_size(args.multipart_chunk_size)
+        .space_build_delay(args.space_build_delay)
+        .space_start_delay(args.space_start_delay);
     for (name, token) in &args.users {
         builder = builder.user(name, token);
     }

@@ -84,8 +84,9 @@ pub use models::{
     LastCommitInfo, ModelInfo, Organization, RepoFile, RepoFolder, RepoInfo, RepoInfoCommon,
     RepoSibling, RepoTreeEntry, SAFETENSORS_MAX_HEADER_LENGTH, SafetensorsFileMetadata,
     SafetensorsIndex, SafetensorsInfo, SafetensorsParseError, SafetensorsRepoMetadata,
-    SiblingLfsInfo, SpaceInfo, SpaceRuntime, SpaceStage, SpaceStorage, TensorInfo, TokenRole,
-    TransformersInfo, User, WhoAmI, WhoAmIOrg, safetensors_header_length,
+    SiblingLfsInfo, SpaceHardware, SpaceInfo, SpaceRuntime, SpaceSecret, SpaceStage, SpaceStorage,
+    SpaceVariable, TensorInfo, TokenRole, TransformersInfo, User, WhoAmI, WhoAmIOrg,
+    safetensors_header_length,
 };
 pub use path::{InvalidRepoPath, RepoPath};
 pub use patterns::{Patterns, filter_path};

@@ -10,6 +10,8 @@ pub mod files;
 pub mod lfs;
 pub mod repos;
 pub mod resolve;
+// Spaces (issue 12).
+pub mod spaces;
 pub mod upload;
 pub mod users;
 
@@ -284,6 +286,8 @@ pub fn router(state: AppState) -> Router {
         .merge(resolve::router())
         .merge(upload::router())
         .merge(lfs::router())
+        // Spaces (issue 12).
+        .merge(spaces::router())
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.faults.clone(),

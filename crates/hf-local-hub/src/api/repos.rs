@@ -325,10 +325,10 @@ async fn info_json(
                     .replace(['_', '.'], "-")
             ),
         );
+        let runtime = state.store.space_runtime(repo).await?;
         o.insert(
             "runtime".into(),
-            json!({"stage": "NO_APP_FILE", "hardware": {"current": null, "requested": null},
-                   "storage": null, "replicas": {"current": 0, "requested": 1}}),
+            super::spaces::runtime_json(repo, &runtime),
         );
         o.insert("models".into(), json!([]));
         o.insert("datasets".into(), json!([]));

@@ -57,6 +57,8 @@ pub mod git;
 mod history;
 mod repos;
 mod schema;
+// Spaces (issue 12).
+mod spaces;
 mod upload_support;
 
 use std::path::{Path, PathBuf};
@@ -69,6 +71,7 @@ use rusqlite::Connection;
 
 pub use blobs::is_hex;
 pub use history::check_path;
+pub use spaces::{SpaceChange, SpaceEnv, SpaceRuntimeView};
 
 /// Maximum bytes of a regular (non-LFS) file accepted in a commit.
 pub const MAX_REGULAR_FILE: usize = 64 * 1024 * 1024;
@@ -361,6 +364,8 @@ pub struct Store {
 struct Inner {
     conn: Mutex<Connection>,
     paths: Paths,
+    /// Simulated Space stage delays (issue 12).
+    space_delays: spaces::SpaceDelays,
 }
 
 /// The directories of a data dir.
@@ -404,6 +409,7 @@ impl Store {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
                 paths,
+                space_delays: spaces::SpaceDelays::default(),
             }),
         })
     }
@@ -637,8 +643,17 @@ impl Store {
         let input = CommitInput { ops, ..input };
         let repo = repo.clone();
         let target = target.to_owned();
-        self.run(move |c, p| history::commit(c, p, &repo, &target, input, &written))
-            .await
+        let outcome = self
+            .run({
+                let repo = repo.clone();
+                move |c, p| history::commit(c, p, &repo, &target, input, &written)
+            })
+            .await?;
+        // A commit to a Space's default branch rebuilds it (issue 12).
+        if repo.repo_type == RepoType::Space && outcome.target_ref == "refs/heads/main" {
+            self.space_change(&repo, SpaceChange::Commit).await?;
+        }
+        Ok(outcome)
     }
 
     /// Creates pull request `N` (a discussion) with ref `refs/pr/N` at `base_commit`; returns `N`.

@@ -69,6 +69,27 @@ CREATE TABLE IF NOT EXISTS pull_requests (
     created_ms INTEGER NOT NULL,
     PRIMARY KEY (repo_pk, num)
 );
+-- Spaces (issue 12): the simulated runtime (last transition) and variables/secrets.
+CREATE TABLE IF NOT EXISTS space_runtime (
+    repo_pk INTEGER PRIMARY KEY,
+    paused INTEGER NOT NULL,
+    since_ms INTEGER NOT NULL,
+    error TEXT,
+    hw_prev TEXT,
+    hw_requested TEXT NOT NULL,
+    storage TEXT,
+    sleep_time INTEGER
+);
+CREATE TABLE IF NOT EXISTS space_env (
+    repo_pk INTEGER NOT NULL,
+    secret INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    description TEXT,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (repo_pk, secret, key)
+);
+-- End of Spaces (issue 12).
 ";
 
 /// Opens the database with durable settings and creates the tables.

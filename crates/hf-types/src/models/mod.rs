@@ -39,7 +39,9 @@ pub use safetensors::{
     safetensors_header_length,
 };
 pub use sibling::{RepoSibling, SiblingLfsInfo};
-pub use space::{SpaceRuntime, SpaceStage, SpaceStorage};
+pub use space::{
+    SpaceHardware, SpaceRuntime, SpaceSecret, SpaceStage, SpaceStorage, SpaceVariable,
+};
 pub use timestamp::InvalidTimestamp;
 pub use tree::{
     BlobLfsInfo, BlobSecurityInfo, LastCommitInfo, RepoFile, RepoFolder, RepoTreeEntry,

@@ -1,7 +1,8 @@
-//! Space runtime (protocol §7.1).
+//! Space runtime, hardware, variables and secrets (protocol §7).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use super::open_enum::open_enum;
 
@@ -35,6 +36,117 @@ open_enum! {
         /// Asleep after inactivity.
         Sleeping => "SLEEPING",
     }
+}
+
+impl SpaceStage {
+    /// A stage the Space leaves by itself (building, starting): what a wait polls through.
+    pub fn is_transitional(&self) -> bool {
+        matches!(
+            self,
+            SpaceStage::Building
+                | SpaceStage::AppStarting
+                | SpaceStage::RunningBuilding
+                | SpaceStage::RunningAppStarting
+        )
+    }
+
+    /// A stage that means the Space failed and will not run without a change.
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self,
+            SpaceStage::NoAppFile
+                | SpaceStage::ConfigError
+                | SpaceStage::BuildError
+                | SpaceStage::RuntimeError
+        )
+    }
+}
+
+open_enum! {
+    /// Hardware flavor of a Space (protocol §7.3). Unknown flavors are kept as
+    /// [`SpaceHardware::Other`].
+    pub enum SpaceHardware {
+        /// Free CPU.
+        CpuBasic => "cpu-basic",
+        /// Upgraded CPU.
+        CpuUpgrade => "cpu-upgrade",
+        /// CPU, performance tier.
+        CpuPerformance => "cpu-performance",
+        /// Large CPU.
+        CpuXl => "cpu-xl",
+        /// ZeroGPU (A10G).
+        ZeroA10g => "zero-a10g",
+        /// Nvidia T4, small.
+        T4Small => "t4-small",
+        /// Nvidia T4, medium.
+        T4Medium => "t4-medium",
+        /// One Nvidia L4.
+        L4x1 => "l4x1",
+        /// Four Nvidia L4.
+        L4x4 => "l4x4",
+        /// One Nvidia L40S.
+        L40sx1 => "l40sx1",
+        /// Four Nvidia L40S.
+        L40sx4 => "l40sx4",
+        /// Eight Nvidia L40S.
+        L40sx8 => "l40sx8",
+        /// Nvidia A10G, small.
+        A10gSmall => "a10g-small",
+        /// Nvidia A10G, large.
+        A10gLarge => "a10g-large",
+        /// Two Nvidia A10G.
+        A10gLargex2 => "a10g-largex2",
+        /// Four Nvidia A10G.
+        A10gLargex4 => "a10g-largex4",
+        /// Nvidia A100.
+        A100Large => "a100-large",
+        /// Nvidia H100.
+        H100 => "h100",
+        /// Eight Nvidia H100.
+        H100x8 => "h100x8",
+    }
+}
+
+/// A public environment variable of a Space, as `get_space_variables` lists it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SpaceVariable {
+    /// The variable's name (the key of the Hub's map; filled in by the client).
+    #[serde(default)]
+    pub key: String,
+    /// Its value.
+    pub value: String,
+    /// What it is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Last change.
+    #[serde(
+        default,
+        with = "crate::timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+/// A secret of a Space: its key and metadata only, secret values are write-only.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SpaceSecret {
+    /// The secret's name (the key of the Hub's map; filled in by the client).
+    #[serde(default)]
+    pub key: String,
+    /// What it is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Last change.
+    #[serde(
+        default,
+        with = "crate::timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<OffsetDateTime>,
 }
 
 open_enum! {
@@ -135,6 +247,16 @@ impl SpaceRuntime {
         self.requested_hardware.as_deref()
     }
 
+    /// Current hardware as a [`SpaceHardware`].
+    pub fn hardware_flavor(&self) -> Option<SpaceHardware> {
+        self.hardware.as_deref().map(SpaceHardware::from)
+    }
+
+    /// Requested hardware as a [`SpaceHardware`].
+    pub fn requested_hardware_flavor(&self) -> Option<SpaceHardware> {
+        self.requested_hardware.as_deref().map(SpaceHardware::from)
+    }
+
     /// Seconds of inactivity before the Space sleeps (`gcTimeout`); `None` when not set.
     pub fn sleep_time(&self) -> Option<i64> {
         self.sleep_time
@@ -200,6 +322,35 @@ mod tests {
         assert_eq!(runtime.storage(), Some(&SpaceStorage::Large));
         assert_eq!(runtime.error_message(), Some("boom"));
         assert_eq!(runtime.hardware(), None);
+    }
+
+    #[test]
+    fn hardware_and_stage_helpers() {
+        let runtime: SpaceRuntime = serde_json::from_str(
+            r#"{"stage": "APP_STARTING", "hardware": {"current": "cpu-basic", "requested": "gpu-9000"}}"#,
+        )
+        .unwrap();
+        assert_eq!(runtime.hardware_flavor(), Some(SpaceHardware::CpuBasic));
+        assert_eq!(
+            runtime.requested_hardware_flavor(),
+            Some(SpaceHardware::Other("gpu-9000".into()))
+        );
+        assert!(runtime.stage().is_transitional());
+        assert!(SpaceStage::RuntimeError.is_error() && !SpaceStage::Running.is_error());
+        assert!(!SpaceStage::Paused.is_transitional());
+    }
+
+    #[test]
+    fn variable_and_secret() {
+        let v: SpaceVariable = serde_json::from_str(
+            r#"{"value": "456", "description": "d", "updatedAt": "2025-03-07T12:24:19.875Z", "new": 1}"#,
+        )
+        .unwrap();
+        assert_eq!(v.value, "456");
+        assert_eq!(v.description.as_deref(), Some("d"));
+        assert!(v.updated_at.is_some());
+        let s: SpaceSecret = serde_json::from_str(r#"{}"#).unwrap();
+        assert_eq!(s.description, None);
     }
 
     #[test]
