@@ -4,6 +4,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use hf_local_hub::{FaultSpec, LocalHub};
@@ -36,6 +37,15 @@ struct Args {
     /// LFS objects of at least BYTES are uploaded in parts of BYTES (multipart transfer).
     #[arg(long, value_name = "BYTES", default_value_t = hf_local_hub::MULTIPART_CHUNK_SIZE)]
     multipart_chunk_size: u64,
+    /// Milliseconds a simulated Inference Endpoint stays `pending` after a deploy or resume.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    endpoint_pending_delay: u64,
+    /// Milliseconds a simulated Inference Endpoint stays `initializing` after `pending`.
+    #[arg(long, value_name = "MS", default_value_t = 300)]
+    endpoint_initializing_delay: u64,
+    /// Milliseconds a simulated Inference Endpoint stays `updating` after an update.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    endpoint_updating_delay: u64,
 }
 
 const FAULT_HELP: &str = "\
@@ -83,7 +93,10 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     let mut builder = LocalHub::builder()
         .addr(args.addr)
-        .multipart_chunk_size(args.multipart_chunk_size);
+        .multipart_chunk_size(args.multipart_chunk_size)
+        .endpoint_pending_delay(Duration::from_millis(args.endpoint_pending_delay))
+        .endpoint_initializing_delay(Duration::from_millis(args.endpoint_initializing_delay))
+        .endpoint_updating_delay(Duration::from_millis(args.endpoint_updating_delay));
     for (name, token) in &args.users {
         builder = builder.user(name, token);
     }
