@@ -9,6 +9,8 @@ mod args;
 mod cache;
 mod diagnostics;
 mod download;
+// Inference Endpoints (issue 13).
+mod endpoints;
 mod env;
 mod ls;
 mod output;
@@ -59,6 +61,8 @@ enum Command {
     Whoami(whoami::WhoamiArgs),
     /// Print the environment: versions, endpoint, cache and token locations.
     Env,
+    /// Manage Hugging Face Inference Endpoints.
+    Endpoints(endpoints::EndpointsArgs),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +106,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Branch(args) => refs::run_branch(client()?, args).await,
         Command::Whoami(args) => whoami::run(client()?, args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
+        Command::Endpoints(args) => endpoints::run(client()?, args).await,
     }
 }
 

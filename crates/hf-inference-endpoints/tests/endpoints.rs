@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use hf_http::{ErrorKind, HubClient};
 use hf_inference_endpoints::{
-    CreateInferenceEndpoint, DeleteInferenceEndpoint, EndpointChanges, Error,
-    GetInferenceEndpoint, Hardware, InferenceEndpoint, InferenceEndpointStatus,
-    InferenceEndpointType, ListInferenceEndpoints, PauseInferenceEndpoint,
-    ResumeInferenceEndpoint, ScaleToZeroInferenceEndpoint, UpdateInferenceEndpoint,
+    CreateInferenceEndpoint, DeleteInferenceEndpoint, EndpointChanges, Error, GetInferenceEndpoint,
+    Hardware, InferenceEndpoint, InferenceEndpointStatus, InferenceEndpointType,
+    ListInferenceEndpoints, PauseInferenceEndpoint, ResumeInferenceEndpoint,
+    ScaleToZeroInferenceEndpoint, UpdateInferenceEndpoint,
 };
 use hf_local_hub::LocalHubBuilder;
 use hf_local_hub::fixture::{ALICE, ALICE_READ, BOB, File, TestHub};
@@ -89,7 +89,11 @@ async fn create_with_every_option_then_run_through_the_status_machine() {
         .await
         .unwrap();
     assert_eq!(endpoint.name(), "my-ep");
-    assert_eq!(endpoint.namespace(), "alice", "defaults to the token's user");
+    assert_eq!(
+        endpoint.namespace(),
+        "alice",
+        "defaults to the token's user"
+    );
     assert_eq!(endpoint.status(), &InferenceEndpointStatus::Pending);
     assert_eq!(endpoint.url(), None, "no URL before running");
     assert_eq!(endpoint.repository(), "alice/tiny");
@@ -100,7 +104,11 @@ async fn create_with_every_option_then_run_through_the_status_machine() {
     assert_eq!(endpoint.compute().accelerator.as_deref(), Some("cpu"));
     let scaling = endpoint.compute().scaling.clone().unwrap();
     assert_eq!(
-        (scaling.min_replica, scaling.max_replica, scaling.scale_to_zero_timeout),
+        (
+            scaling.min_replica,
+            scaling.max_replica,
+            scaling.scale_to_zero_timeout
+        ),
         (Some(0), Some(2), Some(15))
     );
     assert_eq!(endpoint.provider().region.as_deref(), Some("us-east-1"));
@@ -111,16 +119,25 @@ async fn create_with_every_option_then_run_through_the_status_machine() {
         raw["model"]["image"],
         json!({"custom": {"url": "ghcr.io/x/y:1", "health_route": "/health"}})
     );
-    assert_eq!(raw["route"], json!({"domain": "ep.example.com", "path": "/models/tiny"}));
+    assert_eq!(
+        raw["route"],
+        json!({"domain": "ep.example.com", "path": "/models/tiny"})
+    );
     assert_eq!(raw["cacheHttpResponses"], true);
     assert_eq!(raw["tags"], json!(["demo"]));
-    assert!(raw["model"].get("secrets").is_none(), "secrets never come back");
+    assert!(
+        raw["model"].get("secrets").is_none(),
+        "secrets never come back"
+    );
 
     let mut endpoint = endpoint;
     tokio::time::sleep(60 * MS).await;
     endpoint.fetch().await.unwrap();
     assert_eq!(endpoint.status(), &InferenceEndpointStatus::Initializing);
-    endpoint.wait(Some(Duration::from_secs(10)), 10 * MS).await.unwrap();
+    endpoint
+        .wait(Some(Duration::from_secs(10)), 10 * MS)
+        .await
+        .unwrap();
     assert_eq!(endpoint.status(), &InferenceEndpointStatus::Running);
     let url = endpoint.url().unwrap().to_owned();
     assert!(url.starts_with(hub.endpoint()), "{url}");
@@ -137,7 +154,10 @@ async fn create_with_every_option_then_run_through_the_status_machine() {
     assert_eq!(compute.instance_type.as_deref(), Some("intel-icl"));
     assert_eq!(compute.scaling.unwrap().min_replica, Some(0));
     assert_eq!(endpoint.model().env.as_ref(), Some(&env), "untouched");
-    endpoint.wait(Some(Duration::from_secs(10)), 10 * MS).await.unwrap();
+    endpoint
+        .wait(Some(Duration::from_secs(10)), 10 * MS)
+        .await
+        .unwrap();
 
     // Pause, resume, scale to zero, resume.
     endpoint.pause().await.unwrap();
@@ -145,11 +165,17 @@ async fn create_with_every_option_then_run_through_the_status_machine() {
     assert_eq!(endpoint.url(), None);
     endpoint.resume(true).await.unwrap();
     assert_eq!(endpoint.status(), &InferenceEndpointStatus::Pending);
-    endpoint.wait(Some(Duration::from_secs(10)), 10 * MS).await.unwrap();
+    endpoint
+        .wait(Some(Duration::from_secs(10)), 10 * MS)
+        .await
+        .unwrap();
     endpoint.scale_to_zero().await.unwrap();
     assert_eq!(endpoint.status(), &InferenceEndpointStatus::ScaledToZero);
     endpoint.resume(false).await.unwrap();
-    endpoint.wait(Some(Duration::from_secs(10)), 10 * MS).await.unwrap();
+    endpoint
+        .wait(Some(Duration::from_secs(10)), 10 * MS)
+        .await
+        .unwrap();
 
     // Resume of a running endpoint: the API's 400, or the endpoint with running_ok.
     let err = ResumeInferenceEndpoint::new(alice.clone(), "my-ep")
@@ -168,8 +194,15 @@ async fn create_with_every_option_then_run_through_the_status_machine() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name(), "my-ep");
     endpoint.delete().await.unwrap();
-    assert!(ListInferenceEndpoints::new(alice.clone()).await.unwrap().is_empty());
-    let err = GetInferenceEndpoint::new(alice.clone(), "my-ep").await.unwrap_err();
+    assert!(
+        ListInferenceEndpoints::new(alice.clone())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let err = GetInferenceEndpoint::new(alice.clone(), "my-ep")
+        .await
+        .unwrap_err();
     assert_eq!(err.server_error().unwrap().status().as_u16(), 404);
     hub.shutdown().await;
 }
@@ -186,8 +219,13 @@ async fn builders_cover_every_operation_in_an_organization() {
     create(&alice, "mine", "alice/tiny").await.unwrap();
     settle().await;
     let in_org = |b: GetInferenceEndpoint| b.namespace("acme");
-    let ep = in_org(GetInferenceEndpoint::new(alice.clone(), "org-ep")).await.unwrap();
-    assert_eq!((ep.namespace(), ep.status()), ("acme", &InferenceEndpointStatus::Running));
+    let ep = in_org(GetInferenceEndpoint::new(alice.clone(), "org-ep"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (ep.namespace(), ep.status()),
+        ("acme", &InferenceEndpointStatus::Running)
+    );
     let ep = UpdateInferenceEndpoint::new(alice.clone(), "org-ep")
         .namespace("acme")
         .min_replica(0)
@@ -243,23 +281,28 @@ async fn wait_fails_at_once_on_a_missing_repository_and_times_out_with_the_last_
     let hub = TestHub::start_with(slow).await;
     model(&hub, "tiny").await;
     let alice = client(&hub, Some(ALICE));
-    let mut ghost = create(&alice, "ghost", "alice/does-not-exist").await.unwrap();
+    let mut ghost = create(&alice, "ghost", "alice/does-not-exist")
+        .await
+        .unwrap();
     assert_eq!(ghost.status(), &InferenceEndpointStatus::Failed);
     let started = std::time::Instant::now();
     let err = ghost.wait(None, Duration::from_secs(60)).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5), "no polling on failure");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no polling on failure"
+    );
     assert_eq!(err.kind(), ErrorKind::InferenceEndpointFailed);
     assert!(err.to_string().contains("alice/ghost is failed"), "{err}");
     assert!(err.to_string().contains("does-not-exist"), "{err}");
 
     let mut pending = create(&alice, "slowpoke", "alice/tiny").await.unwrap();
-    let err = pending
-        .wait(Some(50 * MS), 10 * MS)
-        .await
-        .unwrap_err();
+    let err = pending.wait(Some(50 * MS), 10 * MS).await.unwrap_err();
     match &err {
         Error::InferenceEndpointTimeout { status, name, .. } => {
-            assert_eq!((status.as_str(), name.as_str()), ("pending", "alice/slowpoke"));
+            assert_eq!(
+                (status.as_str(), name.as_str()),
+                ("pending", "alice/slowpoke")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -270,18 +313,25 @@ async fn wait_fails_at_once_on_a_missing_repository_and_times_out_with_the_last_
     model(&hub2, "tiny").await;
     let alice2 = client(&hub2, Some(ALICE));
     let mut ep = create(&alice2, "ep", "alice/tiny").await.unwrap();
-    ep.wait(Some(Duration::from_secs(10)), 10 * MS).await.unwrap();
+    ep.wait(Some(Duration::from_secs(10)), 10 * MS)
+        .await
+        .unwrap();
     ep.update(EndpointChanges::new().repository("alice/nope"))
         .await
         .unwrap();
     assert_eq!(ep.status(), &InferenceEndpointStatus::UpdateFailed);
-    let err = ep.wait(Some(Duration::from_secs(10)), 10 * MS).await.unwrap_err();
+    let err = ep
+        .wait(Some(Duration::from_secs(10)), 10 * MS)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InferenceEndpointFailed);
     // Fixing the repository deploys again.
     ep.update(EndpointChanges::new().repository("alice/tiny"))
         .await
         .unwrap();
-    ep.wait(Some(Duration::from_secs(10)), 10 * MS).await.unwrap();
+    ep.wait(Some(Duration::from_secs(10)), 10 * MS)
+        .await
+        .unwrap();
     hub.shutdown().await;
     hub2.shutdown().await;
 }
@@ -315,22 +365,29 @@ async fn only_members_see_and_only_write_tokens_change() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden);
     // Bob's own namespace is his: he cannot deploy alice's private repo there, though.
-    hub.create(hf_types::RepoType::Model, "alice", "secret", true).await;
+    hub.create(hf_types::RepoType::Model, "alice", "secret", true)
+        .await;
     let bobs = create(&bob, "bobs", "alice/secret").await.unwrap();
     assert_eq!(bobs.status(), &InferenceEndpointStatus::Failed);
 
     // A read token reads but does not change.
     assert_eq!(get(&alice_read, "ep").await.name(), "ep");
     for err in [
-        PauseInferenceEndpoint::new(alice_read.clone(), "ep").await.unwrap_err(),
-        DeleteInferenceEndpoint::new(alice_read.clone(), "ep").await.unwrap_err(),
+        PauseInferenceEndpoint::new(alice_read.clone(), "ep")
+            .await
+            .unwrap_err(),
+        DeleteInferenceEndpoint::new(alice_read.clone(), "ep")
+            .await
+            .unwrap_err(),
         create(&alice_read, "ep3", "alice/tiny").await.unwrap_err(),
     ] {
         assert_eq!(err.kind(), ErrorKind::Forbidden, "{err}");
     }
 
     // Anonymous: no default namespace, and 401 with one.
-    let err = ListInferenceEndpoints::new(anonymous.clone()).await.unwrap_err();
+    let err = ListInferenceEndpoints::new(anonymous.clone())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::MissingToken);
     let err = ListInferenceEndpoints::new(anonymous.clone())
         .namespace("alice")
@@ -361,7 +418,10 @@ async fn bad_specs_answer_400_and_names_are_unique() {
             "unknown accelerator",
         ),
         (create(&alice, "b", ""), "model.repository is required"),
-        (create(&alice, "Bad_Name", "alice/tiny"), "invalid Inference Endpoint name"),
+        (
+            create(&alice, "Bad_Name", "alice/tiny"),
+            "invalid Inference Endpoint name",
+        ),
         (
             CreateInferenceEndpoint::new(alice.clone(), "c", "alice/tiny", "", cpu()),
             "model.framework is required",
@@ -384,13 +444,18 @@ async fn bad_specs_answer_400_and_names_are_unique() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadRequest);
-    assert!(err.to_string().contains("must not exceed maxReplica"), "{err}");
+    assert!(
+        err.to_string().contains("must not exceed maxReplica"),
+        "{err}"
+    );
     let err = UpdateInferenceEndpoint::new(alice.clone(), "taken")
         .accelerator("abacus")
         .await
         .unwrap_err();
     assert!(err.to_string().contains("unknown accelerator"), "{err}");
-    let err = GetInferenceEndpoint::new(alice.clone(), " ").await.unwrap_err();
+    let err = GetInferenceEndpoint::new(alice.clone(), " ")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     // The refused update changed nothing.
     let ep = get(&alice, "taken").await;
@@ -406,7 +471,9 @@ async fn endpoints_survive_a_restart() {
     model(&hub, "tiny").await;
     let alice = client(&hub, Some(ALICE));
     let mut ep = create(&alice, "kept", "alice/tiny").await.unwrap();
-    ep.wait(Some(Duration::from_secs(10)), 10 * MS).await.unwrap();
+    ep.wait(Some(Duration::from_secs(10)), 10 * MS)
+        .await
+        .unwrap();
     ep.pause().await.unwrap();
     let created = ep.created_at();
     hub.shutdown().await;
