@@ -165,6 +165,10 @@ fn render(state: &AppState, headers: &HeaderMap, record: &EndpointRecord) -> Val
     let mut out = record.spec.clone();
     if let Some(model) = out.get_mut("model").and_then(Value::as_object_mut) {
         model.remove("secrets");
+        // The Python client reads these keys unconditionally: present, `null` when unset.
+        for key in ["revision", "task"] {
+            model.entry(key).or_insert(Value::Null);
+        }
     }
     let replicas = record
         .spec
