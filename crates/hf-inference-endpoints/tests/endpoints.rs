@@ -1,6 +1,8 @@
 //! End to end against the local hub's simulated Endpoints API: every operation, the status
 //! machine (millisecond delays), `wait` success, timeout and failure, permissions, bad input,
 //! and state surviving a restart.
+// Helpers outside #[test] functions unwrap too: a failed set-up is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::time::Duration;
