@@ -26,6 +26,8 @@
 
 pub mod blocking;
 mod commit_ops;
+// Inference Endpoints (issue 13).
+mod endpoints_ops;
 mod error;
 mod file_ops;
 mod handle;
@@ -43,6 +45,9 @@ pub use handle::RepoHandle;
 pub use hf_cache as cache;
 #[doc(inline)]
 pub use hf_http as http;
+/// Inference Endpoints: builders, the `InferenceEndpoint` handle, `Hardware`, `EndpointChanges`.
+#[doc(inline)]
+pub use hf_inference_endpoints as endpoints;
 #[doc(inline)]
 pub use hf_repo as repo;
 /// Spaces (issue 12).

@@ -124,6 +124,8 @@ pub enum Op<'a> {
     WaitSpace,
     /// `hf repo duplicate` (Spaces, issue 12).
     DuplicateRepo,
+    /// `hf endpoints ...` on this endpoint (`None` for listings) (issue 13).
+    Endpoint { name: Option<&'a str> },
 }
 
 /// `context` failed with `error` while doing `op` on `repo`: the error's chain and its hint.
@@ -217,6 +219,8 @@ fn hint(op: Op<'_>, repo: Option<&RepoTarget>, error: &Http) -> Option<String> {
         (Op::DuplicateRepo, Some(Http::Conflict(_))) => {
             "the target already exists: pass --exist-ok to accept it, or give another TO_ID".to_owned()
         }
+        // Inference Endpoints (issue 13).
+        (Op::Endpoint { name }, _) => return endpoint_hint(name.unwrap_or("NAME"), error),
         // The general advice for requests on a repo.
         (_, Some(Http::RepoNotFound(_))) => format!(
             "check the repo id and --repo-type ({repo_type}); a private repo needs a token (--token or HF_TOKEN)"
@@ -227,6 +231,36 @@ fn hint(op: Op<'_>, repo: Option<&RepoTarget>, error: &Http) -> Option<String> {
         (_, Some(Http::Forbidden(_))) => {
             "the token cannot do this here: use a write token of the owner or of a member of the organization".to_owned()
         }
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// The advice for `hf endpoints ...` (issue 13).
+fn endpoint_hint(name: &str, error: &Http) -> Option<String> {
+    let status = error.server_error().map(|e| e.status().as_u16());
+    let text = match error {
+        Http::InferenceEndpointFailed { .. } => format!(
+            "check that the repository exists and is visible to the token, then `hf endpoints update {name} --repo ...`"
+        ),
+        Http::InferenceEndpointTimeout { .. } => format!(
+            "the endpoint is still starting: `hf endpoints describe {name}` shows its status"
+        ),
+        Http::MissingToken { .. } => {
+            "Inference Endpoints need a token: pass --token or set HF_TOKEN".to_owned()
+        }
+        Http::Unauthorized(_) => {
+            "the token is missing, invalid or expired: pass --token or set HF_TOKEN".to_owned()
+        }
+        Http::Forbidden(_) => "only members of the namespace see its endpoints, and changes need a write token: check --namespace and the token".to_owned(),
+        Http::Conflict(_) => format!("an endpoint named {name} already exists: choose another name"),
+        _ if status == Some(404) => {
+            "no such endpoint: `hf endpoints ls` (with --namespace for an organization) lists them"
+                .to_owned()
+        }
+        Http::BadRequest(_) => format!(
+            "the Endpoints API refused the request (see the cause); `hf endpoints describe {name}` shows the current spec"
+        ),
         _ => return None,
     };
     Some(text)

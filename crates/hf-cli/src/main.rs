@@ -9,6 +9,8 @@ mod args;
 mod cache;
 mod diagnostics;
 mod download;
+// Inference Endpoints (issue 13).
+mod endpoints;
 mod env;
 mod ls;
 mod output;
@@ -63,6 +65,8 @@ enum Command {
     Spaces(spaces::SpacesArgs),
     /// Print the environment: versions, endpoint, cache and token locations.
     Env,
+    /// Manage Hugging Face Inference Endpoints.
+    Endpoints(endpoints::EndpointsArgs),
 }
 
 fn main() -> ExitCode {
@@ -107,6 +111,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Whoami(args) => whoami::run(client()?, args).await,
         Command::Spaces(args) => spaces::run(client()?, args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
+        Command::Endpoints(args) => endpoints::run(client()?, args).await,
     }
 }
 

@@ -15,7 +15,7 @@ use crate::layers::{
     AuthLayer, OfflineLayer, RedirectLayer, RetryLayer, RetryPolicy, TimeoutLayer, TraceLayer,
     UserAgent, UserAgentLayer,
 };
-use crate::settings::{DEFAULT_ENDPOINT, parse_endpoint};
+use crate::settings::{DEFAULT_ENDPOINT, DEFAULT_INFERENCE_ENDPOINTS_ENDPOINT, parse_endpoint};
 use crate::transport::{HyperTransport, TransportConfig};
 use crate::{
     Error, HubRequest, HubResponse, HubService, ProxyConfig, RequestBuilder, Settings, Token,
@@ -40,6 +40,7 @@ struct Inner {
     /// Set by [`HubClient::with_token`]: replaces the token of the stack for every request.
     auth_override: Option<AuthOverride>,
     endpoint: Url,
+    inference_endpoints_endpoint: Url,
     token_present: bool,
     default_headers: HeaderMap,
     offline: bool,
@@ -88,6 +89,21 @@ impl HubClient {
     /// The endpoint, without trailing slash in its path.
     pub fn endpoint(&self) -> &Url {
         &self.inner.endpoint
+    }
+
+    /// The base URL of the Inference Endpoints API (its own host in production, not the Hub's).
+    pub fn inference_endpoints_endpoint(&self) -> &Url {
+        &self.inner.inference_endpoints_endpoint
+    }
+
+    /// The URL of `route` (an `hf_types::routes::EndpointRoutes` route) on the Inference
+    /// Endpoints base: the one place those routes are joined to it.
+    pub fn inference_endpoints_url(&self, route: &Route) -> Result<Url, Error> {
+        let raw = route.url(self.inner.inference_endpoints_endpoint.as_str());
+        Url::parse(&raw).map_err(|err| Error::InvalidUrl {
+            url: raw,
+            reason: err.to_string(),
+        })
     }
 
     /// `{endpoint}/{path}`. `path` must already be percent-encoded (see `hf_types::encode_path`).
@@ -265,6 +281,7 @@ impl HubClient {
 #[derive(Clone)]
 pub struct HubClientBuilder {
     endpoint: Result<Url, (String, String)>,
+    inference_endpoints_endpoint: Result<Url, (String, String)>,
     token: Option<Token>,
     user_agent: UserAgent,
     default_headers: HeaderMap,
@@ -307,6 +324,7 @@ impl HubClientBuilder {
     pub fn new() -> Self {
         HubClientBuilder {
             endpoint: checked_endpoint(DEFAULT_ENDPOINT),
+            inference_endpoints_endpoint: checked_endpoint(DEFAULT_INFERENCE_ENDPOINTS_ENDPOINT),
             token: None,
             user_agent: UserAgent::new(),
             default_headers: HeaderMap::new(),
@@ -336,6 +354,7 @@ impl HubClientBuilder {
     pub fn from_settings(settings: Settings) -> Self {
         let mut builder = Self::new();
         builder.endpoint = Ok(settings.endpoint);
+        builder.inference_endpoints_endpoint = Ok(settings.inference_endpoints_endpoint);
         builder.token = settings.token;
         builder.etag_timeout = settings.etag_timeout;
         builder.download_timeout = settings.download_timeout;
@@ -353,6 +372,14 @@ impl HubClientBuilder {
     /// The Hub base URL; a trailing `/` is removed.
     pub fn endpoint(mut self, endpoint: impl AsRef<str>) -> Self {
         self.endpoint = checked_endpoint(endpoint.as_ref());
+        self
+    }
+
+    /// The base URL of the Inference Endpoints API (default
+    /// `https://api.endpoints.huggingface.cloud/v2`; a local hub serves it at
+    /// `{hub}/api/inference-endpoints/v2`). The token is sent there too.
+    pub fn inference_endpoints_endpoint(mut self, endpoint: impl AsRef<str>) -> Self {
+        self.inference_endpoints_endpoint = checked_endpoint(endpoint.as_ref());
         self
     }
 
@@ -507,6 +534,9 @@ impl HubClientBuilder {
         let endpoint = self
             .endpoint
             .map_err(|(url, reason)| Error::InvalidUrl { url, reason })?;
+        let inference_endpoints_endpoint = self
+            .inference_endpoints_endpoint
+            .map_err(|(url, reason)| Error::InvalidUrl { url, reason })?;
         let user_agent = self.user_agent.header_value()?;
         let transport = HyperTransport::new(TransportConfig {
             connect_timeout: self.connect_timeout,
@@ -520,6 +550,7 @@ impl HubClientBuilder {
                 user_agent: user_agent.clone(),
                 token: self.token.clone(),
                 endpoint: endpoint.clone(),
+                inference_endpoints_endpoint: inference_endpoints_endpoint.clone(),
                 max_redirects: self.max_redirects,
                 retry: self.retry.clone(),
                 request_timeout: self.request_timeout,
@@ -534,6 +565,7 @@ impl HubClientBuilder {
                 service,
                 auth_override: None,
                 endpoint,
+                inference_endpoints_endpoint,
                 token_present: self.token.is_some(),
                 default_headers: self.default_headers,
                 offline: self.offline,
@@ -561,6 +593,7 @@ struct StackConfig {
     user_agent: HeaderValue,
     token: Option<Token>,
     endpoint: Url,
+    inference_endpoints_endpoint: Url,
     max_redirects: usize,
     retry: RetryPolicy,
     request_timeout: Option<Duration>,
@@ -587,7 +620,10 @@ where
         .layer(TraceLayer::new())
         .layer(OfflineLayer::new(config.offline))
         .layer(UserAgentLayer::new(config.user_agent))
-        .layer(AuthLayer::new(config.token, config.endpoint))
+        .layer(
+            AuthLayer::new(config.token, config.endpoint)
+                .also_for(config.inference_endpoints_endpoint),
+        )
         .layer(RedirectLayer::new(config.max_redirects))
         .layer(RetryLayer::new(config.retry))
         .layer(TimeoutLayer::new(

@@ -347,6 +347,10 @@ pub enum ErrorKind {
     Safetensors,
     /// [`Error::NotASafetensorsRepo`].
     NotASafetensorsRepo,
+    /// [`Error::InferenceEndpointFailed`].
+    InferenceEndpointFailed,
+    /// [`Error::InferenceEndpointTimeout`].
+    InferenceEndpointTimeout,
     /// [`Error::Task`].
     Task,
     /// [`Error::SpaceNotReady`] (Spaces, issue 12).
@@ -571,6 +575,30 @@ pub enum Error {
         /// The revision looked at.
         revision: String,
     },
+    /// An Inference Endpoint being waited for reached `failed` or `updateFailed` (Python's
+    /// `InferenceEndpointError`).
+    #[error("Inference Endpoint {name} is {status}{}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    InferenceEndpointFailed {
+        /// `namespace/name` of the endpoint.
+        name: String,
+        /// The status it ended in.
+        status: String,
+        /// The server's status message, if any.
+        message: Option<String>,
+    },
+    /// An Inference Endpoint was not ready before the wait's timeout (Python's
+    /// `InferenceEndpointTimeoutError`).
+    #[error(
+        "timed out after {after:?} waiting for Inference Endpoint {name} to be running; last status: {status}"
+    )]
+    InferenceEndpointTimeout {
+        /// `namespace/name` of the endpoint.
+        name: String,
+        /// The last status seen.
+        status: String,
+        /// How long it waited.
+        after: Duration,
+    },
     /// A background task panicked or was cancelled, or the blocking API could not start its
     /// runtime.
     #[error("background task failed: {0}")]
@@ -776,6 +804,8 @@ impl Error {
             Error::LfsRefused(_) => ErrorKind::LfsRefused,
             Error::Safetensors { .. } => ErrorKind::Safetensors,
             Error::NotASafetensorsRepo { .. } => ErrorKind::NotASafetensorsRepo,
+            Error::InferenceEndpointFailed { .. } => ErrorKind::InferenceEndpointFailed,
+            Error::InferenceEndpointTimeout { .. } => ErrorKind::InferenceEndpointTimeout,
             Error::Task(_) => ErrorKind::Task,
             Error::SpaceNotReady { .. } => ErrorKind::SpaceNotReady,
         }

@@ -66,7 +66,10 @@ pub use response::Response;
 pub use service::{
     FinalUrl, HubRequest, HubResponse, HubService, RedirectPolicy, RequestOptions, ResponseBody,
 };
-pub use settings::{DEFAULT_ENDPOINT, EnvVars, ProxyConfig, Settings, TokenSource, is_truthy};
+pub use settings::{
+    DEFAULT_ENDPOINT, DEFAULT_INFERENCE_ENDPOINTS_ENDPOINT, EnvVars, ProxyConfig, Settings,
+    TokenSource, is_truthy,
+};
 pub use target::{RepoRequest, RepoTarget, RevisionRequest, TargetRequest, collect_stream};
 pub use token::Token;
 

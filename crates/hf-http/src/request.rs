@@ -223,6 +223,13 @@ impl RequestBuilder {
         self
     }
 
+    /// Sends the client's token even to a host other than the endpoints' (see
+    /// [`RequestOptions::auth_any_host`]): only for a URL the Hub handed out for that purpose.
+    pub fn send_token_to_any_host(mut self) -> Self {
+        self.options.auth_any_host = true;
+        self
+    }
+
     /// Never send the client's token with this request (pre-signed URLs).
     pub fn no_auth(mut self) -> Self {
         self.options.no_auth = true;

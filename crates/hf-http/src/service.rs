@@ -48,6 +48,10 @@ pub struct RequestOptions {
     /// Send this token instead of the client's (still only to the endpoint's host, and never
     /// with `no_auth`).
     pub token: Option<crate::Token>,
+    /// Send the token whatever the host (still not with `no_auth`, and dropped on a redirect to
+    /// another host): only for URLs the Hub itself handed out for this purpose, such as the
+    /// health route of an Inference Endpoint, which the Python client also calls with the token.
+    pub auth_any_host: bool,
     /// Overrides the idempotency implied by the method (GET, HEAD, PUT, DELETE, OPTIONS, TRACE).
     pub idempotent: Option<bool>,
     /// `false` disables retries for this request.

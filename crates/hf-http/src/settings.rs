@@ -13,6 +13,10 @@ use crate::{Error, Token};
 /// The Hub used when `HF_ENDPOINT` is not set.
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 
+/// The Inference Endpoints API used when `HF_INFERENCE_ENDPOINTS_ENDPOINT` is not set (the
+/// Python client's hard-coded `constants.INFERENCE_ENDPOINTS_ENDPOINT`).
+pub const DEFAULT_INFERENCE_ENDPOINTS_ENDPOINT: &str = "https://api.endpoints.huggingface.cloud/v2";
+
 /// Default of `HF_HUB_ETAG_TIMEOUT` and `HF_HUB_DOWNLOAD_TIMEOUT` (seconds).
 const DEFAULT_TIMEOUT_SECS: u64 = 10;
 
@@ -151,6 +155,10 @@ impl EnvVars {
     pub const HTTPS_PROXY: &'static str = "HTTPS_PROXY";
     /// Hosts that bypass the proxy.
     pub const NO_PROXY: &'static str = "NO_PROXY";
+    /// The base URL of the Inference Endpoints API (ours: the Python client has no variable and
+    /// hard-codes `https://api.endpoints.huggingface.cloud/v2`; a local hub serves it under
+    /// `{hub}/api/inference-endpoints/v2`).
+    pub const HF_INFERENCE_ENDPOINTS_ENDPOINT: &'static str = "HF_INFERENCE_ENDPOINTS_ENDPOINT";
     /// Set by CGI servers: `HTTP_PROXY` is then ignored ("httpoxy").
     pub const REQUEST_METHOD: &'static str = "REQUEST_METHOD";
 
@@ -179,6 +187,9 @@ thread_local! {
 pub struct Settings {
     /// `HF_ENDPOINT` without trailing `/`, default `https://huggingface.co`.
     pub endpoint: Url,
+    /// `HF_INFERENCE_ENDPOINTS_ENDPOINT` without trailing `/`, default
+    /// `https://api.endpoints.huggingface.cloud/v2`.
+    pub inference_endpoints_endpoint: Url,
     /// The implicit token (`HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN`, then the token file), cleaned;
     /// `None` when absent or when `HF_HUB_DISABLE_IMPLICIT_TOKEN` is truthy.
     pub token: Option<Token>,
@@ -233,6 +244,12 @@ impl Settings {
                 .unwrap_or(DEFAULT_ENDPOINT),
         )?;
 
+        let inference_endpoints_endpoint = parse_endpoint(
+            non_empty(vars(EnvVars::HF_INFERENCE_ENDPOINTS_ENDPOINT))
+                .as_deref()
+                .unwrap_or(DEFAULT_INFERENCE_ENDPOINTS_ENDPOINT),
+        )?;
+
         let expand = |value: &str| PathBuf::from(expand_path(value, &vars));
         let hf_home = match non_empty(vars(EnvVars::HF_HOME)) {
             Some(dir) => expand(&dir),
@@ -264,6 +281,7 @@ impl Settings {
 
         Ok(Settings {
             endpoint,
+            inference_endpoints_endpoint,
             token,
             token_source,
             hf_home,

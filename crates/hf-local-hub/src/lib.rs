@@ -63,6 +63,7 @@ use storage::Store;
 use tokio::task::JoinHandle;
 
 pub use api::MAX_API_BODY;
+pub use api::endpoints::EndpointDelays;
 pub use api::lfs::MULTIPART_CHUNK_SIZE;
 pub use auth::{AuthConfig, Caller, Role};
 pub use fault::{FaultKind, FaultSpec, InvalidFaultSpec};
@@ -104,6 +105,7 @@ impl LocalHub {
             multipart_chunk_size: api::lfs::MULTIPART_CHUNK_SIZE,
             space_build_delay: Duration::from_secs(1),
             space_start_delay: Duration::ZERO,
+            endpoint_delays: EndpointDelays::default(),
         }
     }
 }
@@ -121,6 +123,7 @@ pub struct LocalHubBuilder {
     multipart_chunk_size: u64,
     space_build_delay: Duration,
     space_start_delay: Duration,
+    endpoint_delays: EndpointDelays,
 }
 
 impl LocalHubBuilder {
@@ -199,6 +202,26 @@ impl LocalHubBuilder {
         self
     }
 
+    /// How long a simulated Inference Endpoint stays `pending` after a deploy or resume
+    /// (default 200 ms).
+    pub fn endpoint_pending_delay(mut self, delay: Duration) -> Self {
+        self.endpoint_delays.pending = delay;
+        self
+    }
+
+    /// How long a simulated Inference Endpoint stays `initializing` after `pending` (default
+    /// 300 ms).
+    pub fn endpoint_initializing_delay(mut self, delay: Duration) -> Self {
+        self.endpoint_delays.initializing = delay;
+        self
+    }
+
+    /// How long a simulated Inference Endpoint stays `updating` after an update (default 200 ms).
+    pub fn endpoint_updating_delay(mut self, delay: Duration) -> Self {
+        self.endpoint_delays.updating = delay;
+        self
+    }
+
     /// Opens the store, binds the socket and starts serving.
     pub async fn start(self) -> Result<LocalHubHandle, StartError> {
         let (dir, temp) = match self.data_dir {
@@ -250,6 +273,7 @@ impl LocalHubBuilder {
             signing_key: Arc::new(key),
             cdn_ttl: self.cdn_ttl,
             multipart_chunk_size: self.multipart_chunk_size,
+            endpoint_delays: self.endpoint_delays,
         };
         let app = api::router(state);
         let (tx, mut rx) = watch::channel(false);
@@ -293,6 +317,13 @@ impl LocalHubHandle {
     /// The base URL, `http://127.0.0.1:PORT`.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// The base URL of the simulated Inference Endpoints API:
+    /// `http://127.0.0.1:PORT/api/inference-endpoints/v2` (give it to the client's
+    /// `inference_endpoints_endpoint`).
+    pub fn inference_endpoints_endpoint(&self) -> String {
+        format!("{}/api/inference-endpoints/v2", self.endpoint)
     }
 
     /// The bound address.

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use hf_local_hub::{FaultSpec, LocalHub};
@@ -42,6 +43,15 @@ struct Args {
     /// How long a Space stays APP_STARTING after its build (`0` skips the stage).
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = duration)]
     space_start_delay: std::time::Duration,
+    /// Milliseconds a simulated Inference Endpoint stays `pending` after a deploy or resume.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    endpoint_pending_delay: u64,
+    /// Milliseconds a simulated Inference Endpoint stays `initializing` after `pending`.
+    #[arg(long, value_name = "MS", default_value_t = 300)]
+    endpoint_initializing_delay: u64,
+    /// Milliseconds a simulated Inference Endpoint stays `updating` after an update.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    endpoint_updating_delay: u64,
 }
 
 const FAULT_HELP: &str = "\
@@ -106,7 +116,10 @@ async fn main() -> ExitCode {
         .addr(args.addr)
         .multipart_chunk_size(args.multipart_chunk_size)
         .space_build_delay(args.space_build_delay)
-        .space_start_delay(args.space_start_delay);
+        .space_start_delay(args.space_start_delay)
+        .endpoint_pending_delay(Duration::from_millis(args.endpoint_pending_delay))
+        .endpoint_initializing_delay(Duration::from_millis(args.endpoint_initializing_delay))
+        .endpoint_updating_delay(Duration::from_millis(args.endpoint_updating_delay));
     for (name, token) in &args.users {
         builder = builder.user(name, token);
     }

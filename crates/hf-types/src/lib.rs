@@ -76,6 +76,7 @@ pub mod routes;
 
 pub use encoding::{encode_path, encode_segment};
 pub use git::git_blob_sha1;
+pub use models::inference_endpoint;
 pub use models::timestamp;
 pub use models::{
     AccessTokenInfo, AccountType, AuthInfo, BlobLfsInfo, BlobSecurityInfo, CardData, CommitAuthor,
@@ -93,4 +94,4 @@ pub use patterns::{Patterns, filter_path};
 pub use repo_id::{InvalidRepoId, InvalidRepoType, RepoId, RepoType};
 pub use repo_url::{InvalidRepoUrl, RepoUrl};
 pub use revision::{InvalidRevision, Revision, RevisionKind};
-pub use routes::{RepoRoutes, Route, SpaceRoutes};
+pub use routes::{EndpointRoutes, RepoRoutes, Route, SpaceRoutes};

@@ -295,9 +295,62 @@ impl Route {
         Route::api("papers/search").with_opt("q", Some(query).filter(|q| !q.is_empty()))
     }
 
+    /// The routes of the Inference Endpoints API in `namespace` (§8). They are relative to that
+    /// API's own base (`https://api.endpoints.huggingface.cloud/v2`, or a local hub's
+    /// `{hub}/api/inference-endpoints/v2`), never to the Hub endpoint.
+    pub fn inference_endpoints(namespace: &str) -> EndpointRoutes<'_> {
+        EndpointRoutes { namespace }
+    }
+
     /// `api/papers/{arxiv_id}` (§9.7).
     pub fn paper(arxiv_id: &str) -> Self {
         Route::api(format!("papers/{}", encode_segment(arxiv_id)))
+    }
+}
+
+/// The routes of the Inference Endpoints API in one namespace: [`Route::inference_endpoints`].
+///
+/// Paths are `endpoint/{namespace}[/{name}[/{action}]]`, namespace and name each one encoded
+/// segment; join them to the Endpoints base, not to the Hub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointRoutes<'a> {
+    namespace: &'a str,
+}
+
+impl EndpointRoutes<'_> {
+    /// `endpoint/{namespace}`: listing (GET) and creation (POST).
+    pub fn list(&self) -> Route {
+        Route::new(format!("endpoint/{}", encode_segment(self.namespace)))
+    }
+
+    /// `endpoint/{namespace}/{name}`: get, update (PUT), delete.
+    pub fn endpoint(&self, name: &str) -> Route {
+        Route::new(format!(
+            "endpoint/{}/{}",
+            encode_segment(self.namespace),
+            encode_segment(name)
+        ))
+    }
+
+    /// `endpoint/{namespace}/{name}/pause` (POST).
+    pub fn pause(&self, name: &str) -> Route {
+        self.action(name, "pause")
+    }
+
+    /// `endpoint/{namespace}/{name}/resume` (POST).
+    pub fn resume(&self, name: &str) -> Route {
+        self.action(name, "resume")
+    }
+
+    /// `endpoint/{namespace}/{name}/scale-to-zero` (POST).
+    pub fn scale_to_zero(&self, name: &str) -> Route {
+        self.action(name, "scale-to-zero")
+    }
+
+    fn action(&self, name: &str, action: &str) -> Route {
+        let mut route = self.endpoint(name);
+        route.path = format!("{}/{action}", route.path);
+        route
     }
 }
 
@@ -600,6 +653,31 @@ mod tests {
     }
 
     const E: &str = "https://huggingface.co";
+
+    #[test]
+    fn inference_endpoint_routes_join_the_endpoints_base() {
+        let base = "https://api.endpoints.huggingface.cloud/v2/";
+        let routes = Route::inference_endpoints("acme");
+        assert_eq!(routes.list().path(), "endpoint/acme");
+        assert_eq!(
+            routes.list().url(base),
+            "https://api.endpoints.huggingface.cloud/v2/endpoint/acme"
+        );
+        assert_eq!(routes.endpoint("my-ep").path(), "endpoint/acme/my-ep");
+        assert_eq!(routes.pause("my-ep").path(), "endpoint/acme/my-ep/pause");
+        assert_eq!(routes.resume("my-ep").path(), "endpoint/acme/my-ep/resume");
+        assert_eq!(
+            routes
+                .scale_to_zero("my-ep")
+                .url("http://127.0.0.1:9/api/inference-endpoints/v2"),
+            "http://127.0.0.1:9/api/inference-endpoints/v2/endpoint/acme/my-ep/scale-to-zero"
+        );
+        // A name is one segment: a `/` cannot reach another route.
+        assert_eq!(
+            Route::inference_endpoints("a b").endpoint("x/y").path(),
+            "endpoint/a%20b/x%2Fy"
+        );
+    }
 
     #[test]
     fn python_booleans_and_endpoint_trimming() {

@@ -1,4 +1,5 @@
-//! `authorization: Bearer <token>`, only for requests to the endpoint's host and port.
+//! `authorization: Bearer <token>`, only for requests to the endpoint's host and port (and the
+//! Inference Endpoints API's).
 
 use std::task::{Context, Poll};
 
@@ -16,13 +17,23 @@ use crate::{RequestOptions, Token};
 #[derive(Clone, Debug)]
 pub struct AuthLayer {
     token: Option<Token>,
-    endpoint: Url,
+    endpoints: Vec<Url>,
 }
 
 impl AuthLayer {
     /// `token` for requests to `endpoint`'s host and port.
     pub fn new(token: Option<Token>, endpoint: Url) -> Self {
-        AuthLayer { token, endpoint }
+        AuthLayer {
+            token,
+            endpoints: vec![endpoint],
+        }
+    }
+
+    /// Also sends the token to `endpoint`'s host and port (the Inference Endpoints API lives on
+    /// its own host and takes the same token).
+    pub fn also_for(mut self, endpoint: Url) -> Self {
+        self.endpoints.push(endpoint);
+        self
     }
 }
 
@@ -33,7 +44,7 @@ impl<S> Layer<S> for AuthLayer {
         AuthService {
             inner,
             token: self.token.clone(),
-            endpoint: self.endpoint.clone(),
+            endpoints: self.endpoints.clone(),
         }
     }
 }
@@ -43,7 +54,7 @@ impl<S> Layer<S> for AuthLayer {
 pub struct AuthService<S> {
     inner: S,
     token: Option<Token>,
-    endpoint: Url,
+    endpoints: Vec<Url>,
 }
 
 fn default_port(scheme: Option<&str>) -> Option<u16> {
@@ -80,13 +91,18 @@ where
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let options = request.extensions().get::<RequestOptions>();
         let opted_out = options.is_some_and(|o| o.no_auth);
+        let any_host = options.is_some_and(|o| o.auth_any_host);
         let token = options
             .and_then(|o| o.token.clone())
             .or_else(|| self.token.clone());
         if let Some(token) = &token
             && !opted_out
             && !request.headers().contains_key(AUTHORIZATION)
-            && same_origin(request.uri(), &self.endpoint)
+            && (any_host
+                || self
+                    .endpoints
+                    .iter()
+                    .any(|endpoint| same_origin(request.uri(), endpoint)))
             && let Some(value) = token.bearer_header()
         {
             request.headers_mut().insert(AUTHORIZATION, value);

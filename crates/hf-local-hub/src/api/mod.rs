@@ -5,6 +5,8 @@
 
 pub mod card;
 mod context;
+// Inference Endpoints (issue 13).
+pub mod endpoints;
 pub mod error;
 pub mod files;
 pub mod lfs;
@@ -51,6 +53,8 @@ pub struct AppState {
     pub cdn_ttl: std::time::Duration,
     /// LFS objects of at least this size get a multipart upload with parts of this size.
     pub multipart_chunk_size: u64,
+    /// Durations of the simulated Inference Endpoints transitions (issue 13).
+    pub endpoint_delays: endpoints::EndpointDelays,
 }
 
 /// How a handler means to use a repo.
@@ -288,6 +292,8 @@ pub fn router(state: AppState) -> Router {
         .merge(lfs::router())
         // Spaces (issue 12).
         .merge(spaces::router())
+        // Inference Endpoints (issue 13).
+        .merge(endpoints::router())
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.faults.clone(),

@@ -53,6 +53,8 @@
 //! Errors are [`StoreError`]; `crate::api::error` maps each variant to a Hub error in one place.
 
 mod blobs;
+// Inference Endpoints (issue 13).
+mod endpoints;
 pub mod git;
 mod history;
 mod repos;
@@ -70,6 +72,7 @@ use hf_types::RepoType;
 use rusqlite::Connection;
 
 pub use blobs::is_hex;
+pub use endpoints::EndpointRecord;
 pub use history::check_path;
 pub use spaces::{SpaceChange, SpaceEnv, SpaceRuntimeView};
 

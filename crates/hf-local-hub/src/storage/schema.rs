@@ -90,6 +90,20 @@ CREATE TABLE IF NOT EXISTS space_env (
     PRIMARY KEY (repo_pk, secret, key)
 );
 -- End of Spaces (issue 12).
+-- Inference Endpoints (issue 13): spec as JSON, last transition and its time (status derived on read).
+CREATE TABLE IF NOT EXISTS inference_endpoints (
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    message TEXT,
+    transition_ms INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (namespace, name)
+);
 ";
 
 /// Opens the database with durable settings and creates the tables.

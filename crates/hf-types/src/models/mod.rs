@@ -16,6 +16,8 @@
 
 mod card;
 mod commit;
+// Inference Endpoints (issue 13).
+pub mod inference_endpoint;
 mod open_enum;
 mod refs;
 mod repo_info;
