@@ -715,12 +715,12 @@ fn unified(a: &str, b: &str) -> String {
                 ops.push((' ', i, j));
                 i += 1;
                 j += 1;
-            } else if j < m && (i == n || lcs[at(i, j + 1)] >= lcs[at(i + 1, j)]) {
-                ops.push(('+', i, j));
-                j += 1;
-            } else {
+            } else if i < n && (j == m || lcs[at(i + 1, j)] >= lcs[at(i, j + 1)]) {
                 ops.push(('-', i, j));
                 i += 1;
+            } else {
+                ops.push(('+', i, j));
+                j += 1;
             }
         }
     }
