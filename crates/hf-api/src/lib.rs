@@ -26,6 +26,8 @@
 
 pub mod blocking;
 mod commit_ops;
+// Discussions, pull requests, likes, access requests (issue 10).
+mod discussions_ops;
 mod error;
 mod file_ops;
 mod handle;
@@ -39,6 +41,9 @@ pub use handle::RepoHandle;
 #[cfg(feature = "cache")]
 #[doc(inline)]
 pub use hf_cache as cache;
+// Discussions, pull requests, likes, access requests (issue 10).
+#[doc(inline)]
+pub use hf_community as community;
 #[doc(inline)]
 pub use hf_http as http;
 #[doc(inline)]
