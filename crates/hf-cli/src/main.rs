@@ -8,6 +8,8 @@
 mod args;
 mod cache;
 mod diagnostics;
+// Discussions and pull requests (issue 10).
+mod discussions;
 mod download;
 mod env;
 mod ls;
@@ -57,6 +59,8 @@ enum Command {
     Branch(refs::BranchArgs),
     /// Show who the token belongs to.
     Whoami(whoami::WhoamiArgs),
+    /// Manage discussions and pull requests on the Hub (issue 10).
+    Discussions(discussions::DiscussionsArgs),
     /// Print the environment: versions, endpoint, cache and token locations.
     Env,
 }
@@ -101,6 +105,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tag(args) => refs::run_tag(client()?, args).await,
         Command::Branch(args) => refs::run_branch(client()?, args).await,
         Command::Whoami(args) => whoami::run(client()?, args).await,
+        Command::Discussions(args) => discussions::run(client()?, args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
     }
 }
