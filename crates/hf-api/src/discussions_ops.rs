@@ -60,7 +60,7 @@ impl HfApi {
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
     /// let pr = api.create_pull_request("alice/tiny".parse()?, "Add weights").await?;
     /// let revision: Revision = pr.discussion.git_reference().unwrap_or_default().parse()?;
-    /// api.upload_file("alice/tiny".parse()?, "weights.bin", "weights.bin".parse()?)
+    /// api.upload_bytes("alice/tiny".parse()?, b"...".to_vec(), "weights.bin".parse()?)
     ///     .revision(revision)
     ///     .await?;
     /// # Ok(()) }
