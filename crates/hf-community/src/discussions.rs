@@ -267,7 +267,8 @@ impl_into_future!(GetRepoDiscussions => Vec<Discussion>, collect);
 /// # async fn demo(client: hf_http::HubClient) -> hf_community::Result<()> {
 /// use hf_community::discussions::GetDiscussionDetails;
 /// let pr = GetDiscussionDetails::new(client, "alice/tiny".parse()?, 3).await?;
-/// println!("{} -> {:?}\n{}", pr.discussion.title, pr.target_branch(), pr.diff.unwrap_or_default());
+/// println!("{} -> {:?}", pr.discussion.title, pr.target_branch());
+/// println!("{}", pr.diff.as_deref().unwrap_or_default());
 /// # Ok(()) }
 /// ```
 #[must_use = "a request does nothing until awaited"]
