@@ -93,7 +93,7 @@ impl RepoHandle {
     }
 
     /// Sets the builder's target to this repo's type and revision.
-    fn bind<B: TargetRequest>(&self, mut builder: B) -> B {
+    pub(crate) fn bind<B: TargetRequest>(&self, mut builder: B) -> B {
         let target = builder.target_mut();
         target.set_repo_type(self.repo_type);
         if let Some(revision) = &self.revision {
@@ -102,12 +102,12 @@ impl RepoHandle {
         builder
     }
 
-    /// The facade this handle was made from (for the operations of other modules).
+    /// The facade this handle sends through (issue 10's repo-scoped operations use it).
     pub(crate) fn api(&self) -> &HfApi {
         &self.api
     }
 
-    fn id(&self) -> RepoId {
+    pub(crate) fn id(&self) -> RepoId {
         self.repo_id.clone()
     }
 

@@ -28,6 +28,8 @@ pub mod blocking;
 mod commit_ops;
 // Inference Endpoints (issue 13).
 mod endpoints_ops;
+// Discussions, pull requests, likes, access requests (issue 10).
+mod discussions_ops;
 mod error;
 mod file_ops;
 mod handle;
@@ -43,6 +45,9 @@ pub use handle::RepoHandle;
 #[cfg(feature = "cache")]
 #[doc(inline)]
 pub use hf_cache as cache;
+// Discussions, pull requests, likes, access requests (issue 10).
+#[doc(inline)]
+pub use hf_community as community;
 #[doc(inline)]
 pub use hf_http as http;
 /// Inference Endpoints: builders, the `InferenceEndpoint` handle, `Hardware`, `EndpointChanges`.

@@ -118,6 +118,8 @@ pub enum Op<'a> {
     },
     /// `hf branch delete`.
     DeleteBranch,
+    /// `hf discussions ...` (issue 10).
+    Discussion,
     /// `hf ls` of this folder.
     ListFiles { path: Option<&'a RepoPath> },
     /// `hf spaces wait` (Spaces, issue 12).
@@ -172,7 +174,16 @@ fn hint(op: Op<'_>, repo: Option<&RepoTarget>, error: &Http) -> Option<String> {
         (Op::WhoAmI, Some(Http::Unauthorized(_))) => {
             "the token is invalid or expired: create a new one and set HF_TOKEN".to_owned()
         }
+        (Op::Download, Some(Http::GatedRepo(_))) => {
+            "the repo is gated: ask for access on its page and download again once it is accepted".to_owned()
+        }
         (Op::Download | Op::Upload | Op::WhoAmI, _) => return None,
+        (Op::Discussion, Some(Http::EntryNotFound(_))) => format!(
+            "no such discussion: `hf discussions list {repo_id} --status all` shows the numbers"
+        ),
+        (Op::Discussion, Some(Http::Forbidden(_))) => {
+            "only the author or a maintainer of the repo can do this (merging and hiding comments: maintainers only)".to_owned()
+        }
         (Op::CreateRepo, Some(Http::Conflict(_))) => {
             "the repo already exists: pass --exist-ok to accept it".to_owned()
         }

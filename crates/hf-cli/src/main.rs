@@ -8,6 +8,8 @@
 mod args;
 mod cache;
 mod diagnostics;
+// Discussions and pull requests (issue 10).
+mod discussions;
 mod download;
 // Inference Endpoints (issue 13).
 mod endpoints;
@@ -63,6 +65,8 @@ enum Command {
     Whoami(whoami::WhoamiArgs),
     /// Manage Spaces: runtime, hardware, sleep time, secrets and variables.
     Spaces(spaces::SpacesArgs),
+    /// Manage discussions and pull requests on the Hub (issue 10).
+    Discussions(discussions::DiscussionsArgs),
     /// Print the environment: versions, endpoint, cache and token locations.
     Env,
     /// Manage Hugging Face Inference Endpoints.
@@ -110,6 +114,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Branch(args) => refs::run_branch(client()?, args).await,
         Command::Whoami(args) => whoami::run(client()?, args).await,
         Command::Spaces(args) => spaces::run(client()?, args).await,
+        Command::Discussions(args) => discussions::run(client()?, args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
         Command::Endpoints(args) => endpoints::run(client()?, args).await,
     }

@@ -264,6 +264,7 @@ fn print_refs(refs: &[GitRefInfo], format: Format, none: &str) -> Result<(), Fai
 
 /// Asks `question` on stderr and reads the answer: `Some(true)` for yes (an empty answer too, as
 /// in the Python CLI), `None` when stdin is closed.
+/// Asks `question` on stderr; `None` when stdin is closed.
 pub(crate) fn confirm(question: &str) -> Result<Option<bool>, Failure> {
     let mut err = io::stderr().lock();
     let _ = write!(err, "{question}\nProceed? [Y/n] ");

@@ -12,6 +12,9 @@ pub use hf_http::{Error, ErrorContext, ErrorKind};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 // Discussions, pull requests, likes, access requests (issue 10).
+pub mod access_requests;
+pub mod discussions;
+pub mod likes;
 
 // Collections, webhooks, users and organizations, papers (issue 11).
 

@@ -89,6 +89,13 @@ pub use models::{
     SpaceVariable, TensorInfo, TokenRole, TransformersInfo, User, WhoAmI, WhoAmIOrg,
     safetensors_header_length,
 };
+// Discussions, pull requests, likes, access requests (issue 10).
+pub use models::{
+    AccessRequest, AccessRequestStatus, ConflictingFiles, Discussion, DiscussionComment,
+    DiscussionCommit, DiscussionEvent, DiscussionRepo, DiscussionStatus, DiscussionStatusChange,
+    DiscussionTitleChange, DiscussionUser, DiscussionWithDetails, EventInfo, LikedRepo, OtherEvent,
+    PullRequestChanges, UserLikes,
+};
 pub use path::{InvalidRepoPath, RepoPath};
 pub use patterns::{Patterns, filter_path};
 pub use repo_id::{InvalidRepoId, InvalidRepoType, RepoId, RepoType};

@@ -569,6 +569,12 @@ impl RepoRoutes<'_> {
         Route::new(format!("{}.git/info/lfs/objects/batch", self.web_path()))
     }
 
+    /// `{prefix}{id}/ask-access` (POST, form): the gate form a user sends to ask for access to
+    /// a gated repo (§9.5; a web route, the Python client has no call for it).
+    pub fn ask_access(&self) -> Route {
+        Route::new(format!("{}/ask-access", self.web_path()))
+    }
+
     /// `{prefix}{id}`: the repo's page, the base of the web URLs the Hub returns (§1.2).
     pub fn web(&self) -> Route {
         Route::new(self.web_path())
@@ -676,6 +682,25 @@ mod tests {
         assert_eq!(
             Route::inference_endpoints("a b").endpoint("x/y").path(),
             "endpoint/a%20b/x%2Fy"
+        );
+    }
+
+    #[test]
+    fn ask_access_and_community_routes() {
+        let m = id("acme/m");
+        let d = Route::repo(RepoType::Dataset, &m);
+        assert_eq!(d.ask_access().path(), "datasets/acme/m/ask-access");
+        assert_eq!(
+            Route::repo(RepoType::Model, &m).ask_access().path(),
+            "acme/m/ask-access"
+        );
+        assert_eq!(
+            d.discussion_comment_edit(3, "AbC").path(),
+            "api/datasets/acme/m/discussions/3/comment/AbC/edit"
+        );
+        assert_eq!(
+            d.access_requests("pending").path(),
+            "api/datasets/acme/m/user-access-request/pending"
         );
     }
 

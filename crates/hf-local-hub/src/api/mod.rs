@@ -7,9 +7,13 @@ pub mod card;
 mod context;
 // Inference Endpoints (issue 13).
 pub mod endpoints;
+// Discussions, pull requests, likes, access requests (issue 10).
+mod access_requests;
+mod discussions;
 pub mod error;
 pub mod files;
 pub mod lfs;
+mod likes;
 pub mod repos;
 pub mod resolve;
 // Spaces (issue 12).
@@ -125,7 +129,16 @@ impl AppState {
                 let owner = caller
                     .user()
                     .is_some_and(|u| self.auth.owns_namespace(u, &repo.namespace));
-                if repo.gated.is_some() && !owner {
+                // Issue 10: an accepted access request opens a gated repo's content.
+                let accepted = match caller.user() {
+                    Some(user) if repo.gated.is_some() && !owner => self
+                        .store
+                        .access_request(&repo, user)
+                        .await?
+                        .is_some_and(|r| r.status == "accepted"),
+                    _ => false,
+                };
+                if repo.gated.is_some() && !owner && !accepted {
                     let status = if authenticated {
                         http::StatusCode::FORBIDDEN
                     } else {
@@ -294,6 +307,12 @@ pub fn router(state: AppState) -> Router {
         .merge(spaces::router())
         // Inference Endpoints (issue 13).
         .merge(endpoints::router())
+        // Discussions, pull requests, likes, access requests (issue 10).
+        .merge(
+            discussions::router()
+                .merge(likes::router())
+                .merge(access_requests::router()),
+        )
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.faults.clone(),

@@ -307,7 +307,7 @@ async fn info_json(
         "gated".into(),
         repo.gated.clone().map_or(Value::Bool(false), Value::String),
     );
-    o.insert("likes".into(), json!(0));
+    o.insert("likes".into(), json!(state.store.like_count(repo).await?));
     o.insert("trendingScore".into(), json!(0));
     o.insert("tags".into(), json!([]));
     o.insert("createdAt".into(), json!(iso_ms(repo.created_ms)));

@@ -104,7 +104,8 @@ async fn preupload(
 ) -> HubResult<Response> {
     let query = QueryPairs::parse(uri.query());
     // Opening a pull request needs only read access (protocol §6.2).
-    let access = if query.flag("create_pr")? {
+    // Pull request refs take commits from their author (the commit checks who).
+    let access = if query.flag("create_pr")? || rev.starts_with("refs/pr/") {
         Access::Read
     } else {
         Access::Write

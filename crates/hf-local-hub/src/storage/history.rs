@@ -7,8 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use super::blobs::{is_hex, lfs_size};
 use super::git::{FileInfo, TreeRow, blob_sha1, build_tree, commit_sha1, lfs_pointer};
 use super::{
-    CommitInput, CommitOutcome, CommitRecord, Entry, EntryKind, LfsInfo, Op, Paths,
-    PullRequestRecord, RefRecord, RepoRecord, StoreError, now_ms,
+    CommitInput, CommitOutcome, CommitRecord, Entry, EntryKind, LfsInfo, Op, Paths, RefRecord,
+    RepoRecord, StoreError, now_ms,
 };
 
 /// Checks a path received from a client: no traversal, no absolute path, no backslash, no NUL.
@@ -70,7 +70,11 @@ pub(crate) fn commit_record(c: &Connection, id: &str) -> Result<Option<CommitRec
     .optional()?)
 }
 
-fn ref_target(c: &Connection, pk: i64, name: &str) -> Result<Option<String>, StoreError> {
+pub(crate) fn ref_target(
+    c: &Connection,
+    pk: i64,
+    name: &str,
+) -> Result<Option<String>, StoreError> {
     Ok(c.query_row(
         "SELECT commit_id FROM refs WHERE repo_pk = ?1 AND name = ?2",
         params![pk, name],
@@ -79,7 +83,7 @@ fn ref_target(c: &Connection, pk: i64, name: &str) -> Result<Option<String>, Sto
     .optional()?)
 }
 
-fn in_repo(c: &Connection, pk: i64, commit: &str) -> Result<bool, StoreError> {
+pub(crate) fn in_repo(c: &Connection, pk: i64, commit: &str) -> Result<bool, StoreError> {
     Ok(c.query_row(
         "SELECT 1 FROM repo_commits WHERE repo_pk = ?1 AND commit_id = ?2",
         params![pk, commit],
@@ -224,9 +228,9 @@ fn target_ref(target: &str) -> Result<String, StoreError> {
 }
 
 /// Path -> (oid, last commit) of every entry of a commit.
-type PreviousEntries = BTreeMap<String, (String, String)>;
+pub(crate) type PreviousEntries = BTreeMap<String, (String, String)>;
 
-fn load_state(
+pub(crate) fn load_state(
     c: &Connection,
     commit: &str,
 ) -> Result<(BTreeMap<String, FileInfo>, PreviousEntries), StoreError> {
@@ -404,7 +408,7 @@ pub(crate) fn commit(
     })
 }
 
-fn move_ref(
+pub(crate) fn move_ref(
     tx: &Transaction<'_>,
     pk: i64,
     name: &str,
@@ -545,55 +549,4 @@ pub(crate) fn delete_ref(c: &mut Connection, pk: i64, name: &str) -> Result<(), 
         return Err(StoreError::RevisionNotFound(name.to_owned()));
     }
     Ok(())
-}
-
-pub(crate) fn create_pull_request(
-    c: &mut Connection,
-    pk: i64,
-    base: &str,
-    title: &str,
-    author: &str,
-    description: &str,
-) -> Result<u64, StoreError> {
-    let tx = c.transaction()?;
-    if !in_repo(&tx, pk, base)? {
-        return Err(StoreError::RevisionNotFound(base.to_owned()));
-    }
-    let max: Option<i64> = tx.query_row(
-        "SELECT MAX(num) FROM pull_requests WHERE repo_pk = ?1",
-        params![pk],
-        |r| r.get(0),
-    )?;
-    let num = max.unwrap_or(0) + 1;
-    tx.execute(
-        "INSERT INTO pull_requests (repo_pk, num, title, author, description, status, created_ms) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6)",
-        params![pk, num, title, author, description, now_ms()],
-    )?;
-    tx.execute(
-        "INSERT OR REPLACE INTO refs (repo_pk, name, commit_id) VALUES (?1, ?2, ?3)",
-        params![pk, format!("refs/pr/{num}"), base],
-    )?;
-    tx.commit()?;
-    Ok(u64::try_from(num).unwrap_or(0))
-}
-
-pub(crate) fn pull_requests(c: &Connection, pk: i64) -> Result<Vec<PullRequestRecord>, StoreError> {
-    let mut stmt = c.prepare(
-        "SELECT num, title, author, description, status, created_ms FROM pull_requests \
-         WHERE repo_pk = ?1 ORDER BY num",
-    )?;
-    let rows = stmt
-        .query_map(params![pk], |r| {
-            Ok(PullRequestRecord {
-                num: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
-                title: r.get(1)?,
-                author: r.get(2)?,
-                description: r.get(3)?,
-                status: r.get(4)?,
-                created_ms: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
 }

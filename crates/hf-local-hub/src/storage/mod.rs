@@ -2,7 +2,7 @@
 //!
 //! # Layout of a data directory
 //!
-//! * `hub.sqlite` — repos, refs, commits, per-commit file entries, redirects, pull requests (WAL mode,
+//! * `hub.sqlite` — repos, refs, commits, per-commit file entries, redirects, discussions and pull requests, likes, access requests (WAL mode,
 //!   `synchronous=FULL`).
 //! * `objects/git/ab/<sha1>` — regular file contents, named by their git blob SHA-1.
 //! * `objects/lfs/ab/<sha256>` — LFS object contents, named by their SHA-256.
@@ -47,14 +47,17 @@
 //! Store::history(commit, skip, limit) -> (Vec<CommitRecord>, has_more)        first-parent, newest first
 //! Store::super_squash(&RepoRecord, branch_ref, message, author) -> new commit id
 //! Store::pull_requests(&RepoRecord) -> Vec<PullRequestRecord>
+//! Discussions, likes, access requests (issue 10): see `storage/discussions.rs` and `storage/access.rs`
 //! check_path(path) -> Result<String, StoreError>             the path rules every client-supplied path obeys
 //! ```
 //!
 //! Errors are [`StoreError`]; `crate::api::error` maps each variant to a Hub error in one place.
 
+mod access;
 mod blobs;
 // Inference Endpoints (issue 13).
 mod endpoints;
+mod discussions;
 pub mod git;
 mod history;
 mod repos;
@@ -71,8 +74,12 @@ use futures_util::Stream;
 use hf_types::RepoType;
 use rusqlite::Connection;
 
+pub use access::AccessRequestRecord;
 pub use blobs::is_hex;
 pub use endpoints::EndpointRecord;
+pub use discussions::{
+    DiscussionFilter, DiscussionRecord, EventRecord, MAX_COMMENT, MAX_TITLE, NewPullRequest,
+};
 pub use history::check_path;
 pub use spaces::{SpaceChange, SpaceEnv, SpaceRuntimeView};
 
@@ -657,37 +664,6 @@ impl Store {
             self.space_change(&repo, SpaceChange::Commit).await?;
         }
         Ok(outcome)
-    }
-
-    /// Creates pull request `N` (a discussion) with ref `refs/pr/N` at `base_commit`; returns `N`.
-    pub async fn create_pull_request(
-        &self,
-        repo: &RepoRecord,
-        base_commit: &str,
-        title: &str,
-        author: &str,
-        description: &str,
-    ) -> Result<u64, StoreError> {
-        let (pk, base, title, author, description) = (
-            repo.pk,
-            base_commit.to_owned(),
-            title.to_owned(),
-            author.to_owned(),
-            description.to_owned(),
-        );
-        self.run(move |c, _| {
-            history::create_pull_request(c, pk, &base, &title, &author, &description)
-        })
-        .await
-    }
-
-    /// Pull requests of a repo, by number.
-    pub async fn pull_requests(
-        &self,
-        repo: &RepoRecord,
-    ) -> Result<Vec<PullRequestRecord>, StoreError> {
-        let pk = repo.pk;
-        self.run(move |c, _| history::pull_requests(c, pk)).await
     }
 
     /// All refs of a repo, sorted by name.

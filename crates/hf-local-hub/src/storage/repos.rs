@@ -174,7 +174,10 @@ pub(crate) fn delete(c: &mut Connection, pk: i64) -> Result<(), StoreError> {
         "DELETE FROM refs WHERE repo_pk = ?1",
         "DELETE FROM repo_commits WHERE repo_pk = ?1",
         "DELETE FROM redirects WHERE repo_pk = ?1",
-        "DELETE FROM pull_requests WHERE repo_pk = ?1",
+        "DELETE FROM discussions WHERE repo_pk = ?1",
+        "DELETE FROM discussion_events WHERE repo_pk = ?1",
+        "DELETE FROM likes WHERE repo_pk = ?1",
+        "DELETE FROM access_requests WHERE repo_pk = ?1",
         "DELETE FROM repos WHERE pk = ?1",
     ] {
         tx.execute(sql, params![pk])?;

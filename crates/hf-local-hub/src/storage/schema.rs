@@ -59,13 +59,18 @@ CREATE TABLE IF NOT EXISTS entries (
     PRIMARY KEY (commit_id, path)
 );
 CREATE INDEX IF NOT EXISTS entries_parent ON entries (commit_id, parent);
-CREATE TABLE IF NOT EXISTS pull_requests (
+-- Discussions, pull requests, likes, access requests (issue 10). Pull requests are discussions
+-- with is_pr = 1 and the ref refs/pr/{num}; numbering is per repo and shared.
+CREATE TABLE IF NOT EXISTS discussions (
     repo_pk INTEGER NOT NULL,
     num INTEGER NOT NULL,
     title TEXT NOT NULL,
     author TEXT NOT NULL,
-    description TEXT NOT NULL,
+    is_pr INTEGER NOT NULL,
     status TEXT NOT NULL,
+    base_ref TEXT,
+    base_commit TEXT,
+    merge_commit TEXT,
     created_ms INTEGER NOT NULL,
     PRIMARY KEY (repo_pk, num)
 );
@@ -104,6 +109,34 @@ CREATE TABLE IF NOT EXISTS inference_endpoints (
     updated_by TEXT NOT NULL,
     PRIMARY KEY (namespace, name)
 );
+CREATE TABLE IF NOT EXISTS discussion_events (
+    id TEXT PRIMARY KEY,
+    repo_pk INTEGER NOT NULL,
+    num INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS discussion_events_num ON discussion_events (repo_pk, num);
+CREATE TABLE IF NOT EXISTS likes (
+    user TEXT NOT NULL,
+    repo_pk INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (user, repo_pk)
+);
+CREATE INDEX IF NOT EXISTS likes_repo ON likes (repo_pk);
+CREATE TABLE IF NOT EXISTS access_requests (
+    repo_pk INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    status TEXT NOT NULL,
+    fields TEXT,
+    rejection_reason TEXT,
+    updated_ms INTEGER NOT NULL,
+    granted INTEGER NOT NULL,
+    PRIMARY KEY (repo_pk, user)
+);
+-- End of issue 10.
 ";
 
 /// Opens the database with durable settings and creates the tables.

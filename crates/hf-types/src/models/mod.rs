@@ -18,6 +18,8 @@ mod card;
 mod commit;
 // Inference Endpoints (issue 13).
 pub mod inference_endpoint;
+// Discussions, pull requests, likes, access requests (issue 10).
+mod discussions;
 mod open_enum;
 mod refs;
 mod repo_info;
@@ -30,6 +32,13 @@ mod user;
 
 pub use card::CardData;
 pub use commit::{CommitInfo, CommitResponse, InvalidCommitResponse};
+// Discussions, pull requests, likes, access requests (issue 10).
+pub use discussions::{
+    AccessRequest, AccessRequestStatus, ConflictingFiles, Discussion, DiscussionComment,
+    DiscussionCommit, DiscussionEvent, DiscussionRepo, DiscussionStatus, DiscussionStatusChange,
+    DiscussionTitleChange, DiscussionUser, DiscussionWithDetails, EventInfo, LikedRepo, OtherEvent,
+    PullRequestChanges, UserLikes,
+};
 pub use refs::{CommitAuthor, FormattedCommit, GitCommitInfo, GitRefInfo, GitRefs};
 pub use repo_info::{
     DatasetInfo, Gated, InferenceProviderMapping, ModelInfo, RepoInfo, RepoInfoCommon, SpaceInfo,

@@ -18,7 +18,9 @@ use crate::api::files::RevParam;
 use crate::api::{Access, AppState, QueryPairs};
 use crate::auth::{Caller, Role};
 use crate::patterns::{GitAttributes, lfs_rule_for_path};
-use crate::storage::{CommitInput, MAX_REGULAR_FILE, Op, RepoRecord, Store, is_hex};
+use crate::storage::{
+    CommitInput, MAX_REGULAR_FILE, NewPullRequest, Op, RepoRecord, Store, is_hex,
+};
 
 /// Most decoded regular-file bytes in one commit (the client documents 1 GB).
 const MAX_REGULAR_PAYLOAD: u64 = 1024 * 1024 * 1024;
@@ -234,7 +236,15 @@ pub(super) async fn commit(
     body: Body,
 ) -> HubResult<Response> {
     let create_pr = QueryPairs::parse(uri.query()).flag("create_pr")?;
-    let access = if create_pr {
+    // A pull request ref takes commits from its author too (checked below), not only from writers.
+    let pr_num = rev
+        .strip_prefix("refs/pr/")
+        .map(|n| {
+            n.parse::<u64>()
+                .map_err(|_| HubError::revision_not_found(&rev))
+        })
+        .transpose()?;
+    let access = if create_pr || pr_num.is_some() {
         Access::Read
     } else {
         Access::Write
@@ -261,6 +271,16 @@ pub(super) async fn commit(
         }
         Caller::User { name, .. } => name.clone(),
     };
+    if let Some(num) = pr_num
+        && !create_pr
+    {
+        let pr = state.store.open_pull_request(&repo, num).await?;
+        if pr.author != author && state.auth.require_write(&caller, &repo.namespace).is_err() {
+            return Err(HubError::forbidden(format!(
+                "Only the author of pull request #{num} or a maintainer of the repo can commit to it"
+            )));
+        }
+    }
     let target = if create_pr {
         None
     } else {
@@ -287,9 +307,28 @@ pub(super) async fn commit(
     let (target, parent_commit, pr) = match target {
         Some(target) => (target, parent, None),
         None => {
+            // The pull request merges into the branch named by the URL (else `main`).
+            let base_ref = if state
+                .store
+                .refs(&repo)
+                .await?
+                .iter()
+                .any(|r| r.name == format!("refs/heads/{rev}"))
+            {
+                format!("refs/heads/{rev}")
+            } else if rev.starts_with("refs/heads/") {
+                rev.clone()
+            } else {
+                "refs/heads/main".to_owned()
+            };
+            let pr = NewPullRequest {
+                base_ref,
+                base_commit: base.clone(),
+                status: "open",
+            };
             let num = state
                 .store
-                .create_pull_request(&repo, &base, &summary, &author, &description)
+                .create_discussion(&repo, &summary, &author, &description, Some(pr))
                 .await?;
             (format!("refs/pr/{num}"), None, Some(num))
         }
@@ -300,14 +339,21 @@ pub(super) async fn commit(
             &repo,
             &target,
             CommitInput {
-                summary,
+                summary: summary.clone(),
                 description,
                 parent_commit,
-                author,
+                author: author.clone(),
                 ops,
             },
         )
         .await?;
+    // Issue 10: a commit on a pull request is one of its events.
+    if let Some(num) = pr.or(pr_num) {
+        state
+            .store
+            .pr_commit_event(&repo, num, &author, &summary, &outcome.commit_id)
+            .await?;
+    }
     let repo_url = format!(
         "{}/{}{}",
         state.public_base(&headers),
