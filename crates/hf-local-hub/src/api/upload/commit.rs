@@ -271,6 +271,14 @@ pub(super) async fn commit(
         }
         Caller::User { name, .. } => name.clone(),
     };
+    let target = if create_pr {
+        None
+    } else {
+        Some(commit_target(&state, &repo, &rev).await?)
+    };
+    let (header, mut ops) = read_commit_body(&state.store, body).await?;
+    // Checked once the body is read: answering before would leave it unread, and the client's
+    // next request on the same keep-alive connection would find it closed.
     if let Some(num) = pr_num
         && !create_pr
     {
@@ -281,12 +289,6 @@ pub(super) async fn commit(
             )));
         }
     }
-    let target = if create_pr {
-        None
-    } else {
-        Some(commit_target(&state, &repo, &rev).await?)
-    };
-    let (header, mut ops) = read_commit_body(&state.store, body).await?;
     let summary = header.summary.trim().to_owned();
     if summary.is_empty() {
         return Err(HubError::bad_request(
