@@ -157,3 +157,17 @@ async fn main() -> ExitCode {
     hub.shutdown().await;
     ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+    use std::time::Duration;
+
+    #[test]
+    fn space_delays() {
+        assert_eq!(duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(duration("40"), Ok(Duration::from_millis(40)));
+        assert!(duration("soon").is_err());
+    }
+}

@@ -421,6 +421,13 @@ async fn bad_input_is_refused_with_the_hubs_error() {
         AddSpaceVariable::new(c.clone(), space.clone(), "", "v")
             .await
             .unwrap_err(),
+        AddSpaceVariable::new(c.clone(), space.clone(), "K".repeat(300), "v")
+            .await
+            .unwrap_err(),
+        AddSpaceVariable::new(c.clone(), space.clone(), "K", "v")
+            .description("d".repeat(2000))
+            .await
+            .unwrap_err(),
         AddSpaceVariable::new(c.clone(), space.clone(), "BIG", "x".repeat(70_000))
             .await
             .unwrap_err(),
@@ -438,6 +445,15 @@ async fn bad_input_is_refused_with_the_hubs_error() {
             .unwrap_or_default();
         assert!(!message.is_empty(), "{e}");
     }
+    // Bodies are bounded before they are parsed.
+    let e = AddSpaceSecret::new(c.clone(), space.clone(), "HUGE", "x".repeat(2 << 20))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.server_error().map(|s| s.status().as_u16()),
+        Some(413),
+        "{e}"
+    );
     // Nothing changed.
     let runtime = GetSpaceRuntime::new(c.clone(), space.clone())
         .await
@@ -552,4 +568,33 @@ async fn duplicate_copies_files_and_settings() {
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
+}
+
+#[tokio::test]
+async fn a_recreated_space_starts_afresh() {
+    let hub = hub().await;
+    hub.create(RepoType::Space, "alice", "again", false).await;
+    let c = client(&hub, Some(ALICE));
+    let space = id("alice/again");
+    AddSpaceVariable::new(c.clone(), space.clone(), "OLD", "1")
+        .await
+        .unwrap();
+    PauseSpace::new(c.clone(), space.clone()).await.unwrap();
+    hf_repo::repos::DeleteRepo::new(c.clone(), space.clone())
+        .repo_type(RepoType::Space)
+        .await
+        .unwrap();
+    let e = GetSpaceRuntime::new(c.clone(), space.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::RepoNotFound);
+    hub.create(RepoType::Space, "alice", "again", false).await;
+    assert!(
+        GetSpaceVariables::new(c.clone(), space.clone())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let runtime = GetSpaceRuntime::new(c, space).await.unwrap();
+    assert_ne!(runtime.stage(), &SpaceStage::Paused);
 }

@@ -178,6 +178,9 @@ pub(crate) fn delete(c: &mut Connection, pk: i64) -> Result<(), StoreError> {
         "DELETE FROM discussion_events WHERE repo_pk = ?1",
         "DELETE FROM likes WHERE repo_pk = ?1",
         "DELETE FROM access_requests WHERE repo_pk = ?1",
+        // Spaces (issue 12): the runtime, variables and secrets go with the repo.
+        "DELETE FROM space_runtime WHERE repo_pk = ?1",
+        "DELETE FROM space_env WHERE repo_pk = ?1",
         "DELETE FROM repos WHERE pk = ?1",
     ] {
         tx.execute(sql, params![pk])?;
