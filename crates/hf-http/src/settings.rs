@@ -482,6 +482,29 @@ mod tests {
     }
 
     #[test]
+    fn inference_endpoints_base_from_env_or_default() {
+        let s = settings(&[]);
+        assert_eq!(
+            s.inference_endpoints_endpoint.as_str(),
+            "https://api.endpoints.huggingface.cloud/v2"
+        );
+        let s = settings(&[(
+            "HF_INFERENCE_ENDPOINTS_ENDPOINT",
+            "http://127.0.0.1:9/api/inference-endpoints/v2/",
+        )]);
+        assert_eq!(
+            s.inference_endpoints_endpoint.as_str(),
+            "http://127.0.0.1:9/api/inference-endpoints/v2"
+        );
+        assert!(
+            Settings::from_vars(
+                |n| (n == "HF_INFERENCE_ENDPOINTS_ENDPOINT").then(|| "nope".to_owned())
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
     fn hf_home_and_xdg() {
         let s = settings(&[("HOME", "/h"), ("XDG_CACHE_HOME", "/xdg")]);
         assert_eq!(s.hf_home, PathBuf::from("/xdg/huggingface"));

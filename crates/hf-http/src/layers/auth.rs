@@ -153,5 +153,48 @@ mod tests {
                 .await
                 .is_none()
         );
+        // Opting in sends it to another host (an Inference Endpoint's health route)...
+        let any_host = RequestOptions {
+            auth_any_host: true,
+            ..Default::default()
+        };
+        assert!(
+            auth_for("https://cdn.example/x", Some(any_host))
+                .await
+                .is_some()
+        );
+        // ...but never with no_auth.
+        let both = RequestOptions {
+            auth_any_host: true,
+            no_auth: true,
+            ..Default::default()
+        };
+        assert!(
+            auth_for("https://cdn.example/x", Some(both))
+                .await
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn also_for_adds_the_inference_endpoints_origin() {
+        let svc = tower::service_fn(|req: Request<()>| async move {
+            Ok::<_, Infallible>(req.headers().get(AUTHORIZATION).cloned())
+        });
+        let svc = AuthLayer::new(
+            Some(Token::from("hf_t")),
+            Url::parse("https://hub.example").unwrap(),
+        )
+        .also_for(Url::parse("https://api.endpoints.example/v2").unwrap())
+        .layer(svc);
+        for (uri, sent) in [
+            ("https://api.endpoints.example/v2/endpoint/alice", true),
+            ("https://hub.example/api/whoami-v2", true),
+            ("https://other.example/v2/endpoint/alice", false),
+        ] {
+            let req = Request::builder().uri(uri).body(()).unwrap();
+            let header = svc.clone().oneshot(req).await.unwrap();
+            assert_eq!(header.is_some(), sent, "{uri}");
+        }
     }
 }
