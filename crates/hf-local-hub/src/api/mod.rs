@@ -12,6 +12,10 @@ pub mod repos;
 pub mod resolve;
 pub mod upload;
 pub mod users;
+// Collections, webhooks, papers (issue 11).
+mod collections;
+mod papers;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -49,6 +53,8 @@ pub struct AppState {
     pub cdn_ttl: std::time::Duration,
     /// LFS objects of at least this size get a multipart upload with parts of this size.
     pub multipart_chunk_size: u64,
+    /// Where repo and discussion events go (webhook delivery, issue 11): `webhooks::emit`.
+    pub(crate) events: crate::webhooks::delivery::EventBus,
 }
 
 /// How a handler means to use a repo.
@@ -273,6 +279,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_API_BODY));
     Router::new()
         .merge(api)
+        // Collections, webhooks, users and organizations, papers (issue 11).
+        .merge(collections::router().merge(webhooks::router()).merge(papers::router()))
+        .merge(users::router())
         .merge(resolve::router())
         .merge(upload::router())
         .merge(lfs::router())

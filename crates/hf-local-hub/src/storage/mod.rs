@@ -53,6 +53,8 @@
 //! Errors are [`StoreError`]; `crate::api::error` maps each variant to a Hub error in one place.
 
 mod blobs;
+// Collections, webhooks, papers, profiles, follows (issue 11).
+pub(crate) mod documents;
 pub mod git;
 mod history;
 mod repos;
