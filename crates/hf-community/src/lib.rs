@@ -14,6 +14,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 // Discussions, pull requests, likes, access requests (issue 10).
 
 // Collections, webhooks, users and organizations, papers (issue 11).
+pub mod collections;
+pub mod papers;
+pub mod users;
+pub mod webhooks;
 
 /// The traits that give request builders their shared setters: `use hf_community::prelude::*;`.
 pub mod prelude {

@@ -55,8 +55,28 @@ fn not_found(id: &str) -> HubError {
     HubError::new(StatusCode::NOT_FOUND, format!("Webhook {id} not found"))
 }
 
-/// Checks and normalizes `watched`, `domains`, `url`, `secret` of a create or update body.
-fn fields(body: &Value) -> HubResult<Value> {
+/// Checks and normalizes `watched`, `domains`, `url`, `secret` of a create body; with
+/// `partial` (an update), fields sent as `null` (and an empty `watched`, as the Python client
+/// sends for "unchanged") are left out, so they keep their values.
+fn fields(body: &Value, partial: bool) -> HubResult<Value> {
+    let mut out = serde_json::Map::new();
+    let absent = |key: &str| body.get(key).is_none_or(Value::is_null);
+    if !(partial && absent("url")) {
+        out.insert("url".into(), json!(url_field(body)?));
+    }
+    if !(partial && (absent("watched") || body["watched"].as_array().is_some_and(Vec::is_empty))) {
+        out.insert("watched".into(), watched_field(body)?);
+    }
+    if !(partial && absent("domains")) {
+        out.insert("domains".into(), domains_field(body)?);
+    }
+    if !(partial && absent("secret")) {
+        out.insert("secret".into(), secret_field(body)?);
+    }
+    Ok(Value::Object(out))
+}
+
+fn url_field(body: &Value) -> HubResult<String> {
     let url = match body.get("url") {
         Some(Value::String(u)) => u.clone(),
         _ if body.get("jobSourceId").is_some_and(|j| !j.is_null()) => {
@@ -73,6 +93,10 @@ fn fields(body: &Value) -> HubResult<Value> {
             "the webhook url must be an http(s) URL of at most 2048 characters",
         ));
     }
+    Ok(url)
+}
+
+fn watched_field(body: &Value) -> HubResult<Value> {
     let watched = body
         .get("watched")
         .and_then(Value::as_array)
@@ -98,6 +122,10 @@ fn fields(body: &Value) -> HubResult<Value> {
         }
         items.push(json!({"type": kind, "name": name}));
     }
+    Ok(Value::Array(items))
+}
+
+fn domains_field(body: &Value) -> HubResult<Value> {
     let domains = match body.get("domains") {
         None | Some(Value::Null) => vec![json!("repo"), json!("discussion")],
         Some(Value::Array(d)) => {
@@ -117,7 +145,11 @@ fn fields(body: &Value) -> HubResult<Value> {
         }
         Some(other) => return Err(HubError::bad_request(format!("invalid domains {other}"))),
     };
-    let secret = match body.get("secret") {
+    Ok(Value::Array(domains))
+}
+
+fn secret_field(body: &Value) -> HubResult<Value> {
+    Ok(match body.get("secret") {
         None | Some(Value::Null) => Value::Null,
         Some(Value::String(s)) if s.len() <= 256 => json!(s),
         Some(_) => {
@@ -125,8 +157,7 @@ fn fields(body: &Value) -> HubResult<Value> {
                 "the secret must be a string of at most 256 characters",
             ));
         }
-    };
-    Ok(json!({"url": url, "watched": items, "domains": domains, "secret": secret}))
+    })
 }
 
 async fn list(State(state): State<AppState>, headers: HeaderMap) -> HubResult<Json<Value>> {
@@ -142,7 +173,7 @@ async fn create(
 ) -> HubResult<Json<Value>> {
     let me = user(&state, &headers, true)?;
     let body: Value = json_body(&body)?;
-    let mut hook = fields(&body)?;
+    let mut hook = fields(&body, false)?;
     if state.store.doc_list(Table::Webhooks, Some(me.clone())).await?.len() >= MAX_PER_USER {
         return Err(HubError::bad_request(format!(
             "at most {MAX_PER_USER} webhooks per user"
@@ -206,7 +237,7 @@ async fn update(
     body: Bytes,
 ) -> HubResult<Json<Value>> {
     let body: Value = json_body(&body)?;
-    let new = fields(&body)?;
+    let new = fields(&body, true)?;
     change(&state, &headers, &id, move |hook| {
         if let (Value::Object(hook), Value::Object(new)) = (hook, new) {
             hook.extend(new);
