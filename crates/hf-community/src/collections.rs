@@ -208,7 +208,11 @@ pub struct Collection {
 impl Collection {
     /// The collection's web page under `endpoint` (`{endpoint}/collections/{slug}`).
     pub fn url(&self, endpoint: &str) -> String {
-        format!("{}/collections/{}", endpoint.trim_end_matches('/'), self.slug)
+        format!(
+            "{}/collections/{}",
+            endpoint.trim_end_matches('/'),
+            self.slug
+        )
     }
 }
 
@@ -217,14 +221,22 @@ pub(crate) async fn caller_name(client: &HubClient, operation: &'static str) -> 
     if !client.token_present() {
         return Err(Error::MissingToken { operation });
     }
-    let me: hf_types::WhoAmI = client.route(Method::GET, &Route::whoami()).await?.json().await?;
+    let me: hf_types::WhoAmI = client
+        .route(Method::GET, &Route::whoami())
+        .await?
+        .json()
+        .await?;
     Ok(me.name)
 }
 
 /// Refuses, before sending, a slug that cannot be one.
 fn check_slug(slug: &str) -> Result<()> {
     match slug.split_once('/') {
-        Some((ns, rest)) if !ns.is_empty() && !rest.is_empty() && !rest.contains('/') && slug.len() <= 256 => Ok(()),
+        Some((ns, rest))
+            if !ns.is_empty() && !rest.is_empty() && !rest.contains('/') && slug.len() <= 256 =>
+        {
+            Ok(())
+        }
         _ => Err(Error::InvalidArgument(format!(
             "{slug:?} is not a collection slug (namespace/title-<id>)"
         ))),
@@ -436,22 +448,24 @@ impl CreateCollection {
             Some(ns) => ns,
             None => caller_name(&self.client, "create_collection").await?,
         };
-        let mut body = json!({"title": self.title, "namespace": namespace, "private": self.private});
+        let mut body =
+            json!({"title": self.title, "namespace": namespace, "private": self.private});
         if let Some(d) = &self.description {
             body["description"] = json!(d);
         }
-        let request = self.client.route(Method::POST, &Route::collections()).json(&body);
+        let request = self
+            .client
+            .route(Method::POST, &Route::collections())
+            .json(&body);
         match request.send().await {
             Ok(response) => response.json().await,
             Err(Error::Conflict(e)) if self.exists_ok => {
                 let slug = e
                     .body_json::<Value>()
                     .and_then(|b| b.get("slug").and_then(Value::as_str).map(str::to_owned))
-                    .ok_or_else(|| {
-                        Error::Protocol {
-                            context: "create_collection".into(),
-                            what: "a 409 answer without the existing collection's slug".into(),
-                        }
+                    .ok_or_else(|| Error::Protocol {
+                        context: "create_collection".into(),
+                        what: "a 409 answer without the existing collection's slug".into(),
                     })?;
                 GetCollection::new(self.client, slug).await
             }
@@ -573,7 +587,10 @@ impl DeleteCollection {
     async fn send(self) -> Result<()> {
         check_slug(&self.slug)?;
         let route = Route::collection(&self.slug);
-        ignore_missing(self.client.route(Method::DELETE, &route).send().await, self.missing_ok)
+        ignore_missing(
+            self.client.route(Method::DELETE, &route).send().await,
+            self.missing_ok,
+        )
     }
 }
 impl_into_future!(DeleteCollection => (), send);
@@ -654,7 +671,13 @@ impl AddCollectionItem {
             body["note"] = json!(note);
         }
         let route = Route::collection_items(&self.slug);
-        match self.client.route(Method::POST, &route).json(&body).send().await {
+        match self
+            .client
+            .route(Method::POST, &route)
+            .json(&body)
+            .send()
+            .await
+        {
             Ok(response) => response.json().await,
             Err(Error::Conflict(_)) if self.exists_ok => {
                 GetCollection::new(self.client, self.slug).await
@@ -771,7 +794,10 @@ impl DeleteCollectionItem {
     async fn send(self) -> Result<()> {
         check_slug(&self.slug)?;
         let route = Route::collection_item(&self.slug, &self.item_object_id);
-        ignore_missing(self.client.route(Method::DELETE, &route).send().await, self.missing_ok)
+        ignore_missing(
+            self.client.route(Method::DELETE, &route).send().await,
+            self.missing_ok,
+        )
     }
 }
 impl_into_future!(DeleteCollectionItem => (), send);

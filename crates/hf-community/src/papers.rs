@@ -87,8 +87,9 @@ impl<'de> Deserialize<'de> for PaperInfo {
         let comments = take(&mut top, "numComments")
             .and_then(|v| v.as_u64())
             .unwrap_or(0);
-        let submitted_at = date(take(&mut top, "publishedAt").or_else(|| take(&mut top, "submittedOnDailyAt")))
-            .map_err(D::Error::custom)?;
+        let submitted_at =
+            date(take(&mut top, "publishedAt").or_else(|| take(&mut top, "submittedOnDailyAt")))
+                .map_err(D::Error::custom)?;
         let submitted_by = take(&mut top, "submittedBy")
             .or_else(|| take(&mut top, "submittedOnDailyBy"))
             .map(serde_json::from_value::<User>)

@@ -95,7 +95,9 @@ struct Wrapped {
 /// Refuses, before sending, an id that cannot be one.
 fn check_id(id: &str) -> Result<()> {
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(Error::InvalidArgument(format!("{id:?} is not a webhook id")));
+        return Err(Error::InvalidArgument(format!(
+            "{id:?} is not a webhook id"
+        )));
     }
     Ok(())
 }
@@ -219,7 +221,11 @@ pub struct CreateWebhook {
 
 impl CreateWebhook {
     /// A webhook POSTing to `url` the events of `watched`.
-    pub fn new(client: HubClient, url: impl Into<String>, watched: Vec<WebhookWatchedItem>) -> Self {
+    pub fn new(
+        client: HubClient,
+        url: impl Into<String>,
+        watched: Vec<WebhookWatchedItem>,
+    ) -> Self {
         CreateWebhook {
             client,
             url: url.into(),
@@ -245,7 +251,12 @@ impl CreateWebhook {
         check_fields(&self.url, &self.watched)?;
         let body = json!({"watched": self.watched, "url": self.url,
                           "domains": self.domains, "secret": self.secret});
-        webhook(self.client.route(Method::POST, &Route::webhooks()).json(&body)).await
+        webhook(
+            self.client
+                .route(Method::POST, &Route::webhooks())
+                .json(&body),
+        )
+        .await
     }
 }
 impl_into_future!(CreateWebhook => WebhookInfo, send);
@@ -319,7 +330,12 @@ impl UpdateWebhook {
         }
         let body = json!({"watched": self.watched, "url": self.url,
                           "domains": self.domains, "secret": self.secret});
-        webhook(self.client.route(Method::POST, &Route::webhook(&self.id)).json(&body)).await
+        webhook(
+            self.client
+                .route(Method::POST, &Route::webhook(&self.id))
+                .json(&body),
+        )
+        .await
     }
 }
 impl_into_future!(UpdateWebhook => WebhookInfo, send);

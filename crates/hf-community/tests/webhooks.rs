@@ -32,11 +32,16 @@ async fn hub(timeout: Duration) -> Hub {
 }
 
 async fn commit(client: &HubClient, repo: &str, path: &str) -> String {
-    UploadFile::from_bytes(client.clone(), repo.parse().unwrap(), path.as_bytes().to_vec(), path.parse().unwrap())
-        .commit_message(format!("add {path}"))
-        .await
-        .unwrap()
-        .oid
+    UploadFile::from_bytes(
+        client.clone(),
+        repo.parse().unwrap(),
+        path.as_bytes().to_vec(),
+        path.parse().unwrap(),
+    )
+    .commit_message(format!("add {path}"))
+    .await
+    .unwrap()
+    .oid
 }
 
 fn model(name: &str) -> Vec<WebhookWatchedItem> {
@@ -68,7 +73,10 @@ async fn commit_and_tag_are_delivered_with_the_secret() {
     assert!(verify_webhook_secret(&got.headers, "s3cret"));
     assert!(!verify_webhook_secret(&got.headers, "other"));
     let payload: WebhookPayload = serde_json::from_value(got.payload).unwrap();
-    assert_eq!((payload.event.action.as_str(), payload.event.scope.as_str()), ("update", "repo.content"));
+    assert_eq!(
+        (payload.event.action.as_str(), payload.event.scope.as_str()),
+        ("update", "repo.content")
+    );
     assert_eq!(payload.repo.name, "alice/hooked");
     assert_eq!(payload.webhook.id, hook.id);
     assert_eq!(payload.webhook.version, 3);
@@ -79,9 +87,13 @@ async fn commit_and_tag_are_delivered_with_the_secret() {
     assert!(refs[0].old_sha.is_some());
     assert_eq!(payload.repo.head_sha.as_deref(), Some(oid.as_str()));
 
-    CreateTag::new(alice.clone(), "alice/hooked".parse().unwrap(), "v1".parse().unwrap())
-        .await
-        .unwrap();
+    CreateTag::new(
+        alice.clone(),
+        "alice/hooked".parse().unwrap(),
+        "v1".parse().unwrap(),
+    )
+    .await
+    .unwrap();
     let tag: WebhookPayload = serde_json::from_value(receiver.next().await.payload).unwrap();
     let refs = tag.updated_refs.unwrap();
     assert_eq!(refs[0].name, "refs/tags/v1");
@@ -100,11 +112,17 @@ async fn a_disabled_webhook_receives_nothing() {
     let hook = CreateWebhook::new(alice.clone(), &receiver.url, model("alice/quiet"))
         .await
         .unwrap();
-    let disabled = WebhookAction::disable(alice.clone(), &hook.id).await.unwrap().unwrap();
+    let disabled = WebhookAction::disable(alice.clone(), &hook.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(disabled.disabled);
     commit(&alice, "alice/quiet", "a.txt").await;
     assert!(receiver.drain(Duration::from_millis(300)).await.is_empty());
-    let enabled = WebhookAction::enable(alice.clone(), &hook.id).await.unwrap().unwrap();
+    let enabled = WebhookAction::enable(alice.clone(), &hook.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!enabled.disabled);
     commit(&alice, "alice/quiet", "b.txt").await;
     let got = receiver.next().await;
@@ -120,12 +138,20 @@ async fn failing_and_hanging_receivers_do_not_slow_commits() {
     let mut failing = Receiver::start(Answer::Fail).await;
     let mut hanging = Receiver::start(Answer::Hang).await;
     let watched = vec![WebhookWatchedItem::new(WatchedType::User, "alice")];
-    CreateWebhook::new(alice.clone(), &failing.url, watched.clone()).await.unwrap();
-    CreateWebhook::new(alice.clone(), &hanging.url, watched).await.unwrap();
+    CreateWebhook::new(alice.clone(), &failing.url, watched.clone())
+        .await
+        .unwrap();
+    CreateWebhook::new(alice.clone(), &hanging.url, watched)
+        .await
+        .unwrap();
     for i in 0..3 {
         let start = Instant::now();
         commit(&alice, "alice/busy", &format!("f{i}.txt")).await;
-        assert!(start.elapsed() < Duration::from_millis(1500), "commit took {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_millis(1500),
+            "commit took {:?}",
+            start.elapsed()
+        );
     }
     // The failing receiver gets each event 1 + 2 retries times.
     assert_eq!(failing.drain(Duration::from_millis(500)).await.len(), 9);
@@ -148,14 +174,21 @@ async fn repo_events_and_filters() {
         .domains(vec![WebhookDomain::Discussion])
         .await
         .unwrap();
-    CreateWebhook::new(alice.clone(), &other_user.url, vec![WebhookWatchedItem::new(WatchedType::User, "bob")])
-        .await
-        .unwrap();
+    CreateWebhook::new(
+        alice.clone(),
+        &other_user.url,
+        vec![WebhookWatchedItem::new(WatchedType::User, "bob")],
+    )
+    .await
+    .unwrap();
 
     let repos = hf_repo::repos::CreateRepo::new(alice.clone(), "alice/events".parse().unwrap());
     repos.await.unwrap();
     let created: WebhookPayload = serde_json::from_value(all.next().await.payload).unwrap();
-    assert_eq!((created.event.action.as_str(), created.event.scope.as_str()), ("create", "repo"));
+    assert_eq!(
+        (created.event.action.as_str(), created.event.scope.as_str()),
+        ("create", "repo")
+    );
     hf_repo::repos::UpdateRepoSettings::new(alice.clone(), "alice/events".parse().unwrap())
         .private(true)
         .await
@@ -163,9 +196,13 @@ async fn repo_events_and_filters() {
     let config: WebhookPayload = serde_json::from_value(all.next().await.payload).unwrap();
     assert_eq!(config.event.scope, "repo.config");
     assert_eq!(config.updated_config.unwrap()["private"], true);
-    hf_repo::repos::MoveRepo::new(alice.clone(), "alice/events".parse().unwrap(), "acme/events".parse().unwrap())
-        .await
-        .unwrap();
+    hf_repo::repos::MoveRepo::new(
+        alice.clone(),
+        "alice/events".parse().unwrap(),
+        "acme/events".parse().unwrap(),
+    )
+    .await
+    .unwrap();
     let moved: WebhookPayload = serde_json::from_value(all.next().await.payload).unwrap();
     assert_eq!(moved.event.action, "move");
     assert_eq!(moved.moved_to.unwrap().name, "acme/events");
@@ -174,7 +211,12 @@ async fn repo_events_and_filters() {
         .unwrap();
     // The deleted repo now belongs to acme, which alice's user webhook does not watch.
     assert!(all.drain(Duration::from_millis(200)).await.is_empty());
-    assert!(discussions_only.drain(Duration::from_millis(50)).await.is_empty());
+    assert!(
+        discussions_only
+            .drain(Duration::from_millis(50))
+            .await
+            .is_empty()
+    );
     assert!(other_user.drain(Duration::from_millis(50)).await.is_empty());
 }
 
@@ -187,48 +229,81 @@ async fn operations_and_permissions() {
         .domains(vec![WebhookDomain::Repo, WebhookDomain::Discussion])
         .await
         .unwrap();
-    assert_eq!(ListWebhooks::new(alice.clone()).await.unwrap(), vec![hook.clone()]);
-    assert_eq!(GetWebhook::new(alice.clone(), &hook.id).await.unwrap(), hook);
+    assert_eq!(
+        ListWebhooks::new(alice.clone()).await.unwrap(),
+        vec![hook.clone()]
+    );
+    assert_eq!(
+        GetWebhook::new(alice.clone(), &hook.id).await.unwrap(),
+        hook
+    );
     let updated = UpdateWebhook::new(alice.clone(), &hook.id)
         .url("https://example.com/new")
         .secret("x")
         .await
         .unwrap();
     assert_eq!(updated.url.as_deref(), Some("https://example.com/new"));
-    assert_eq!(updated.watched, hook.watched, "unset fields keep their values");
+    assert_eq!(
+        updated.watched, hook.watched,
+        "unset fields keep their values"
+    );
     assert_eq!(updated.secret.as_deref(), Some("x"));
 
     // Another user sees nothing and changes nothing.
     assert!(ListWebhooks::new(bob.clone()).await.unwrap().is_empty());
     for err in [
         GetWebhook::new(bob.clone(), &hook.id).await.unwrap_err(),
-        WebhookAction::disable(bob.clone(), &hook.id).await.unwrap_err(),
-        WebhookAction::delete(bob.clone(), &hook.id).await.unwrap_err(),
-        UpdateWebhook::new(bob.clone(), &hook.id).url("https://evil.example").await.unwrap_err(),
+        WebhookAction::disable(bob.clone(), &hook.id)
+            .await
+            .unwrap_err(),
+        WebhookAction::delete(bob.clone(), &hook.id)
+            .await
+            .unwrap_err(),
+        UpdateWebhook::new(bob.clone(), &hook.id)
+            .url("https://evil.example")
+            .await
+            .unwrap_err(),
     ] {
         assert_eq!(err.status(), Some(hf_http::StatusCode::NOT_FOUND), "{err}");
     }
     // Anonymous and read-only callers.
     let anon = ListWebhooks::new(client(&hub, None)).await.unwrap_err();
     assert_eq!(anon.status(), Some(hf_http::StatusCode::UNAUTHORIZED));
-    let read_only = CreateWebhook::new(client(&hub, Some(ALICE_READ)), "https://example.com", model("alice/x"))
-        .await
-        .unwrap_err();
+    let read_only = CreateWebhook::new(
+        client(&hub, Some(ALICE_READ)),
+        "https://example.com",
+        model("alice/x"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(read_only.status(), Some(hf_http::StatusCode::FORBIDDEN));
     // Bad input: refused before sending, or by the hub with a clear message.
-    let bad = CreateWebhook::new(alice.clone(), "ftp://example.com", model("alice/x")).await.unwrap_err();
+    let bad = CreateWebhook::new(alice.clone(), "ftp://example.com", model("alice/x"))
+        .await
+        .unwrap_err();
     assert!(matches!(bad, hf_http::Error::InvalidArgument(_)), "{bad}");
-    let bad = CreateWebhook::new(alice.clone(), "https://example.com", vec![]).await.unwrap_err();
+    let bad = CreateWebhook::new(alice.clone(), "https://example.com", vec![])
+        .await
+        .unwrap_err();
     assert!(matches!(bad, hf_http::Error::InvalidArgument(_)), "{bad}");
     let bad = CreateWebhook::new(alice.clone(), "https://example.com", model("not-a-repo-id"))
         .await
         .unwrap_err();
-    assert_eq!(bad.status(), Some(hf_http::StatusCode::BAD_REQUEST), "{bad}");
+    assert_eq!(
+        bad.status(),
+        Some(hf_http::StatusCode::BAD_REQUEST),
+        "{bad}"
+    );
     assert!(bad.to_string().contains("watched"), "{bad}");
     let bad = GetWebhook::new(alice.clone(), "../x").await.unwrap_err();
     assert!(matches!(bad, hf_http::Error::InvalidArgument(_)), "{bad}");
 
-    assert_eq!(WebhookAction::delete(alice.clone(), &hook.id).await.unwrap(), None);
+    assert_eq!(
+        WebhookAction::delete(alice.clone(), &hook.id)
+            .await
+            .unwrap(),
+        None
+    );
     let gone = GetWebhook::new(alice, &hook.id).await.unwrap_err();
     assert_eq!(gone.status(), Some(hf_http::StatusCode::NOT_FOUND));
 }
@@ -237,18 +312,31 @@ async fn operations_and_permissions() {
 async fn webhooks_survive_a_restart() {
     let dir = tempfile_dir();
     let hub = Hub::start_with(|b| b.data_dir(&dir)).await;
-    let hook = CreateWebhook::new(client(&hub, Some(ALICE)), "https://example.com/h", model("alice/x"))
-        .await
-        .unwrap();
+    let hook = CreateWebhook::new(
+        client(&hub, Some(ALICE)),
+        "https://example.com/h",
+        model("alice/x"),
+    )
+    .await
+    .unwrap();
     hub.shutdown().await;
     let hub = Hub::start_with(|b| b.data_dir(&dir)).await;
-    assert_eq!(GetWebhook::new(client(&hub, Some(ALICE)), &hook.id).await.unwrap(), hook);
+    assert_eq!(
+        GetWebhook::new(client(&hub, Some(ALICE)), &hook.id)
+            .await
+            .unwrap(),
+        hook
+    );
     hub.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn tempfile_dir() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("hf-community-webhooks-{}-{}", std::process::id(), fastrand_u64()))
+    std::env::temp_dir().join(format!(
+        "hf-community-webhooks-{}-{}",
+        std::process::id(),
+        fastrand_u64()
+    ))
 }
 
 fn fastrand_u64() -> u128 {

@@ -241,7 +241,9 @@ impl LocalHubBuilder {
         })
         .await
         .map_err(|e| StoreError::Internal(format!("store open task failed: {e}")))??;
-        self.community.apply(&seed::Seed::new(store.clone())).await?;
+        self.community
+            .apply(&seed::Seed::new(store.clone()))
+            .await?;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind {

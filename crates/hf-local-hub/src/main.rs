@@ -85,13 +85,19 @@ fn community_seed(
 ) -> Result<hf_local_hub::LocalHubBuilder, String> {
     if let Some(file) = &args.papers {
         let serde_json::Value::Array(papers) = read_json(file)? else {
-            return Err(format!("{}: expected a JSON array of papers", file.display()));
+            return Err(format!(
+                "{}: expected a JSON array of papers",
+                file.display()
+            ));
         };
         builder = builder.papers(papers);
     }
     if let Some(file) = &args.profiles {
         let serde_json::Value::Object(profiles) = read_json(file)? else {
-            return Err(format!("{}: expected a JSON object by name", file.display()));
+            return Err(format!(
+                "{}: expected a JSON object by name",
+                file.display()
+            ));
         };
         for (name, fields) in profiles {
             builder = builder.profile(&name, fields);

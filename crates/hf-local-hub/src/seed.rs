@@ -538,13 +538,22 @@ impl Seed {
             .get("id")
             .and_then(serde_json::Value::as_str)
             .filter(|id| !id.is_empty() && id.len() <= 64)
-            .ok_or_else(|| StoreError::BadRequest("a paper needs an \"id\" (at most 64 characters)".into()))?
+            .ok_or_else(|| {
+                StoreError::BadRequest("a paper needs an \"id\" (at most 64 characters)".into())
+            })?
             .to_owned();
         if !paper.is_object() || paper.to_string().len() > MAX_SEED_DOC {
-            return Err(StoreError::BadRequest(format!("paper {id}: not an object or too large")));
+            return Err(StoreError::BadRequest(format!(
+                "paper {id}: not an object or too large"
+            )));
         }
         self.store
-            .doc_put(crate::storage::documents::Table::Papers, id, String::new(), paper)
+            .doc_put(
+                crate::storage::documents::Table::Papers,
+                id,
+                String::new(),
+                paper,
+            )
             .await
     }
 
@@ -553,7 +562,9 @@ impl Seed {
     /// fields given here replace earlier ones of the same key.
     pub async fn profile(&self, name: &str, fields: serde_json::Value) -> Result<(), StoreError> {
         let serde_json::Value::Object(fields) = fields else {
-            return Err(StoreError::BadRequest("profile fields must be an object".into()));
+            return Err(StoreError::BadRequest(
+                "profile fields must be an object".into(),
+            ));
         };
         let table = crate::storage::documents::Table::Profiles;
         let mut doc = match self.store.doc_get(table, name.to_owned()).await? {
@@ -573,7 +584,9 @@ impl Seed {
     /// Records that `follower` follows `followee` (idempotent).
     pub async fn follow(&self, follower: &str, followee: &str) -> Result<(), StoreError> {
         if follower.is_empty() || followee.is_empty() || follower == followee {
-            return Err(StoreError::BadRequest("follow needs two different names".into()));
+            return Err(StoreError::BadRequest(
+                "follow needs two different names".into(),
+            ));
         }
         self.store
             .follow(follower.to_owned(), followee.to_owned())

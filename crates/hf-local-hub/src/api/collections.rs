@@ -94,16 +94,22 @@ fn slug_id(slug: &str) -> Option<&str> {
 
 fn can_see(state: &AppState, caller: &Caller, doc: &Value) -> bool {
     !doc["private"].as_bool().unwrap_or(false)
-        || caller
-            .user()
-            .is_some_and(|u| state.auth.owns_namespace(u, doc["namespace"].as_str().unwrap_or("")))
+        || caller.user().is_some_and(|u| {
+            state
+                .auth
+                .owns_namespace(u, doc["namespace"].as_str().unwrap_or(""))
+        })
 }
 
 /// Loads a collection the caller may see (404 otherwise).
 async fn load(state: &AppState, caller: &Caller, ns: &str, slug: &str) -> HubResult<Value> {
     let full = format!("{ns}/{slug}");
     let id = slug_id(slug).ok_or_else(|| not_found(&full))?;
-    match state.store.doc_get(Table::Collections, id.to_owned()).await? {
+    match state
+        .store
+        .doc_get(Table::Collections, id.to_owned())
+        .await?
+    {
         Some((_, doc)) if can_see(state, caller, &doc) => Ok(doc),
         _ => Err(not_found(&full)),
     }
@@ -140,14 +146,23 @@ fn render(state: &AppState, base: &str, doc: &Value, listing: bool) -> Value {
                 "position": item["position"],
             });
             if let Some(note) = item["note"].as_str() {
-                out["note"] = json!({"text": note, "html": format!("<p>{}</p>", html_escape(note))});
+                out["note"] =
+                    json!({"text": note, "html": format!("<p>{}</p>", html_escape(note))});
             }
             if let Some(slug) = item.get("slug") {
                 out["slug"] = slug.clone();
             }
-            if let Some(t) = item["type"].as_str().filter(|t| ["model", "dataset", "space"].contains(t)) {
+            if let Some(t) = item["type"]
+                .as_str()
+                .filter(|t| ["model", "dataset", "space"].contains(t))
+            {
                 out["repoType"] = json!(t);
-                out["author"] = json!(item["id"].as_str().and_then(|i| i.split_once('/')).map(|(a, _)| a));
+                out["author"] = json!(
+                    item["id"]
+                        .as_str()
+                        .and_then(|i| i.split_once('/'))
+                        .map(|(a, _)| a)
+                );
             }
             out
         })
@@ -174,7 +189,9 @@ fn render(state: &AppState, base: &str, doc: &Value, listing: bool) -> Value {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn text_field(body: &Value, key: &str, max: usize) -> HubResult<Option<String>> {
@@ -191,7 +208,9 @@ fn bool_field(body: &Value, key: &str) -> HubResult<Option<bool>> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(HubError::bad_request(format!("\"{key}\" must be a boolean"))),
+        Some(_) => Err(HubError::bad_request(format!(
+            "\"{key}\" must be a boolean"
+        ))),
     }
 }
 
@@ -207,7 +226,11 @@ fn position_field(body: &Value) -> HubResult<Option<usize>> {
 }
 
 /// `GET /api/collections?owner=&item=&sort=&limit=&q=`.
-async fn list(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> HubResult<Json<Value>> {
+async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> HubResult<Json<Value>> {
     let caller = state.caller(&headers)?;
     let q = QueryPairs::parse(uri.query());
     let owners = q.all("owner");
@@ -248,7 +271,9 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Hu
         })
         .filter(|d| {
             search.as_ref().is_none_or(|s| {
-                d["title"].as_str().is_some_and(|t| t.to_lowercase().contains(s))
+                d["title"]
+                    .as_str()
+                    .is_some_and(|t| t.to_lowercase().contains(s))
             })
         })
         .collect();
@@ -302,7 +327,11 @@ async fn create(
         ))
         .with_field("slug", json!(slug_of(dup))));
     }
-    let id = object_id_for(&format!("collection:{namespace}:{title}:{}:{}", now_ms(), fastrand::u64(..)));
+    let id = object_id_for(&format!(
+        "collection:{namespace}:{title}:{}:{}",
+        now_ms(),
+        fastrand::u64(..)
+    ));
     let doc = json!({
         "id": id, "namespace": namespace, "title": title, "description": description,
         "private": private, "theme": THEMES[existing.len() % THEMES.len()],
@@ -323,7 +352,12 @@ async fn info(
 ) -> HubResult<Json<Value>> {
     let caller = state.caller(&headers)?;
     let doc = load(&state, &caller, &ns, &slug).await?;
-    Ok(Json(render(&state, &state.public_base(&headers), &doc, false)))
+    Ok(Json(render(
+        &state,
+        &state.public_base(&headers),
+        &doc,
+        false,
+    )))
 }
 
 /// Applies `change` to the stored collection and answers it rendered.
@@ -427,7 +461,11 @@ async fn check_item(
         },
         "collection" => {
             let object_id = slug_id(id).unwrap_or(id);
-            match state.store.doc_get(Table::Collections, object_id.to_owned()).await? {
+            match state
+                .store
+                .doc_get(Table::Collections, object_id.to_owned())
+                .await?
+            {
                 Some((_, doc)) if can_see(state, caller, &doc) => {
                     Ok((object_id.to_owned(), Some(slug_of(&doc))))
                 }
@@ -458,7 +496,11 @@ async fn add_item(
     let note = text_field(&body, "note", MAX_NOTE)?;
     let (stored_id, item_slug) = check_item(&state, &caller, kind, item_id).await?;
     let kind = kind.to_owned();
-    let object_id = object_id_for(&format!("item:{}:{kind}:{stored_id}:{}", doc["id"], fastrand::u64(..)));
+    let object_id = object_id_for(&format!(
+        "item:{}:{kind}:{stored_id}:{}",
+        doc["id"],
+        fastrand::u64(..)
+    ));
     let id = doc["id"].as_str().unwrap_or("").to_owned();
     let out = change(&state, &headers, id, move |doc| {
         let items = doc["items"]

@@ -411,7 +411,10 @@ pub(crate) async fn super_squash(
         return Err(HubError::revision_not_found(&branch));
     }
     let author = c.author();
-    let old = refs.iter().find(|r| r.name == full).map(|r| r.commit.clone());
+    let old = refs
+        .iter()
+        .find(|r| r.name == full)
+        .map(|r| r.commit.clone());
     let id = c
         .state
         .store

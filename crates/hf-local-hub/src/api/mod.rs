@@ -280,7 +280,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         // Collections, webhooks, users and organizations, papers (issue 11).
-        .merge(collections::router().merge(webhooks::router()).merge(papers::router()))
+        .merge(
+            collections::router()
+                .merge(webhooks::router())
+                .merge(papers::router()),
+        )
         .merge(users::router())
         .merge(resolve::router())
         .merge(upload::router())

@@ -230,7 +230,10 @@ pub async fn move_repo(
     state.auth.require_write(&caller, to_ns)?;
     state.store.move_repo(&repo, to.as_str()).await?;
     let to_id = to.as_str().to_owned();
-    emit(&state, HubEvent::new(repo, EventKind::RepoMoved { to: to_id }));
+    emit(
+        &state,
+        HubEvent::new(repo, EventKind::RepoMoved { to: to_id }),
+    );
     Ok(Json(
         json!({"url": repo_url(&state.public_base(&headers), repo_type, to.as_str())}),
     ))

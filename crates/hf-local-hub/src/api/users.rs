@@ -97,7 +97,10 @@ pub(crate) async fn user_json(state: &AppState, base: &str, name: &str) -> HubRe
     user.insert("_id".into(), json!(object_id_for(name)));
     user.insert("user".into(), json!(name));
     user.insert("fullname".into(), json!(name));
-    user.insert("avatarUrl".into(), json!(format!("{base}/avatars/{name}.svg")));
+    user.insert(
+        "avatarUrl".into(),
+        json!(format!("{base}/avatars/{name}.svg")),
+    );
     user.insert("type".into(), json!("user"));
     user.insert("isPro".into(), json!(false));
     for (k, v) in profile(state, name).await? {
@@ -110,7 +113,10 @@ pub(crate) async fn user_json(state: &AppState, base: &str, name: &str) -> HubRe
 }
 
 fn not_found(kind: &str, name: &str) -> HubError {
-    HubError::new(http::StatusCode::NOT_FOUND, format!("{kind} {name} not found"))
+    HubError::new(
+        http::StatusCode::NOT_FOUND,
+        format!("{kind} {name} not found"),
+    )
 }
 
 /// Bounds a name from the path before it reaches the store.
@@ -178,7 +184,12 @@ async fn user_overview(
     Ok(Json(user))
 }
 
-async fn follow_list(state: AppState, name: String, headers: HeaderMap, followers: bool) -> HubResult<Json<Value>> {
+async fn follow_list(
+    state: AppState,
+    name: String,
+    headers: HeaderMap,
+    followers: bool,
+) -> HubResult<Json<Value>> {
     check_name(&name)?;
     state.caller(&headers)?;
     if !state.auth.is_user(&name) && !state.auth.is_org(&name) {

@@ -112,7 +112,9 @@ fn watched_field(body: &Value) -> HubResult<Value> {
         let name = w["name"].as_str().unwrap_or("");
         let ok = match kind {
             "user" | "org" => !name.is_empty() && name.len() <= 96 && !name.contains('/'),
-            "model" | "dataset" | "space" => name.parse::<hf_types::RepoId>().is_ok() && name.contains('/'),
+            "model" | "dataset" | "space" => {
+                name.parse::<hf_types::RepoId>().is_ok() && name.contains('/')
+            }
             _ => false,
         };
         if !ok {
@@ -163,7 +165,9 @@ fn secret_field(body: &Value) -> HubResult<Value> {
 async fn list(State(state): State<AppState>, headers: HeaderMap) -> HubResult<Json<Value>> {
     let me = user(&state, &headers, false)?;
     let hooks = state.store.doc_list(Table::Webhooks, Some(me)).await?;
-    Ok(Json(Value::Array(hooks.into_iter().map(|(_, h)| h).collect())))
+    Ok(Json(Value::Array(
+        hooks.into_iter().map(|(_, h)| h).collect(),
+    )))
 }
 
 async fn create(
@@ -174,12 +178,22 @@ async fn create(
     let me = user(&state, &headers, true)?;
     let body: Value = json_body(&body)?;
     let mut hook = fields(&body, false)?;
-    if state.store.doc_list(Table::Webhooks, Some(me.clone())).await?.len() >= MAX_PER_USER {
+    if state
+        .store
+        .doc_list(Table::Webhooks, Some(me.clone()))
+        .await?
+        .len()
+        >= MAX_PER_USER
+    {
         return Err(HubError::bad_request(format!(
             "at most {MAX_PER_USER} webhooks per user"
         )));
     }
-    let id = object_id_for(&format!("webhook:{me}:{}:{}", crate::storage::now_ms(), fastrand::u64(..)));
+    let id = object_id_for(&format!(
+        "webhook:{me}:{}:{}",
+        crate::storage::now_ms(),
+        fastrand::u64(..)
+    ));
     hook["id"] = json!(id);
     hook["disabled"] = json!(false);
     hook["job"] = Value::Null;
@@ -251,7 +265,10 @@ async fn enable(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> HubResult<Json<Value>> {
-    change(&state, &headers, &id, |hook| hook["disabled"] = json!(false)).await
+    change(&state, &headers, &id, |hook| {
+        hook["disabled"] = json!(false)
+    })
+    .await
 }
 
 async fn disable(

@@ -150,7 +150,11 @@ impl Store {
     }
 
     /// Records that `follower` follows `followee` (idempotent).
-    pub(crate) async fn follow(&self, follower: String, followee: String) -> Result<(), StoreError> {
+    pub(crate) async fn follow(
+        &self,
+        follower: String,
+        followee: String,
+    ) -> Result<(), StoreError> {
         self.run(move |c, _| {
             c.execute(
                 "INSERT OR IGNORE INTO follows (follower, followee) VALUES (?1, ?2)",
@@ -162,7 +166,11 @@ impl Store {
     }
 
     /// Who follows `name` (`followers = true`) or whom `name` follows, sorted by name.
-    pub(crate) async fn follows(&self, name: String, followers: bool) -> Result<Vec<String>, StoreError> {
+    pub(crate) async fn follows(
+        &self,
+        name: String,
+        followers: bool,
+    ) -> Result<Vec<String>, StoreError> {
         self.run(move |c, _| {
             let sql = if followers {
                 "SELECT follower FROM follows WHERE followee = ?1 ORDER BY follower"

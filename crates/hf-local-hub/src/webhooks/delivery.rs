@@ -131,7 +131,14 @@ async fn dispatch(
             let client = client.clone();
             let url = url.to_owned();
             tokio::spawn(async move {
-                deliver(&client, &url, secret.as_deref(), payload.to_string(), policy).await;
+                deliver(
+                    &client,
+                    &url,
+                    secret.as_deref(),
+                    payload.to_string(),
+                    policy,
+                )
+                .await;
                 drop(permit);
             });
         }
@@ -193,4 +200,175 @@ async fn deliver(
         }
     }
     tracing::warn!("webhook delivery to {url} given up");
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::time::Duration;
+
+    use serde_json::json;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::super::{CommentEvent, DiscussionEvent, EventKind, HubEvent};
+    use super::*;
+    use crate::storage::{NewRepo, Store};
+
+    /// A one-request HTTP receiver: returns the raw request it got.
+    async fn receiver() -> (String, tokio::sync::oneshot::Receiver<String>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                let n = sock.read(&mut chunk).await.unwrap();
+                buf.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len: usize = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length: ")
+                                .map(|v| v.trim().parse().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if buf.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+            sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                .await
+                .unwrap();
+            let _ = tx.send(String::from_utf8_lossy(&buf).to_string());
+        });
+        (url, rx)
+    }
+
+    /// A discussion comment emitted on the bus (as the discussions handlers will) reaches a
+    /// webhook subscribed to the `discussion` domain, with its secret.
+    #[tokio::test]
+    async fn discussion_comment_is_delivered() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let repo = store
+            .create_repo(NewRepo {
+                repo_type: hf_types::RepoType::Model,
+                namespace: "alice".into(),
+                name: "tiny".into(),
+                private: false,
+                sdk: None,
+                extra: json!({}),
+            })
+            .await
+            .unwrap();
+        let (url, got) = receiver().await;
+        let hook = json!({"id": "w1", "url": url, "watched": [{"type": "model", "name": "alice/tiny"}],
+                          "domains": ["discussion"], "secret": "s", "disabled": false});
+        store
+            .doc_put(Table::Webhooks, "w1".into(), "alice".into(), hook)
+            .await
+            .unwrap();
+        let policy = DeliveryPolicy {
+            timeout: Duration::from_secs(2),
+            retries: 0,
+            backoff: Duration::ZERO,
+        };
+        let bus = EventBus::start(store, Arc::from("http://hub"), policy);
+        let discussion = DiscussionEvent {
+            id: "d1".into(),
+            num: 1,
+            title: "Q".into(),
+            author: "bob".into(),
+            is_pull_request: false,
+            status: "open".into(),
+            pinned: false,
+            base: None,
+            merge_commit_id: None,
+        };
+        let comment = CommentEvent {
+            id: "c1".into(),
+            author: "bob".into(),
+            content: "hi".into(),
+            hidden: false,
+        };
+        bus.send(HubEvent::new(
+            repo,
+            EventKind::DiscussionComment(discussion, comment),
+        ));
+        let request = tokio::time::timeout(Duration::from_secs(5), got)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(request.starts_with("POST /hook HTTP/1.1"), "{request}");
+        assert!(
+            request
+                .to_ascii_lowercase()
+                .contains("x-webhook-secret: s\r\n"),
+            "{request}"
+        );
+        let body: Value =
+            serde_json::from_str(&request[request.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+        assert_eq!(body["event"]["scope"], "discussion.comment");
+        assert_eq!(body["comment"]["content"], "hi");
+    }
+
+    #[test]
+    fn matching_rules() {
+        let repo = crate::storage::RepoRecord {
+            pk: 1,
+            repo_type: hf_types::RepoType::Dataset,
+            namespace: "acme".into(),
+            name: "data".into(),
+            private: false,
+            gated: None,
+            created_ms: 0,
+            last_modified_ms: 0,
+            object_id: "x".into(),
+            sdk: None,
+            extra: Value::Null,
+        };
+        let event = HubEvent::new(repo, EventKind::RepoCreated);
+        let hook = |watched: Value, domains: Value, disabled: bool| json!({"watched": watched, "domains": domains, "disabled": disabled});
+        let org = json!([{"type": "org", "name": "acme"}]);
+        assert!(wants(&hook(org.clone(), json!(["repo"]), false), &event));
+        assert!(wants(&hook(org.clone(), json!([]), false), &event));
+        assert!(!wants(
+            &hook(org.clone(), json!(["discussion"]), false),
+            &event
+        ));
+        assert!(!wants(&hook(org, json!(["repo"]), true), &event));
+        assert!(wants(
+            &hook(
+                json!([{"type": "dataset", "name": "acme/data"}]),
+                json!(["repo"]),
+                false
+            ),
+            &event
+        ));
+        assert!(!wants(
+            &hook(
+                json!([{"type": "model", "name": "acme/data"}]),
+                json!(["repo"]),
+                false
+            ),
+            &event
+        ));
+        assert!(!wants(
+            &hook(
+                json!([{"type": "user", "name": "bob"}]),
+                json!(["repo"]),
+                false
+            ),
+            &event
+        ));
+    }
 }

@@ -202,7 +202,9 @@ impl HubEvent {
             }
             EventKind::DiscussionCreated(d)
             | EventKind::DiscussionStatus(d)
-            | EventKind::DiscussionMerged(d) => payload["discussion"] = discussion_json(&web, &api, d),
+            | EventKind::DiscussionMerged(d) => {
+                payload["discussion"] = discussion_json(&web, &api, d)
+            }
             EventKind::DiscussionComment(d, c) => {
                 payload["discussion"] = discussion_json(&web, &api, d);
                 payload["comment"] = json!({
@@ -234,7 +236,8 @@ fn discussion_json(web: &str, api: &str, d: &DiscussionEvent) -> Value {
         "pinned": d.pinned,
     });
     if d.is_pull_request {
-        let mut changes = json!({"base": d.base.clone().unwrap_or_else(|| "refs/heads/main".into())});
+        let mut changes =
+            json!({"base": d.base.clone().unwrap_or_else(|| "refs/heads/main".into())});
         if let Some(merge) = &d.merge_commit_id {
             changes["mergeCommitId"] = json!(merge);
         }
@@ -247,4 +250,114 @@ fn discussion_json(web: &str, api: &str, d: &DiscussionEvent) -> Value {
 /// queue drops the event with a warning).
 pub(crate) fn emit(state: &AppState, event: HubEvent) {
     state.events.send(event);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn repo() -> RepoRecord {
+        RepoRecord {
+            pk: 1,
+            repo_type: hf_types::RepoType::Model,
+            namespace: "alice".into(),
+            name: "tiny".into(),
+            private: false,
+            gated: None,
+            created_ms: 0,
+            last_modified_ms: 0,
+            object_id: "65a1b2c3d4e5f60718293a4b".into(),
+            sdk: None,
+            extra: Value::Null,
+        }
+    }
+
+    fn discussion() -> DiscussionEvent {
+        DiscussionEvent {
+            id: "d1".into(),
+            num: 3,
+            title: "Fix".into(),
+            author: "bob".into(),
+            is_pull_request: true,
+            status: "merged".into(),
+            pinned: false,
+            base: None,
+            merge_commit_id: Some("abc".into()),
+        }
+    }
+
+    #[test]
+    fn comment_payload_has_discussion_and_comment() {
+        let comment = CommentEvent {
+            id: "c1".into(),
+            author: "bob".into(),
+            content: "LGTM".into(),
+            hidden: false,
+        };
+        let event = HubEvent::new(repo(), EventKind::DiscussionComment(discussion(), comment));
+        assert_eq!(event.domain(), "discussion");
+        let p = event.payload("http://hub", "w1", Some("head"));
+        assert_eq!(
+            p["event"],
+            json!({"action": "create", "scope": "discussion.comment"})
+        );
+        assert_eq!(p["repo"]["name"], "alice/tiny");
+        assert_eq!(p["repo"]["headSha"], "head");
+        assert_eq!(p["discussion"]["num"], 3);
+        assert_eq!(p["discussion"]["isPullRequest"], true);
+        assert_eq!(p["discussion"]["changes"]["mergeCommitId"], "abc");
+        assert_eq!(
+            p["discussion"]["url"]["web"],
+            "http://hub/alice/tiny/discussions/3"
+        );
+        assert_eq!(p["comment"]["content"], "LGTM");
+        assert_eq!(p["comment"]["author"]["id"], object_id_for("bob"));
+        assert_eq!(p["webhook"], json!({"id": "w1", "version": 3}));
+    }
+
+    #[test]
+    fn scopes_of_every_kind() {
+        let cases = [
+            (EventKind::RepoCreated, "create", "repo"),
+            (EventKind::RepoDeleted, "delete", "repo"),
+            (
+                EventKind::RepoMoved {
+                    to: "acme/tiny".into(),
+                },
+                "move",
+                "repo",
+            ),
+            (
+                EventKind::RepoSettings { updated: json!({}) },
+                "update",
+                "repo.config",
+            ),
+            (
+                EventKind::RefsUpdated { refs: vec![] },
+                "update",
+                "repo.content",
+            ),
+            (
+                EventKind::DiscussionCreated(discussion()),
+                "create",
+                "discussion",
+            ),
+            (
+                EventKind::DiscussionStatus(discussion()),
+                "update",
+                "discussion",
+            ),
+            (
+                EventKind::DiscussionMerged(discussion()),
+                "update",
+                "discussion",
+            ),
+        ];
+        for (kind, action, scope) in cases {
+            let event = HubEvent::new(repo(), kind);
+            assert_eq!(event.action_scope(), (action, scope));
+        }
+    }
 }
