@@ -25,6 +25,8 @@
 //! [`http`] (the transport), and with the `cache` feature (on by default) [`cache`].
 
 pub mod blocking;
+// Collections, webhooks, users and organizations, papers (issue 11).
+mod collections_ops;
 mod commit_ops;
 mod error;
 mod file_ops;
@@ -39,6 +41,8 @@ pub use handle::RepoHandle;
 #[cfg(feature = "cache")]
 #[doc(inline)]
 pub use hf_cache as cache;
+#[doc(inline)]
+pub use hf_community as community;
 #[doc(inline)]
 pub use hf_http as http;
 #[doc(inline)]

@@ -7,15 +7,19 @@
 
 mod args;
 mod cache;
+// Collections, webhooks, papers (issue 11).
+mod collections;
 mod diagnostics;
 mod download;
 mod env;
 mod ls;
 mod output;
+mod papers;
 mod progress;
 mod refs;
 mod repo;
 mod upload;
+mod webhooks;
 mod whoami;
 
 use std::process::ExitCode;
@@ -59,6 +63,12 @@ enum Command {
     Whoami(whoami::WhoamiArgs),
     /// Print the environment: versions, endpoint, cache and token locations.
     Env,
+    /// List, create and edit collections and their items.
+    Collections(collections::CollectionsArgs),
+    /// List, create, change, enable, disable and delete your webhooks.
+    Webhooks(webhooks::WebhooksArgs),
+    /// Search papers and show one.
+    Papers(papers::PapersArgs),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +112,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Branch(args) => refs::run_branch(client()?, args).await,
         Command::Whoami(args) => whoami::run(client()?, args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
+        Command::Collections(args) => collections::run(client()?, args).await,
+        Command::Webhooks(args) => webhooks::run(client()?, args).await,
+        Command::Papers(args) => papers::run(client()?, args).await,
     }
 }
 
