@@ -70,7 +70,7 @@ enum CollectionsCommand {
     },
     /// Show a collection and its items.
     Info {
-        /// The collection slug (e.g. 'username/collection-slug-<id>').
+        /// The collection slug (e.g. 'username/collection-slug-ID').
         collection_slug: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]

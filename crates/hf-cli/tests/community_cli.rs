@@ -98,6 +98,11 @@ async fn collections_commands() {
     ok(&env
         .hf(&["collections", "delete-item", &slug, &item, "--missing-ok"])
         .await);
+    let out = env
+        .hf_with(Some(BOB), None, &["collections", "delete", &slug])
+        .await;
+    let err = fails(&out, "cannot delete the collection");
+    assert!(err.contains("hint: no such collection"), "{err}"); // private: hidden from bob
     ok(&env.hf(&["collections", "delete", &slug]).await);
     let out = env.hf(&["collections", "info", &slug]).await;
     let err = fails(&out, "cannot read the collection");
