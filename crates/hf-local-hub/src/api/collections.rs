@@ -30,6 +30,8 @@ const MAX_DESCRIPTION: usize = 2000;
 const MAX_NOTE: usize = 1000;
 /// Most items in one collection.
 const MAX_ITEMS: usize = 1000;
+/// Most collections per namespace.
+const MAX_PER_NAMESPACE: usize = 1000;
 /// Most collections in a listing.
 const MAX_LIST: usize = 100;
 /// Items shown per collection in listings.
@@ -317,6 +319,11 @@ async fn create(
         .store
         .doc_list(Table::Collections, Some(namespace.clone()))
         .await?;
+    if existing.len() >= MAX_PER_NAMESPACE {
+        return Err(HubError::bad_request(format!(
+            "a namespace holds at most {MAX_PER_NAMESPACE} collections"
+        )));
+    }
     let base = state.public_base(&headers);
     if let Some((_, dup)) = existing
         .iter()
