@@ -67,6 +67,9 @@ read -r -a extra_args <<<"${HF_LOCAL_HUB_ARGS:-}"
     --read-token alice:hf_alice_read \
     --user bob:hf_bob_write \
     --org acme:alice \
+    --papers "$here/fixtures/papers.json" \
+    --profiles "$here/fixtures/profiles.json" \
+    --follow bob:alice \
     ${extra_args[@]+"${extra_args[@]}"} \
     >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!

@@ -25,6 +25,8 @@
 //! [`http`] (the transport), and with the `cache` feature (on by default) [`cache`].
 
 pub mod blocking;
+// Collections, webhooks, users and organizations, papers (issue 11).
+mod collections_ops;
 mod commit_ops;
 // Inference Endpoints (issue 13).
 mod endpoints_ops;
@@ -45,7 +47,8 @@ pub use handle::RepoHandle;
 #[cfg(feature = "cache")]
 #[doc(inline)]
 pub use hf_cache as cache;
-// Discussions, pull requests, likes, access requests (issue 10).
+/// Community and account APIs: discussions, likes, access requests, collections, webhooks,
+/// users, papers.
 #[doc(inline)]
 pub use hf_community as community;
 #[doc(inline)]

@@ -128,6 +128,9 @@ pub enum Op<'a> {
     DuplicateRepo,
     /// `hf endpoints ...` on this endpoint (`None` for listings) (issue 13).
     Endpoint { name: Option<&'a str> },
+    /// `hf collections|webhooks|papers ...` on a `noun`; `list` is the command listing them
+    /// (issue 11).
+    Community { noun: &'a str, list: &'a str },
 }
 
 /// `context` failed with `error` while doing `op` on `repo`: the error's chain and its hint.
@@ -232,6 +235,17 @@ fn hint(op: Op<'_>, repo: Option<&RepoTarget>, error: &Http) -> Option<String> {
         }
         // Inference Endpoints (issue 13).
         (Op::Endpoint { name }, _) => return endpoint_hint(name.unwrap_or("NAME"), error),
+        // Collections, webhooks, papers (issue 11).
+        (Op::Community { noun, .. }, Some(Http::Conflict(_))) => {
+            format!("the {noun} already exists: pass --exists-ok to accept it")
+        }
+        (Op::Community { noun, list }, _)
+            if error.status() == Some(hf_http::StatusCode::NOT_FOUND) =>
+        {
+            format!(
+                "no such {noun}, or it is private and the token cannot see it: `{list}` shows what exists (--missing-ok accepts a missing one where offered)"
+            )
+        }
         // The general advice for requests on a repo.
         (_, Some(Http::RepoNotFound(_))) => format!(
             "check the repo id and --repo-type ({repo_type}); a private repo needs a token (--token or HF_TOKEN)"

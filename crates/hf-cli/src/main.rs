@@ -7,6 +7,8 @@
 
 mod args;
 mod cache;
+// Collections, webhooks, papers (issue 11).
+mod collections;
 mod diagnostics;
 // Discussions and pull requests (issue 10).
 mod discussions;
@@ -16,12 +18,14 @@ mod endpoints;
 mod env;
 mod ls;
 mod output;
+mod papers;
 mod progress;
 mod refs;
 mod repo;
 // Spaces (issue 12).
 mod spaces;
 mod upload;
+mod webhooks;
 mod whoami;
 
 use std::process::ExitCode;
@@ -71,6 +75,12 @@ enum Command {
     Env,
     /// Manage Hugging Face Inference Endpoints.
     Endpoints(endpoints::EndpointsArgs),
+    /// List, create and edit collections and their items.
+    Collections(collections::CollectionsArgs),
+    /// List, create, change, enable, disable and delete your webhooks.
+    Webhooks(webhooks::WebhooksArgs),
+    /// Search papers and show one.
+    Papers(papers::PapersArgs),
 }
 
 fn main() -> ExitCode {
@@ -117,6 +127,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Discussions(args) => discussions::run(client()?, args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
         Command::Endpoints(args) => endpoints::run(client()?, args).await,
+        Command::Collections(args) => collections::run(client()?, args).await,
+        Command::Webhooks(args) => webhooks::run(client()?, args).await,
+        Command::Papers(args) => papers::run(client()?, args).await,
     }
 }
 

@@ -17,6 +17,10 @@ pub mod discussions;
 pub mod likes;
 
 // Collections, webhooks, users and organizations, papers (issue 11).
+pub mod collections;
+pub mod papers;
+pub mod users;
+pub mod webhooks;
 
 /// The traits that give request builders their shared setters: `use hf_community::prelude::*;`.
 pub mod prelude {

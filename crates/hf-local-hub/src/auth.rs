@@ -65,6 +65,8 @@ pub struct AuthConfig {
     users: BTreeSet<String>,
     tokens: HashMap<String, TokenInfo>,
     orgs: BTreeMap<String, BTreeSet<String>>,
+    /// Roles in organizations other than the default `admin` (issue 11), by (org, user).
+    org_roles: BTreeMap<(String, String), String>,
 }
 
 impl AuthConfig {
@@ -97,6 +99,31 @@ impl AuthConfig {
     /// Adds an organization with its members.
     pub fn add_org(&mut self, org: &str, members: impl IntoIterator<Item = String>) {
         self.orgs.entry(org.to_owned()).or_default().extend(members);
+    }
+
+    /// Adds `user` to `org` with `role` (`admin`, `write`, `contributor` or `read`; shown by the
+    /// member listing and `whoami`). Write rules stay as for every member.
+    pub fn add_org_member(&mut self, org: &str, user: &str, role: &str) {
+        self.add_org(org, [user.to_owned()]);
+        self.org_roles
+            .insert((org.to_owned(), user.to_owned()), role.to_owned());
+    }
+
+    /// The role of `user` in `org` (`admin` unless set by [`add_org_member`](Self::add_org_member)).
+    pub fn org_role(&self, org: &str, user: &str) -> &str {
+        self.org_roles
+            .get(&(org.to_owned(), user.to_owned()))
+            .map_or("admin", String::as_str)
+    }
+
+    /// The members of `org`, sorted; `None` when `org` is not an organization.
+    pub fn org_members(&self, org: &str) -> Option<Vec<String>> {
+        self.orgs.get(org).map(|m| m.iter().cloned().collect())
+    }
+
+    /// True when `name` is a known organization.
+    pub fn is_org(&self, name: &str) -> bool {
+        self.orgs.contains_key(name)
     }
 
     /// True when `name` is a known user.

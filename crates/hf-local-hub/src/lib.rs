@@ -51,6 +51,7 @@ pub mod fixture;
 mod patterns;
 pub mod seed;
 mod storage;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,6 +69,7 @@ pub use api::lfs::MULTIPART_CHUNK_SIZE;
 pub use auth::{AuthConfig, Caller, Role};
 pub use fault::{FaultKind, FaultSpec, InvalidFaultSpec};
 pub use storage::StoreError;
+pub use webhooks::delivery::DeliveryPolicy;
 
 /// Why the hub could not start.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +108,8 @@ impl LocalHub {
             space_build_delay: Duration::from_secs(1),
             space_start_delay: Duration::ZERO,
             endpoint_delays: EndpointDelays::default(),
+            delivery: DeliveryPolicy::default(),
+            community: seed::CommunitySeed::default(),
         }
     }
 }
@@ -124,6 +128,8 @@ pub struct LocalHubBuilder {
     space_build_delay: Duration,
     space_start_delay: Duration,
     endpoint_delays: EndpointDelays,
+    delivery: DeliveryPolicy,
+    community: seed::CommunitySeed,
 }
 
 impl LocalHubBuilder {
@@ -146,6 +152,13 @@ impl LocalHubBuilder {
         S: Into<String>,
     {
         self.auth.add_org(org, members.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds `user` to the organization `org` with `role` (`admin`, `write`, `contributor`,
+    /// `read`), as listed by `GET /api/organizations/{org}/members`.
+    pub fn org_member(mut self, org: &str, user: &str, role: &str) -> Self {
+        self.auth.add_org_member(org, user, role);
         self
     }
 
@@ -222,6 +235,34 @@ impl LocalHubBuilder {
         self
     }
 
+    /// How webhooks are delivered: timeout per attempt, retries, backoff (tests use milliseconds).
+    pub fn webhook_delivery(mut self, policy: DeliveryPolicy) -> Self {
+        self.delivery = policy;
+        self
+    }
+
+    /// Papers stored at start (paper objects as `GET /api/papers/{id}` answers them; each needs
+    /// an `id`); they replace stored papers of the same id.
+    pub fn papers(mut self, papers: impl IntoIterator<Item = serde_json::Value>) -> Self {
+        self.community.papers.extend(papers);
+        self
+    }
+
+    /// Profile fields of a user or organization stored at start (`fullname`, `details`,
+    /// `avatarUrl`, `isPro`, ...; see [`seed::Seed::profile`]).
+    pub fn profile(mut self, name: &str, fields: serde_json::Value) -> Self {
+        self.community.profiles.push((name.to_owned(), fields));
+        self
+    }
+
+    /// `follower` follows `followee`, recorded at start.
+    pub fn follow(mut self, follower: &str, followee: &str) -> Self {
+        self.community
+            .follows
+            .push((follower.to_owned(), followee.to_owned()));
+        self
+    }
+
     /// Opens the store, binds the socket and starts serving.
     pub async fn start(self) -> Result<LocalHubHandle, StartError> {
         let (dir, temp) = match self.data_dir {
@@ -245,6 +286,9 @@ impl LocalHubBuilder {
             millis(self.space_build_delay),
             millis(self.space_start_delay),
         );
+        self.community
+            .apply(&seed::Seed::new(store.clone()))
+            .await?;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -264,11 +308,18 @@ impl LocalHubBuilder {
                 "no OS randomness for the signing key: {e}"
             )))
         })?;
+        let base_url: Arc<str> =
+            Arc::from(self.public_url.clone().unwrap_or_else(|| endpoint.clone()));
         let state = api::AppState {
+            events: webhooks::delivery::EventBus::start(
+                store.clone(),
+                base_url.clone(),
+                self.delivery,
+            ),
             store: store.clone(),
             auth: Arc::new(self.auth),
             faults: Arc::new(fault::FaultInjector::new(self.faults)),
-            base_url: Arc::from(self.public_url.clone().unwrap_or_else(|| endpoint.clone())),
+            base_url,
             base_url_fixed: self.public_url.is_some(),
             signing_key: Arc::new(key),
             cdn_ttl: self.cdn_ttl,

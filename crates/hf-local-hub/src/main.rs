@@ -25,9 +25,21 @@ struct Args {
     /// An extra read-only token for a user (repeatable).
     #[arg(long = "read-token", value_name = "NAME:TOKEN", value_parser = name_pair)]
     read_tokens: Vec<(String, String)>,
-    /// An organization and its members (repeatable).
-    #[arg(long = "org", value_name = "ORG:USER[,USER...]", value_parser = name_pair)]
+    /// An organization and its members (repeatable); `USER=ROLE` gives a role other than admin
+    /// (`write`, `contributor`, `read`).
+    #[arg(long = "org", value_name = "ORG:USER[=ROLE][,USER...]", value_parser = name_pair)]
     orgs: Vec<(String, String)>,
+    /// A JSON file holding an array of papers (paper objects with at least an `id`), searchable
+    /// and readable under /api/papers.
+    #[arg(long, value_name = "FILE")]
+    papers: Option<PathBuf>,
+    /// A JSON file of profile fields by user or organization name:
+    /// `{"alice": {"fullname": "Alice", "details": "...", "isPro": true}}`.
+    #[arg(long, value_name = "FILE")]
+    profiles: Option<PathBuf>,
+    /// FOLLOWER follows FOLLOWEE (repeatable).
+    #[arg(long = "follow", value_name = "FOLLOWER:FOLLOWEE", value_parser = name_pair)]
+    follows: Vec<(String, String)>,
     /// A fault to inject (repeatable); syntax below.
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<FaultSpec>,
@@ -87,6 +99,47 @@ fn duration(s: &str) -> Result<std::time::Duration, String> {
         .map_err(|_| format!("expected a duration such as 500ms or 2s, got {s:?}"))
 }
 
+/// Reads `FILE` as JSON, bounded (seed files are small).
+fn read_json(path: &PathBuf) -> Result<serde_json::Value, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.len() > 64 * 1024 * 1024 {
+        return Err(format!("{}: larger than 64 MiB", path.display()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Adds `--papers`, `--profiles` and `--follow` to the builder.
+fn community_seed(
+    mut builder: hf_local_hub::LocalHubBuilder,
+    args: &Args,
+) -> Result<hf_local_hub::LocalHubBuilder, String> {
+    if let Some(file) = &args.papers {
+        let serde_json::Value::Array(papers) = read_json(file)? else {
+            return Err(format!(
+                "{}: expected a JSON array of papers",
+                file.display()
+            ));
+        };
+        builder = builder.papers(papers);
+    }
+    if let Some(file) = &args.profiles {
+        let serde_json::Value::Object(profiles) = read_json(file)? else {
+            return Err(format!(
+                "{}: expected a JSON object by name",
+                file.display()
+            ));
+        };
+        for (name, fields) in profiles {
+            builder = builder.profile(&name, fields);
+        }
+    }
+    for (a, b) in &args.follows {
+        builder = builder.follow(a, b);
+    }
+    Ok(builder)
+}
+
 async fn stop_signal() {
     #[cfg(unix)]
     {
@@ -127,7 +180,19 @@ async fn main() -> ExitCode {
         builder = builder.read_token(name, token);
     }
     for (org, members) in &args.orgs {
-        builder = builder.org(org, members.split(',').filter(|m| !m.is_empty()));
+        for member in members.split(',').filter(|m| !m.is_empty()) {
+            builder = match member.split_once('=') {
+                Some((user, role)) => builder.org_member(org, user, role),
+                None => builder.org(org, [member]),
+            };
+        }
+    }
+    match community_seed(builder, &args) {
+        Ok(b) => builder = b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
     }
     for f in args.faults {
         builder = builder.fault(f);

@@ -498,3 +498,98 @@ async fn ingest(store: &Store, sha256: &str, content: Bytes) -> Result<u64, Stor
         .lfs_ingest(sha256, Some(size), futures_util::stream::iter(chunks))
         .await
 }
+
+// ---------------------------------------------------------------------------------------------
+// Papers, profiles and follows (issue 11)
+// ---------------------------------------------------------------------------------------------
+
+/// Largest paper, profile or follow list accepted by the seeding calls (bytes of JSON).
+const MAX_SEED_DOC: usize = 1024 * 1024;
+
+/// Papers, profiles and follows given to the builder, stored when the hub starts.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CommunitySeed {
+    pub(crate) papers: Vec<serde_json::Value>,
+    pub(crate) profiles: Vec<(String, serde_json::Value)>,
+    pub(crate) follows: Vec<(String, String)>,
+}
+
+impl CommunitySeed {
+    pub(crate) async fn apply(self, seed: &Seed) -> Result<(), StoreError> {
+        for paper in self.papers {
+            seed.paper(paper).await?;
+        }
+        for (name, fields) in self.profiles {
+            seed.profile(&name, fields).await?;
+        }
+        for (a, b) in self.follows {
+            seed.follow(&a, &b).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Seed {
+    /// Stores a paper (a paper object as `GET /api/papers/{id}` answers it: `id`, `title`,
+    /// `summary`, `authors: [{"name"}]`, `publishedAt`, `upvotes`, ...); it replaces a stored
+    /// paper of the same `id`.
+    pub async fn paper(&self, paper: serde_json::Value) -> Result<(), StoreError> {
+        let id = paper
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .filter(|id| !id.is_empty() && id.len() <= 64)
+            .ok_or_else(|| {
+                StoreError::BadRequest("a paper needs an \"id\" (at most 64 characters)".into())
+            })?
+            .to_owned();
+        if !paper.is_object() || paper.to_string().len() > MAX_SEED_DOC {
+            return Err(StoreError::BadRequest(format!(
+                "paper {id}: not an object or too large"
+            )));
+        }
+        self.store
+            .doc_put(
+                crate::storage::documents::Table::Papers,
+                id,
+                String::new(),
+                paper,
+            )
+            .await
+    }
+
+    /// Sets profile fields of the user or organization `name` (`fullname`, `details`,
+    /// `avatarUrl`, `isPro`, `isVerified`, ...), shown by the overview and member listings;
+    /// fields given here replace earlier ones of the same key.
+    pub async fn profile(&self, name: &str, fields: serde_json::Value) -> Result<(), StoreError> {
+        let serde_json::Value::Object(fields) = fields else {
+            return Err(StoreError::BadRequest(
+                "profile fields must be an object".into(),
+            ));
+        };
+        let table = crate::storage::documents::Table::Profiles;
+        let mut doc = match self.store.doc_get(table, name.to_owned()).await? {
+            Some((_, serde_json::Value::Object(doc))) => doc,
+            _ => serde_json::Map::new(),
+        };
+        doc.extend(fields);
+        let doc = serde_json::Value::Object(doc);
+        if doc.to_string().len() > MAX_SEED_DOC {
+            return Err(StoreError::BadRequest("profile too large".into()));
+        }
+        self.store
+            .doc_put(table, name.to_owned(), name.to_owned(), doc)
+            .await
+    }
+
+    /// Records that `follower` follows `followee` (idempotent).
+    pub async fn follow(&self, follower: &str, followee: &str) -> Result<(), StoreError> {
+        if follower.is_empty() || followee.is_empty() || follower == followee {
+            return Err(StoreError::BadRequest(
+                "follow needs two different names".into(),
+            ));
+        }
+        self.store
+            .follow(follower.to_owned(), followee.to_owned())
+            .await
+    }
+}

@@ -301,6 +301,20 @@ fn ref_name(kind: &str, name: &str) -> HubResult<String> {
     Ok(name.to_owned())
 }
 
+/// Tells webhooks that the ref `name` of the context's repo moved from `old` to `new`.
+fn emit_ref<A>(c: &Repo<A>, name: String, old_sha: Option<String>, new_sha: Option<String>) {
+    use crate::webhooks::{EventKind, HubEvent, UpdatedRef, emit};
+    let refs = vec![UpdatedRef {
+        name,
+        old_sha,
+        new_sha,
+    }];
+    emit(
+        &c.state,
+        HubEvent::new(c.repo.clone(), EventKind::RefsUpdated { refs }),
+    );
+}
+
 /// `POST /api/{t}/{ns}/{name}/branch/{branch}` (body `{}` or `{"startingPoint": rev}`).
 pub(crate) async fn create_branch(
     c: Repo<Write>,
@@ -320,10 +334,9 @@ pub(crate) async fn create_branch(
         .unwrap_or("main")
         .to_owned();
     let commit = c.state.resolve_rev(&c.repo, &start).await?;
-    c.state
-        .store
-        .create_ref(&c.repo, &format!("refs/heads/{branch}"), &commit)
-        .await?;
+    let name = format!("refs/heads/{branch}");
+    c.state.store.create_ref(&c.repo, &name, &commit).await?;
+    emit_ref(&c, name, None, Some(commit));
     Ok(Json(json!({})))
 }
 
@@ -333,10 +346,10 @@ pub(crate) async fn delete_branch(
     Path(p): Path<BranchParam>,
 ) -> HubResult<Json<Value>> {
     let branch = p.branch;
-    c.state
-        .store
-        .delete_ref(&c.repo, &format!("refs/heads/{branch}"))
-        .await?;
+    let name = format!("refs/heads/{branch}");
+    let old = c.state.store.resolve_revision(&c.repo, &name).await?;
+    c.state.store.delete_ref(&c.repo, &name).await?;
+    emit_ref(&c, name, old, None);
     Ok(Json(json!({})))
 }
 
@@ -355,20 +368,19 @@ pub(crate) async fn create_tag(
         .ok_or_else(|| HubError::bad_request("missing \"tag\" in the body"))?;
     let tag = ref_name("tag", tag)?;
     let commit = c.state.resolve_rev(&c.repo, &rev).await?;
-    c.state
-        .store
-        .create_ref(&c.repo, &format!("refs/tags/{tag}"), &commit)
-        .await?;
+    let name = format!("refs/tags/{tag}");
+    c.state.store.create_ref(&c.repo, &name, &commit).await?;
+    emit_ref(&c, name, None, Some(commit));
     Ok(Json(json!({})))
 }
 
 /// `DELETE /api/{t}/{ns}/{name}/tag/{tag}`.
 pub(crate) async fn delete_tag(c: Repo<Write>, Path(p): Path<TagParam>) -> HubResult<Json<Value>> {
     let tag = p.tag;
-    c.state
-        .store
-        .delete_ref(&c.repo, &format!("refs/tags/{tag}"))
-        .await?;
+    let name = format!("refs/tags/{tag}");
+    let old = c.state.store.resolve_revision(&c.repo, &name).await?;
+    c.state.store.delete_ref(&c.repo, &name).await?;
+    emit_ref(&c, name, old, None);
     Ok(Json(json!({})))
 }
 
@@ -399,10 +411,15 @@ pub(crate) async fn super_squash(
         return Err(HubError::revision_not_found(&branch));
     }
     let author = c.author();
+    let old = refs
+        .iter()
+        .find(|r| r.name == full)
+        .map(|r| r.commit.clone());
     let id = c
         .state
         .store
         .super_squash(&c.repo, &full, &message, &author)
         .await?;
+    emit_ref(&c, full, old, Some(id.clone()));
     Ok(Json(json!({"commitId": id})))
 }

@@ -20,6 +20,10 @@ pub mod resolve;
 pub mod spaces;
 pub mod upload;
 pub mod users;
+// Collections, webhooks, papers (issue 11).
+mod collections;
+mod papers;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -59,6 +63,8 @@ pub struct AppState {
     pub multipart_chunk_size: u64,
     /// Durations of the simulated Inference Endpoints transitions (issue 13).
     pub endpoint_delays: endpoints::EndpointDelays,
+    /// Where repo and discussion events go (webhook delivery, issue 11): `webhooks::emit`.
+    pub(crate) events: crate::webhooks::delivery::EventBus,
 }
 
 /// How a handler means to use a repo.
@@ -300,6 +306,13 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_API_BODY));
     Router::new()
         .merge(api)
+        // Collections, webhooks, users and organizations, papers (issue 11).
+        .merge(
+            collections::router()
+                .merge(webhooks::router())
+                .merge(papers::router()),
+        )
+        .merge(users::router())
         .merge(resolve::router())
         .merge(upload::router())
         .merge(lfs::router())

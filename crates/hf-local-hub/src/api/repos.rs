@@ -16,6 +16,7 @@ use super::files::RevParam;
 use super::{Access, AppState, QueryPairs, parse_bool};
 use crate::auth::Caller;
 use crate::storage::{NewRepo, RepoRecord, RepoSettings, StoreError};
+use crate::webhooks::{EventKind, HubEvent, emit};
 
 /// Largest README whose front matter is read for `cardData`.
 const MAX_README: u64 = 1 << 20;
@@ -140,9 +141,13 @@ pub async fn create(
         extra: Value::Object(body),
     };
     match state.store.create_repo(new).await {
-        Ok(repo) => Ok(Json(
-            json!({"url": url, "name": id.as_str(), "id": repo.object_id}),
-        )),
+        Ok(repo) => {
+            let object_id = repo.object_id.clone();
+            emit(&state, HubEvent::new(repo, EventKind::RepoCreated));
+            Ok(Json(
+                json!({"url": url, "name": id.as_str(), "id": object_id}),
+            ))
+        }
         Err(StoreError::Conflict(m)) => {
             Err(HubError::conflict(m).with_field("url", Value::String(url)))
         }
@@ -177,6 +182,7 @@ pub async fn delete(
         .load_repo(&caller, &method, &uri, repo_type, &full, Access::Write)
         .await?;
     state.store.delete_repo(&repo).await?;
+    emit(&state, HubEvent::new(repo, EventKind::RepoDeleted));
     Ok((
         [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         "OK",
@@ -223,6 +229,11 @@ pub async fn move_repo(
         .await?;
     state.auth.require_write(&caller, to_ns)?;
     state.store.move_repo(&repo, to.as_str()).await?;
+    let to_id = to.as_str().to_owned();
+    emit(
+        &state,
+        HubEvent::new(repo, EventKind::RepoMoved { to: to_id }),
+    );
     Ok(Json(
         json!({"url": repo_url(&state.public_base(&headers), repo_type, to.as_str())}),
     ))
@@ -257,6 +268,15 @@ pub(crate) async fn settings(repo: Repo<Write>, body: Bytes) -> HubResult<Json<V
         ));
     }
     let repo = state.store.update_settings(&repo, s).await?;
+    emit(
+        &state,
+        HubEvent::new(
+            repo.clone(),
+            EventKind::RepoSettings {
+                updated: Value::Object(b),
+            },
+        ),
+    );
     Ok(Json(json!({
         "private": repo.private,
         "gated": repo.gated.map_or(Value::Bool(false), Value::String),

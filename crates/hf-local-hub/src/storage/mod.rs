@@ -58,6 +58,8 @@ mod blobs;
 // Inference Endpoints (issue 13).
 mod endpoints;
 mod discussions;
+// Collections, webhooks, papers, profiles, follows (issue 11).
+pub(crate) mod documents;
 pub mod git;
 mod history;
 mod repos;

@@ -137,6 +137,18 @@ CREATE TABLE IF NOT EXISTS access_requests (
     PRIMARY KEY (repo_pk, user)
 );
 -- End of issue 10.
+-- Collections, webhooks, papers, user profiles and follows (issue 11): JSON documents per row,
+-- changed by read-modify-write under the store's one connection (storage/documents.rs).
+CREATE TABLE IF NOT EXISTS collections (id TEXT PRIMARY KEY, owner TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS webhooks (id TEXT PRIMARY KEY, owner TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, owner TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS profiles (id TEXT PRIMARY KEY, owner TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS follows (
+    follower TEXT NOT NULL,
+    followee TEXT NOT NULL,
+    PRIMARY KEY (follower, followee)
+);
+-- End of issue 11.
 ";
 
 /// Opens the database with durable settings and creates the tables.

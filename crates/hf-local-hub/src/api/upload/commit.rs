@@ -306,6 +306,7 @@ pub(super) async fn commit(
         (_, None) => state.resolve_rev(&repo, &rev).await?,
     };
     ensure_lfs_rules(&state.store, &base, &mut ops).await?;
+    let old_sha = (!create_pr).then(|| base.clone());
     let (target, parent_commit, pr) = match target {
         Some(target) => (target, parent, None),
         None => {
@@ -356,6 +357,18 @@ pub(super) async fn commit(
             .pr_commit_event(&repo, num, &author, &summary, &outcome.commit_id)
             .await?;
     }
+    let refs = vec![crate::webhooks::UpdatedRef {
+        name: outcome.target_ref.clone(),
+        old_sha,
+        new_sha: Some(outcome.commit_id.clone()),
+    }];
+    crate::webhooks::emit(
+        &state,
+        crate::webhooks::HubEvent::new(
+            repo.clone(),
+            crate::webhooks::EventKind::RefsUpdated { refs },
+        ),
+    );
     let repo_url = format!(
         "{}/{}{}",
         state.public_base(&headers),
