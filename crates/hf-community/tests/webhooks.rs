@@ -345,3 +345,47 @@ fn fastrand_u64() -> u128 {
         .unwrap()
         .as_nanos()
 }
+
+/// A discussion's creation, a comment and its closing reach a webhook subscribed to the
+/// discussion domain, with the discussion and the comment in the payload.
+#[tokio::test]
+async fn discussion_events_are_delivered() {
+    use hf_community::discussions::{
+        ChangeDiscussionStatus, CommentDiscussion, CreateDiscussion, NewDiscussionStatus,
+    };
+    let hub = hub(Duration::from_secs(2)).await;
+    hub.create(RepoType::Model, "alice", "talk", false).await;
+    let alice = client(&hub, Some(ALICE));
+    let mut receiver = Receiver::start(Answer::Ok).await;
+    CreateWebhook::new(alice.clone(), &receiver.url, model("alice/talk"))
+        .domains(vec![WebhookDomain::Discussion])
+        .secret("d1sc")
+        .await
+        .unwrap();
+    let repo: hf_types::RepoId = "alice/talk".parse().unwrap();
+    let num = CreateDiscussion::new(alice.clone(), repo.clone(), "Question")
+        .description("Why?")
+        .await
+        .unwrap()
+        .discussion
+        .num;
+    let created = receiver.next().await;
+    assert!(verify_webhook_secret(&created.headers, "d1sc"));
+    assert_eq!(created.payload["event"]["scope"], "discussion");
+    assert_eq!(created.payload["event"]["action"], "create");
+    assert_eq!(created.payload["discussion"]["num"], num);
+
+    CommentDiscussion::new(alice.clone(), repo.clone(), num, "Because.")
+        .await
+        .unwrap();
+    let comment = receiver.next().await;
+    assert_eq!(comment.payload["event"]["scope"], "discussion.comment");
+    assert_eq!(comment.payload["comment"]["content"], "Because.");
+
+    ChangeDiscussionStatus::new(alice.clone(), repo, num, NewDiscussionStatus::Closed)
+        .await
+        .unwrap();
+    let closed = receiver.next().await;
+    assert_eq!(closed.payload["discussion"]["status"], "closed");
+    assert!(receiver.drain(Duration::from_millis(200)).await.is_empty());
+}

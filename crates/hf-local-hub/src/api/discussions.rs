@@ -22,6 +22,7 @@ use crate::auth::{Caller, Role};
 use crate::storage::{
     DiscussionFilter, DiscussionRecord, EventRecord, MAX_COMMENT, MAX_TITLE, NewPullRequest,
 };
+use crate::webhooks::{CommentEvent, DiscussionEvent, EventKind, HubEvent};
 
 /// Discussions per listing page (the Hub's page size).
 pub(crate) const PAGE_SIZE: usize = 50;
@@ -192,6 +193,32 @@ fn event_json(base: &str, e: &EventRecord) -> Value {
     })
 }
 
+/// Tells the webhooks (issue 11's event bus) that discussion `num` changed. Delivery runs in the
+/// background; a failure to describe the discussion is logged, never the request's error.
+async fn announce(repo: &RepoContext, num: u64, kind: impl FnOnce(DiscussionEvent) -> EventKind) {
+    match repo.state.store.discussion(&repo.repo, num).await {
+        Ok((d, events)) => {
+            let discussion = DiscussionEvent {
+                // The opening comment's id stands for the discussion's object id.
+                id: events.first().map(|e| e.id.clone()).unwrap_or_default(),
+                num: d.num,
+                title: d.title,
+                author: d.author,
+                is_pull_request: d.is_pr,
+                status: d.status,
+                pinned: false,
+                base: d.base_ref,
+                merge_commit_id: d.merge_commit,
+            };
+            crate::webhooks::emit(
+                &repo.state,
+                HubEvent::new(repo.repo.clone(), kind(discussion)),
+            );
+        }
+        Err(e) => tracing::warn!("no webhook event for discussion {num}: {e}"),
+    }
+}
+
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -295,6 +322,7 @@ async fn create(repo: Repo<Read>, body: Bytes) -> HubResult<Json<Value>> {
         .store
         .create_discussion(&repo.repo, &title, &author, description, pr)
         .await?;
+    announce(&repo, num, EventKind::DiscussionCreated).await;
     let url = format!(
         "{}/{}{}/discussions/{num}",
         repo.public_base(),
@@ -343,6 +371,13 @@ async fn comment(
         .store
         .comment_discussion(&repo.repo, num, &author, &text)
         .await?;
+    let comment = CommentEvent {
+        id: event.id.clone(),
+        author: author.clone(),
+        content: text.clone(),
+        hidden: false,
+    };
+    announce(&repo, num, |d| EventKind::DiscussionComment(d, comment)).await;
     Ok(Json(
         json!({"newMessage": event_json(&repo.public_base(), &event)}),
     ))
@@ -394,6 +429,7 @@ async fn status(
         .store
         .set_discussion_status(&repo.repo, num, &author, status, comment)
         .await?;
+    announce(&repo, num, EventKind::DiscussionStatus).await;
     Ok(Json(
         json!({"newStatus": event_json(&repo.public_base(), &event)}),
     ))
@@ -420,6 +456,7 @@ async fn merge(
         .store
         .merge_pull_request(&repo.repo, num, &author, comment)
         .await?;
+    announce(&repo, num, EventKind::DiscussionMerged).await;
     Ok(Json(json!({"mergeCommitId": commit})))
 }
 

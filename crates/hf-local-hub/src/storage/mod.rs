@@ -56,8 +56,8 @@
 mod access;
 mod blobs;
 // Inference Endpoints (issue 13).
-mod endpoints;
 mod discussions;
+mod endpoints;
 // Collections, webhooks, papers, profiles, follows (issue 11).
 pub(crate) mod documents;
 pub mod git;
@@ -78,10 +78,10 @@ use rusqlite::Connection;
 
 pub use access::AccessRequestRecord;
 pub use blobs::is_hex;
-pub use endpoints::EndpointRecord;
 pub use discussions::{
     DiscussionFilter, DiscussionRecord, EventRecord, MAX_COMMENT, MAX_TITLE, NewPullRequest,
 };
+pub use endpoints::EndpointRecord;
 pub use history::check_path;
 pub use spaces::{SpaceChange, SpaceEnv, SpaceRuntimeView};
 

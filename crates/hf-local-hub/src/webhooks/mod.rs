@@ -41,7 +41,6 @@ pub(crate) struct UpdatedRef {
 
 /// A discussion or pull request, as events describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(dead_code)] // Built by the discussions handlers (issue 10).
 pub(crate) struct DiscussionEvent {
     /// The discussion's object id.
     pub(crate) id: String,
@@ -65,7 +64,6 @@ pub(crate) struct DiscussionEvent {
 
 /// A comment of a discussion, as events describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(dead_code)] // Built by the discussions handlers (issue 10).
 pub(crate) struct CommentEvent {
     /// The comment's object id.
     pub(crate) id: String,
@@ -79,7 +77,6 @@ pub(crate) struct CommentEvent {
 
 /// What happened to a repo.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(dead_code)] // The discussion kinds are emitted by the discussions handlers (issue 10).
 pub(crate) enum EventKind {
     /// The repo was created.
     RepoCreated,
