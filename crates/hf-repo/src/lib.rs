@@ -12,6 +12,7 @@
 //!   `upload_folder`, `delete_file(s)`, `delete_folder`: files are hashed and uploaded
 //!   concurrently and streamed from disk (LFS basic and multipart), the commit is sent only
 //!   after every upload succeeded.
+//! - [`large_folder`]: `upload_large_folder`, resumable uploads in many commits.
 //! - [`safetensors`]: tensor metadata from the headers alone (Range reads).
 //!
 //! ```no_run
@@ -49,6 +50,7 @@ macro_rules! into_future {
 mod error;
 
 pub mod commit;
+pub mod large_folder;
 pub mod listing;
 pub mod refs;
 pub mod repos;
