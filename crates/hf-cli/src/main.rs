@@ -10,6 +10,7 @@ mod cache;
 mod diagnostics;
 mod download;
 mod env;
+mod large_folder;
 mod ls;
 mod output;
 mod progress;
@@ -47,6 +48,8 @@ enum Command {
     Cache(cache::CacheArgs),
     /// Upload a file or a folder in one commit (creates the repo if needed); prints its URL.
     Upload(upload::UploadArgs),
+    /// Upload a large folder in many commits, resumably (state under LOCAL_PATH/.cache/huggingface).
+    UploadLargeFolder(large_folder::UploadLargeFolderArgs),
     /// Create, delete, move repos and change their settings; manage their tags and branches.
     Repo(repo::RepoArgs),
     /// List the files and folders of a repo.
@@ -96,6 +99,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure::from_error("the cache command stopped", &e))?
         }
         Command::Upload(args) => upload::run(client()?, &settings, args).await,
+        Command::UploadLargeFolder(args) => large_folder::run(client()?, args).await,
         Command::Repo(args) => repo::run(client()?, args).await,
         Command::Ls(args) => ls::run(client()?, args).await,
         Command::Tag(args) => refs::run_tag(client()?, args).await,
