@@ -6,6 +6,7 @@
 //! stderr; a closed stdout (`hf cache scan | head`) is not an error.
 
 mod args;
+mod auth;
 mod cache;
 mod diagnostics;
 mod download;
@@ -58,6 +59,8 @@ enum Command {
     Tag(refs::TagArgs),
     /// Create, list and delete the branches of a repo (same as `hf repo branch`).
     Branch(refs::BranchArgs),
+    /// Log in and out, list and switch stored tokens (shared with the Python client).
+    Auth(auth::AuthArgs),
     /// Show who the token belongs to.
     Whoami(whoami::WhoamiArgs),
     /// Print the environment: versions, endpoint, cache and token locations.
@@ -105,6 +108,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tag(args) => refs::run_tag(client()?, args).await,
         Command::Branch(args) => refs::run_branch(client()?, args).await,
         Command::Whoami(args) => whoami::run(client()?, args).await,
+        Command::Auth(args) => auth::run(client()?, &settings, cli.token.clone(), args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
     }
 }

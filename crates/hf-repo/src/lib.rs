@@ -5,6 +5,7 @@
 //! the optional ones chained setters, and `.await` sends it. Listings are streams that follow
 //! the `Link` header (`.into_stream()`), or `.await` to collect them.
 //!
+//! - [`auth`]: `login`, `logout`, `auth_switch`, `get_token` and the stored tokens.
 //! - [`repos`]: create, delete, move, settings, info, existence checks, `whoami`.
 //! - [`listing`]: `list_models`, `list_datasets`, `list_spaces` with every filter.
 //! - [`refs`]: trees, paths info, refs, commit history, branches, tags, squash.
@@ -49,6 +50,7 @@ macro_rules! into_future {
 
 mod error;
 
+pub mod auth;
 pub mod commit;
 pub mod large_folder;
 pub mod listing;
