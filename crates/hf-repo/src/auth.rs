@@ -82,7 +82,10 @@ impl TokenStore {
     fn save_stored_tokens(&self, tokens: &BTreeMap<String, Token>) -> Result<()> {
         let mut text = String::new();
         for (name, token) in tokens {
-            text.push_str(&format!("[{name}]\nhf_token = {}\n\n", token.expose_secret()));
+            text.push_str(&format!(
+                "[{name}]\nhf_token = {}\n\n",
+                token.expose_secret()
+            ));
         }
         write_private(&self.stored_tokens_path, &text)
     }
@@ -147,8 +150,7 @@ impl TokenStore {
 /// Python's `get_token`: `HF_TOKEN`, then `HUGGING_FACE_HUB_TOKEN` (as the settings read
 /// them), then the token file, read now (so a login since the settings were read counts).
 pub fn get_token(settings: &Settings) -> Result<Option<Token>> {
-    if let (Some(token), hf_http::TokenSource::Env(_)) = (&settings.token, &settings.token_source)
-    {
+    if let (Some(token), hf_http::TokenSource::Env(_)) = (&settings.token, &settings.token_source) {
         return Ok(Some(token.clone()));
     }
     TokenStore::from_settings(settings).active_token()

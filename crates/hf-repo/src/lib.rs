@@ -14,6 +14,9 @@
 //!   concurrently and streamed from disk (LFS basic and multipart), the commit is sent only
 //!   after every upload succeeded.
 //! - [`large_folder`]: `upload_large_folder`, resumable uploads in many commits.
+//! - [`scheduler`]: `CommitScheduler`, pushes of a folder on a schedule.
+//! - [`background`]: `run_as_future`'s equivalent, an operation as a spawned, awaitable,
+//!   cancellable task.
 //! - [`safetensors`]: tensor metadata from the headers alone (Range reads).
 //!
 //! ```no_run
@@ -51,12 +54,14 @@ macro_rules! into_future {
 mod error;
 
 pub mod auth;
+pub mod background;
 pub mod commit;
 pub mod large_folder;
 pub mod listing;
 pub mod refs;
 pub mod repos;
 pub mod safetensors;
+pub mod scheduler;
 
 pub use error::{Error, ErrorContext, ErrorKind, Result};
 pub use hf_http::{RepoRequest, RepoTarget, RevisionRequest};
