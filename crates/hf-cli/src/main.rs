@@ -7,6 +7,7 @@
 
 mod args;
 mod auth;
+mod browse;
 mod cache;
 mod diagnostics;
 mod download;
@@ -24,6 +25,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use hf_http::{HubClient, Settings};
+use hf_types::RepoType;
 
 use crate::diagnostics::Failure;
 
@@ -61,6 +63,10 @@ enum Command {
     Branch(refs::BranchArgs),
     /// Log in and out, list and switch stored tokens (shared with the Python client).
     Auth(auth::AuthArgs),
+    /// Search the Hub's models, show one, or list a model's files.
+    Models(browse::BrowseArgs),
+    /// Search the Hub's datasets, show one, or list a dataset's files.
+    Datasets(browse::BrowseArgs),
     /// Show who the token belongs to.
     Whoami(whoami::WhoamiArgs),
     /// Print the environment: versions, endpoint, cache and token locations.
@@ -108,6 +114,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tag(args) => refs::run_tag(client()?, args).await,
         Command::Branch(args) => refs::run_branch(client()?, args).await,
         Command::Whoami(args) => whoami::run(client()?, args).await,
+        Command::Models(args) => browse::run(client()?, RepoType::Model, args).await,
+        Command::Datasets(args) => browse::run(client()?, RepoType::Dataset, args).await,
         Command::Auth(args) => auth::run(client()?, &settings, cli.token.clone(), args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
     }
