@@ -18,6 +18,8 @@ fn id(s: &str) -> RepoId {
 }
 
 #[tokio::test]
+// The test plays a writer holding the (blocking) lock while the push waits on another thread.
+#[allow(clippy::await_holding_lock)]
 async fn pushes_changes_only_and_stop_pushes_the_last_ones() {
     let hub = Hub::start().await;
     let dir = tempfile::tempdir().unwrap();

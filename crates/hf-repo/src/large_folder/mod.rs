@@ -242,59 +242,89 @@ impl Status {
         self.finished == self.items.len()
     }
 
-    /// Python's `_determine_next_job`, rule for rule.
+    /// Python's `_determine_next_job`, rule for rule (numbered as in its source).
     fn next_job(&mut self) -> Job {
         if self.fatal.is_some() {
             return Job::Done;
         }
         let since_commit = self.last_commit_attempt.map(|t| t.elapsed());
         let commit_idle = self.workers_commit == 0 && !self.q_commit.is_empty();
-        let chunk = self.target_chunk();
-        if commit_idle && since_commit.is_some_and(|d| d > Duration::from_secs(5 * 60)) {
-            self.workers_commit += 1;
-            Job::Commit(take(&mut self.q_commit, chunk))
-        } else if self.workers_commit == 0 && self.q_commit.len() >= COMMIT_READY {
-            self.workers_commit += 1;
-            Job::Commit(take(&mut self.q_commit, chunk))
-        } else if self.q_mode.len() >= MODE_BATCH {
-            self.workers_mode += 1;
-            Job::Mode(take(&mut self.q_mode, MODE_BATCH))
-        } else if !self.q_lfs.is_empty() && self.workers_lfs == 0 {
-            self.workers_lfs += 1;
-            Job::Lfs(take(&mut self.q_lfs, 1))
-        } else if !self.q_sha.is_empty() && self.workers_sha == 0 {
-            self.workers_sha += 1;
-            Job::Sha(take(&mut self.q_sha, 1)[0])
-        } else if !self.q_mode.is_empty() && self.workers_mode == 0 {
-            self.workers_mode += 1;
-            Job::Mode(take(&mut self.q_mode, MODE_BATCH))
-        } else if !self.q_lfs.is_empty() {
-            self.workers_lfs += 1;
-            Job::Lfs(take(&mut self.q_lfs, 1))
-        } else if !self.q_sha.is_empty() {
-            self.workers_sha += 1;
-            Job::Sha(take(&mut self.q_sha, 1)[0])
-        } else if !self.q_mode.is_empty() {
-            self.workers_mode += 1;
-            Job::Mode(take(&mut self.q_mode, MODE_BATCH))
-        } else if commit_idle && since_commit.is_some_and(|d| d > Duration::from_secs(60)) {
-            self.workers_commit += 1;
-            Job::Commit(take(&mut self.q_commit, chunk))
-        } else if commit_idle
-            && self.q_sha.is_empty()
+        let others_done = self.q_sha.is_empty()
             && self.q_mode.is_empty()
             && self.q_lfs.is_empty()
             && self.workers_sha == 0
             && self.workers_mode == 0
-            && self.workers_lfs == 0
-        {
-            self.workers_commit += 1;
-            Job::Commit(take(&mut self.q_commit, chunk))
-        } else if self.is_done() {
-            Job::Done
-        } else {
-            self.workers_waiting += 1;
-            Job::Wait
+            && self.workers_lfs == 0;
+        // 1. Five minutes since the last commit attempt; 2. enough files ready;
+        // 11. a minute since the last attempt (after the other jobs); 12. the last commit.
+        let commit_now = (commit_idle
+            && since_commit.is_some_and(|d| d > Duration::from_secs(5 * 60)))
+            || (self.workers_commit == 0 && self.q_commit.len() >= COMMIT_READY);
+        let commit_later = commit_idle
+            && (since_commit.is_some_and(|d| d > Duration::from_secs(60)) || others_done);
+        if commit_now {
+            return self.commit();
+        }
+        // 3. A full batch of upload modes.
+        if self.q_mode.len() >= MODE_BATCH {
+            return self.mode();
+        }
+        // 4.-6. LFS, hashing, modes when no worker does them; 7.-9. the same with others.
+        if !self.q_lfs.is_empty() && self.workers_lfs == 0 {
+            return self.lfs();
+        }
+        if !self.q_sha.is_empty() && self.workers_sha == 0 {
+            return self.sha();
+        }
+        if !self.q_mode.is_empty() && self.workers_mode == 0 {
+            return self.mode();
+        }
+        if !self.q_lfs.is_empty() {
+            return self.lfs();
+        }
+        if !self.q_sha.is_empty() {
+            return self.sha();
+        }
+        if !self.q_mode.is_empty() {
+            return self.mode();
+        }
+        if commit_later {
+            return self.commit();
+        }
+        // 13. Everything committed; 14. otherwise wait for work.
+        if self.is_done() {
+            return Job::Done;
+        }
+        self.workers_waiting += 1;
+        Job::Wait
+    }
+
+    fn commit(&mut self) -> Job {
+        self.workers_commit += 1;
+        let chunk = self.target_chunk();
+        Job::Commit(take(&mut self.q_commit, chunk))
+    }
+
+    fn mode(&mut self) -> Job {
+        self.workers_mode += 1;
+        Job::Mode(take(&mut self.q_mode, MODE_BATCH))
+    }
+
+    fn lfs(&mut self) -> Job {
+        self.workers_lfs += 1;
+        Job::Lfs(take(&mut self.q_lfs, 1))
+    }
+
+    fn sha(&mut self) -> Job {
+        self.workers_sha += 1;
+        match self.q_sha.pop_front() {
+            Some(i) => Job::Sha(i),
+            // Callers check the queue first; keep the counters right anyway.
+            None => {
+                self.workers_sha -= 1;
+                self.workers_waiting += 1;
+                Job::Wait
+            }
         }
     }
 
