@@ -5,7 +5,8 @@
 //! preupload request), upload its LFS content (LFS files only), commit (in commits of 20 to 1,000
 //! files, growing while commits are fast and shrinking after a failure). After every step the
 //! file's state is saved under `LOCAL_PATH/.cache/huggingface/upload/` in the Python client's
-//! format ([`state`]), so a run killed at any point (kill -9 included) resumes where it stopped,
+//! format (`{path}.metadata`: save time, size, `should_ignore`, SHA-256, upload mode, remote
+//! oid, `is_uploaded`, `is_committed`, one per line), so a run killed at any point (kill -9 included) resumes where it stopped,
 //! and Python resumes a Rust run and the reverse.
 //!
 //! Workers pick their next job by the Python client's priorities (`_determine_next_job`):
