@@ -146,5 +146,7 @@ def test_hf_started_upload_resumed_by_python(api, repo, tmp_path):
     committed = sum(read_upload_metadata(folder, rel).is_committed for rel in files)
     assert committed >= 1
 
-    api.upload_large_folder(repo_id=repo, folder_path=str(folder), repo_type="model", num_workers=2, print_report=False)
+    api.upload_large_folder(
+        repo_id=repo, folder_path=str(folder), repo_type="model", num_workers=2, print_report=False
+    )
     check_repo(api, repo, files, tmp_path)
