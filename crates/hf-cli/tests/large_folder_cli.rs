@@ -66,27 +66,55 @@ async fn killed_mid_run_then_resumed() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Killed (SIGKILL) as soon as it saved a first file as committed.
+    let state_dir = dir.path().join(".cache/huggingface/upload");
+    let committed_now = || {
+        let mut committed = Vec::new();
+        for i in 0..2000 {
+            let meta = state_dir.join(format!("d{}/f{i}.txt.metadata", i % 20));
+            if let Ok(text) = std::fs::read_to_string(&meta)
+                && text.ends_with("\n1\n")
+            {
+                committed.push((meta, text));
+            }
+        }
+        committed
+    };
     let deadline = Instant::now() + Duration::from_secs(120);
-    while env.hub.fault_hits()[0] == 0 && Instant::now() < deadline {
+    while Instant::now() < deadline {
+        if env.hub.fault_hits()[0] > 0 && !committed_now().is_empty() {
+            break;
+        }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let first = env.hub.fault_hits();
-    assert!(first[0] >= 1, "the first run committed nothing in time");
+    // The state of the files the first run committed, as it left it.
+    let committed = committed_now();
+    assert!(
+        !committed.is_empty(),
+        "the first run committed nothing in time"
+    );
+    assert!(committed.len() < 2000, "the first run was not interrupted");
 
     // Second run: completes.
     let out = env.hf(&args).await;
     let url = ok(&out);
     assert_eq!(url.trim(), format!("{}/alice/big", env.hub.endpoint()));
     let second = env.hub.fault_hits();
-    // Upload modes saved by the first run are not asked again: fewer requests than a whole
-    // run's 21, and every LFS content was sent once over both runs.
-    assert!(
-        second[1] - first[1] < 21,
-        "preupload requests: first {first:?}, then {second:?}"
-    );
+    // What the first run committed was not hashed, asked or committed again (its state was
+    // not even rewritten), and every LFS content was sent once over both runs.
+    for (meta, text) in &committed {
+        assert_eq!(
+            &std::fs::read_to_string(meta).unwrap(),
+            text,
+            "{}",
+            meta.display()
+        );
+    }
     assert!(second[2] <= 3, "LFS transfers {second:?}");
+    assert!(second[0] > first[0], "the second run committed the rest");
 
     let seed = env.hub.seed();
     let head = seed.model("alice/big").head("main").await.unwrap().unwrap();
