@@ -504,6 +504,7 @@ impl UploadLargeFolder {
         .await
         .map_err(Error::task)??;
         tracing::info!(files = items.len(), "upload_large_folder: starting");
+        warn_about_limits(&items);
 
         let workers = self.num_workers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(2, |n| n.get().saturating_sub(2).max(2))
@@ -550,6 +551,55 @@ impl UploadLargeFolder {
 }
 
 impl_into_future!(UploadLargeFolder => (), run);
+
+/// The Hub's recommendations (Python's `_validate_upload_limits`): warnings, not errors.
+fn warn_about_limits(items: &[Item]) {
+    const MAX_FILES: usize = 100_000;
+    const MAX_ENTRIES_PER_FOLDER: usize = 10_000;
+    const RECOMMENDED_FILE_SIZE: u64 = 20_000_000_000;
+    const MAX_FILE_SIZE: u64 = 50_000_000_000;
+    if items.len() > MAX_FILES {
+        tracing::warn!(
+            files = items.len(),
+            "more files than the 100,000 recommended per repository: consider several repos or fewer, larger files"
+        );
+    }
+    // Entries (files and sub-folders) directly in each folder.
+    let mut entries: std::collections::HashMap<&str, std::collections::HashSet<&str>> =
+        std::collections::HashMap::new();
+    for item in items {
+        let path = item.path_in_repo.as_str();
+        let mut parent = "";
+        for (i, _) in path.match_indices('/') {
+            entries.entry(parent).or_default().insert(&path[..i]);
+            parent = &path[..i];
+        }
+        entries.entry(parent).or_default().insert(path);
+        if item.state.size > MAX_FILE_SIZE {
+            tracing::warn!(
+                path,
+                size = item.state.size,
+                "file over the Hub's 50 GB limit: it may fail to upload"
+            );
+        } else if item.state.size > RECOMMENDED_FILE_SIZE {
+            tracing::warn!(
+                path,
+                size = item.state.size,
+                "file over the recommended 20 GB"
+            );
+        }
+    }
+    for (folder, children) in entries {
+        if children.len() > MAX_ENTRIES_PER_FOLDER {
+            let folder = if folder.is_empty() { "root" } else { folder };
+            tracing::warn!(
+                folder,
+                entries = children.len(),
+                "more than the 10,000 recommended entries in one folder: consider sub-folders"
+            );
+        }
+    }
+}
 
 /// One worker: runs jobs until there are none left (Python's `_worker_job`).
 async fn worker(shared: Arc<Shared>) {
