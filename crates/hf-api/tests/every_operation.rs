@@ -86,6 +86,8 @@ async fn every_operation_async() {
     assert!(!api.list_models().author("alice").await.unwrap().is_empty());
     assert_eq!(api.list_datasets().author("alice").await.unwrap().len(), 1);
     assert_eq!(api.list_spaces().author("alice").await.unwrap().len(), 1);
+    assert!(api.get_model_tags().await.unwrap().is_object());
+    assert!(api.get_dataset_tags().await.unwrap().is_object());
 
     // Commits.
     api.upload_bytes(repo.clone(), b"{}".to_vec(), path("config.json"))
