@@ -1,7 +1,9 @@
 //! `cargo xtask bench upload`: `hf upload` against the Python client's `upload_folder` /
 //! `upload_file`, on a release build of `hf-local-hub`, as issue 4 defines the rounds: a folder
 //! of 1000 files of 16 KiB, one large file, and the hashing rate (the large file uploaded again
-//! under another name: the Hub has the object, so only hashing and three requests remain).
+//! under another name: the Hub has the object, so only hashing and three requests remain); and
+//! `upload_large_folder` of 10,000 files of 1 KiB (issue 14), `hf upload-large-folder` against
+//! the Python client's `upload_large_folder`.
 //!
 //! Every run uploads bytes the hub has never seen (content seeded per run), so no run is
 //! shortened by deduplication. Times are wall-clock medians; `hf` includes process start, the
@@ -17,6 +19,24 @@ use crate::hub::{Hub, RemoveOnDrop};
 const TOKEN: &str = "hf_bench_write";
 const SMALL_FILES: usize = 1000;
 const SMALL_SIZE: u64 = 16 << 10;
+/// The `upload_large_folder` round (issue 14): this many files of [`LARGE_FOLDER_SIZE`].
+const LARGE_FOLDER_FILES: usize = 10_000;
+const LARGE_FOLDER_SIZE: u64 = 1 << 10;
+
+/// A folder of [`LARGE_FOLDER_FILES`] small text files (regular, not LFS: the common case of
+/// a large folder), unique to `seed`, 500 per sub-folder.
+fn large_folder(dir: &Path, seed: u64) -> Result<(), String> {
+    for i in 0..LARGE_FOLDER_FILES {
+        let sub = dir.join(format!("part{}", i / 500));
+        std::fs::create_dir_all(&sub).map_err(|e| format!("{}: {e}", sub.display()))?;
+        let line = format!("row {i} of run {seed}: some text data\n");
+        let text = line.repeat(LARGE_FOLDER_SIZE as usize / line.len() + 1);
+        let path = sub.join(format!("{i:05}.txt"));
+        std::fs::write(&path, &text.as_bytes()[..LARGE_FOLDER_SIZE as usize])
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
 
 /// A folder of [`SMALL_FILES`] incompressible files, unique to `seed`.
 fn small_folder(dir: &Path, seed: u64) -> Result<(), String> {
@@ -111,6 +131,7 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
         (Vec::new(), Vec::new()),
         Vec::new(),
     );
+    let mut large = (Vec::new(), Vec::new());
     for round in 0..rounds {
         eprintln!("round {}/{rounds}", round + 1);
         let seed = round as u64 * 2;
@@ -131,6 +152,27 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
                 small.1.push(py(&format!(
                     "api.create_repo({repo:?}, exist_ok=True)\n\
                      api.upload_folder(repo_id={repo:?}, folder_path={folder_arg:?})"
+                ))?);
+            }
+            let _ = std::fs::remove_dir_all(&folder);
+        }
+        // upload_large_folder of 10,000 small files (issue 14), each client from a fresh state.
+        for (who, seed) in [("rs", seed), ("py", seed + 1)] {
+            let folder = work.join(format!("large-{who}-{round}"));
+            large_folder(&folder, seed)?;
+            let repo = format!("bench/large-{who}-{round}");
+            let folder_arg = folder.display().to_string();
+            if who == "rs" {
+                large.0.push(measure(
+                    &hf,
+                    &["upload-large-folder", &repo, &folder_arg, "--no-report"],
+                    &env,
+                    true,
+                )?);
+            } else {
+                large.1.push(py(&format!(
+                    "api.upload_large_folder(repo_id={repo:?}, folder_path={folder_arg:?}, \
+                     repo_type='model', print_report=False)"
                 ))?);
             }
             let _ = std::fs::remove_dir_all(&folder);
@@ -180,6 +222,13 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
             python: Some(median(big.1)),
         },
         Row {
+            round: "upload_large_folder 10kx1K",
+            bytes: LARGE_FOLDER_FILES as u64 * LARGE_FOLDER_SIZE,
+            files: LARGE_FOLDER_FILES,
+            ours: median(large.0),
+            python: Some(median(large.1)),
+        },
+        Row {
             round: "same bytes again (hash)",
             bytes: big_size,
             files: 1,
@@ -188,7 +237,7 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
         },
     ];
     println!(
-        "bench upload: 1000 x 16 KiB and one {big_mib} MiB file, {rounds} rounds (medians; `hf` includes process start)"
+        "bench upload: 1000 x 16 KiB, one {big_mib} MiB file, upload_large_folder of 10,000 x 1 KiB, {rounds} rounds (medians; `hf` includes process start)"
     );
     print(&rows);
     if let Some(rss) = hub.peak_rss_mib() {

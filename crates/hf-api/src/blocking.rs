@@ -1,30 +1,42 @@
-//! The facade for programs without an async runtime: each call blocks until it is done.
+//! The facade for programs without an async runtime: every operation, run to completion.
+//!
+//! There is no blocking copy of each operation. [`HfApi`] dereferences to the async
+//! [`crate::HfApi`], so every operation and every option of its request builder is there
+//! unchanged; a builder then runs on the facade's own runtime, either with
+//! [`HfApi::run`] or with [`.wait(&api)`](Wait::wait) at the end of the chain. A new operation
+//! of the async facade is therefore available here the day it is added.
 //!
 //! ```no_run
-//! # #[cfg(feature = "cache")]
+//! use hf_api::blocking::Wait;
+//! use hf_api::prelude::*;
+//!
 //! # fn demo() -> hf_api::Result<()> {
 //! let api = hf_api::blocking::HfApi::new()?;
-//! let path = api.hf_hub_download("openai-community/gpt2".parse()?, "config.json")?;
-//! // Any async request builder of the facade, with its options, runs through `run`:
-//! let folder = api.run(api.r#async().snapshot_download("openai-community/gpt2".parse()?).allow_patterns(["*.json"]))?;
-//! # let _ = (path, folder);
+//! let repo = api.create_repo("alice/tiny".parse()?).private(true).exist_ok(true).wait(&api)?;
+//! let commit = api.run(api.upload_folder("alice/tiny".parse()?, "out/").commit_message("Epoch 3"))?;
+//! for file in api.list_repo_files("alice/tiny".parse()?).wait(&api)? {
+//!     println!("{file}");
+//! }
+//! # let _ = (repo, commit);
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Listings' `.await` collects them; for a lazy iteration use the async facade's stream inside
+//! [`HfApi::run`]. Operations that are synchronous in the async facade (cache scans, token
+//! files) are called directly.
 
 use std::future::IntoFuture;
-#[cfg(feature = "cache")]
-use std::path::PathBuf;
+use std::ops::Deref;
 use std::sync::Arc;
-
-#[cfg(feature = "cache")]
-use hf_types::RepoId;
 
 use crate::{Error, Result};
 
-/// A blocking [`crate::HfApi`]: the same operations, run on an internal runtime.
+/// A blocking [`crate::HfApi`]: the same operations (through `Deref`), run on an internal
+/// runtime by [`run`](Self::run) or [`Wait::wait`].
 ///
-/// Do not call it from inside an async runtime (it would block that runtime's thread).
+/// Do not use it from inside an async runtime (it would block that runtime's thread); use the
+/// async facade there.
 #[derive(Debug, Clone)]
 pub struct HfApi {
     inner: crate::HfApi,
@@ -56,7 +68,7 @@ impl HfApi {
         })
     }
 
-    /// The async facade underneath, to build requests with all their options.
+    /// The async facade underneath (also reached through `Deref`).
     pub fn r#async(&self) -> &crate::HfApi {
         &self.inner
     }
@@ -72,19 +84,50 @@ impl HfApi {
 
     /// `hf_hub_download` with default options; resolves to the file's path.
     #[cfg(feature = "cache")]
-    pub fn hf_hub_download(&self, repo_id: RepoId, filename: impl Into<String>) -> Result<PathBuf> {
+    pub fn hf_hub_download(
+        &self,
+        repo_id: hf_types::RepoId,
+        filename: impl Into<String>,
+    ) -> Result<std::path::PathBuf> {
         self.run(self.inner.hf_hub_download(repo_id, filename))
     }
 
     /// `snapshot_download` with default options; resolves to the snapshot folder.
     #[cfg(feature = "cache")]
-    pub fn snapshot_download(&self, repo_id: RepoId) -> Result<PathBuf> {
+    pub fn snapshot_download(&self, repo_id: hf_types::RepoId) -> Result<std::path::PathBuf> {
         self.run(self.inner.snapshot_download(repo_id))
     }
+}
 
-    /// `scan_cache_dir`.
-    #[cfg(feature = "cache")]
-    pub fn scan_cache_dir(&self) -> Result<hf_cache::HfCacheInfo> {
-        self.inner.scan_cache_dir()
+impl Deref for HfApi {
+    type Target = crate::HfApi;
+
+    /// Every operation of the async facade: build the request, then [`run`](HfApi::run) it
+    /// or end the chain with [`Wait::wait`].
+    fn deref(&self) -> &crate::HfApi {
+        &self.inner
+    }
+}
+
+/// `.wait(&api)`: runs a request builder of the facade on a blocking [`HfApi`]'s runtime.
+/// Implemented for every `IntoFuture` whose output is a `Result` with an error convertible
+/// into the facade's.
+pub trait Wait: IntoFuture + Sized {
+    /// The result of the operation.
+    type Value;
+
+    /// Sends the request and blocks until it is done.
+    fn wait(self, api: &HfApi) -> Result<Self::Value>;
+}
+
+impl<F, T, E> Wait for F
+where
+    F: IntoFuture<Output = std::result::Result<T, E>>,
+    Error: From<E>,
+{
+    type Value = T;
+
+    fn wait(self, api: &HfApi) -> Result<T> {
+        api.run(self)
     }
 }

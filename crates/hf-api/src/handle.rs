@@ -247,6 +247,22 @@ impl RepoHandle {
         self.bind(self.api.delete_folder(self.id(), path_in_repo))
     }
 
+    /// `upload_large_folder` of a local folder into this repo (on the bound revision).
+    pub fn upload_large_folder(
+        &self,
+        folder: impl Into<PathBuf>,
+    ) -> hf_repo::large_folder::UploadLargeFolder {
+        self.bind(self.api.upload_large_folder(self.id(), folder))
+    }
+
+    /// `CommitScheduler` of a local folder into this repo (on the bound revision).
+    pub fn commit_scheduler(
+        &self,
+        folder: impl Into<PathBuf>,
+    ) -> hf_repo::scheduler::StartCommitScheduler {
+        self.bind(self.api.commit_scheduler(self.id(), folder))
+    }
+
     /// `get_safetensors_metadata`.
     pub fn get_safetensors_metadata(&self) -> GetSafetensorsMetadata {
         self.bind(self.api.get_safetensors_metadata(self.id()))

@@ -35,6 +35,8 @@ mod discussions_ops;
 mod error;
 mod file_ops;
 mod handle;
+// Issue 14: resumable and scheduled uploads, logins, background operations.
+mod platform_ops;
 mod repo_ops;
 // Spaces (issue 12).
 mod spaces_ops;
@@ -81,6 +83,7 @@ pub struct ReadmeDoctests;
 /// The common imports: `use hf_api::prelude::*;`. They include the traits that give request
 /// builders their shared setters (`repo_type()`, `revision()`, the listing filters, ...).
 pub mod prelude {
+    pub use crate::blocking::Wait;
     pub use crate::{Error, ErrorKind, HfApi, RepoHandle, Result};
     #[cfg(feature = "cache")]
     pub use hf_cache::prelude::DownloadRequest;
@@ -95,6 +98,8 @@ pub struct HfApi {
     /// `None` for a hermetic client given no cache folder: cache operations then fail.
     #[cfg(feature = "cache")]
     cache: Option<CacheDir>,
+    /// Where logins are kept (`None`: the files the environment names).
+    tokens: Option<hf_repo::auth::TokenStore>,
 }
 
 impl HfApi {
@@ -112,6 +117,7 @@ impl HfApi {
             #[cfg(feature = "cache")]
             cache: CacheDir::for_client(&client),
             client,
+            tokens: None,
         }
     }
 

@@ -270,4 +270,14 @@ impl HfApi {
     pub fn list_spaces(&self) -> ListSpaces {
         ListSpaces::new(self.client.clone())
     }
+
+    /// `get_model_tags`: every valid model tag, grouped by type (the Hub's JSON object).
+    pub fn get_model_tags(&self) -> hf_repo::listing::GetTags {
+        hf_repo::listing::GetTags::models(self.client.clone())
+    }
+
+    /// `get_dataset_tags`: every valid dataset tag, grouped by type (the Hub's JSON object).
+    pub fn get_dataset_tags(&self) -> hf_repo::listing::GetTags {
+        hf_repo::listing::GetTags::datasets(self.client.clone())
+    }
 }

@@ -6,6 +6,8 @@
 //! stderr; a closed stdout (`hf cache scan | head`) is not an error.
 
 mod args;
+mod auth;
+mod browse;
 mod cache;
 // Collections, webhooks, papers (issue 11).
 mod collections;
@@ -16,6 +18,7 @@ mod download;
 // Inference Endpoints (issue 13).
 mod endpoints;
 mod env;
+mod large_folder;
 mod ls;
 mod output;
 mod papers;
@@ -32,6 +35,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use hf_http::{HubClient, Settings};
+use hf_types::RepoType;
 
 use crate::diagnostics::Failure;
 
@@ -57,6 +61,8 @@ enum Command {
     Cache(cache::CacheArgs),
     /// Upload a file or a folder in one commit (creates the repo if needed); prints its URL.
     Upload(upload::UploadArgs),
+    /// Upload a large folder in many commits, resumably (state under LOCAL_PATH/.cache/huggingface).
+    UploadLargeFolder(large_folder::UploadLargeFolderArgs),
     /// Create, delete, move repos and change their settings; manage their tags and branches.
     Repo(repo::RepoArgs),
     /// List the files and folders of a repo.
@@ -65,6 +71,12 @@ enum Command {
     Tag(refs::TagArgs),
     /// Create, list and delete the branches of a repo (same as `hf repo branch`).
     Branch(refs::BranchArgs),
+    /// Log in and out, list and switch stored tokens (shared with the Python client).
+    Auth(auth::AuthArgs),
+    /// Search the Hub's models, show one, or list a model's files.
+    Models(browse::BrowseArgs),
+    /// Search the Hub's datasets, show one, or list a dataset's files.
+    Datasets(browse::BrowseArgs),
     /// Show who the token belongs to.
     Whoami(whoami::WhoamiArgs),
     /// Manage Spaces: runtime, hardware, sleep time, secrets and variables.
@@ -118,6 +130,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure::from_error("the cache command stopped", &e))?
         }
         Command::Upload(args) => upload::run(client()?, &settings, args).await,
+        Command::UploadLargeFolder(args) => large_folder::run(client()?, args).await,
         Command::Repo(args) => repo::run(client()?, args).await,
         Command::Ls(args) => ls::run(client()?, args).await,
         Command::Tag(args) => refs::run_tag(client()?, args).await,
@@ -125,6 +138,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Whoami(args) => whoami::run(client()?, args).await,
         Command::Spaces(args) => spaces::run(client()?, args).await,
         Command::Discussions(args) => discussions::run(client()?, args).await,
+        Command::Models(args) => browse::run(client()?, RepoType::Model, args).await,
+        Command::Datasets(args) => browse::run(client()?, RepoType::Dataset, args).await,
+        Command::Auth(args) => auth::run(client()?, &settings, cli.token.clone(), args).await,
         Command::Env => env::run(&settings, &cli.endpoint),
         Command::Endpoints(args) => endpoints::run(client()?, args).await,
         Command::Collections(args) => collections::run(client()?, args).await,

@@ -1,8 +1,9 @@
-//! `hf repo create|delete|move|settings|duplicate` (and `hf repo tag|branch`, shared with `hf tag|branch`),
+//! `hf repo create|delete|move|settings|duplicate|delete-files` (and `hf repo tag|branch`, shared with `hf tag|branch`),
 //! named as in the Python CLI.
 
 use clap::{Args, Subcommand, ValueEnum};
 use hf_http::HubClient;
+use hf_repo::commit::DeleteFiles;
 use hf_repo::prelude::*;
 use hf_repo::repos::{CreateRepo, DeleteRepo, MoveRepo, UpdateRepoSettings};
 use hf_types::{RepoId, RepoType};
@@ -93,6 +94,26 @@ enum RepoCommand {
         #[command(flatten)]
         values: crate::spaces::EnvValues,
     },
+    /// Delete files of a repo in one commit: paths, folders (ending with `/`) or globs.
+    DeleteFiles {
+        #[command(flatten)]
+        repo: RepoTarget,
+        /// Paths, folders (`dir/`) or glob patterns (`*.json`) of the files to delete.
+        #[arg(required = true)]
+        patterns: Vec<String>,
+        /// The branch to commit to (default: `main`).
+        #[arg(long)]
+        revision: Option<hf_types::Revision>,
+        /// The commit's summary.
+        #[arg(long)]
+        commit_message: Option<String>,
+        /// The commit's description.
+        #[arg(long)]
+        commit_description: Option<String>,
+        /// Open a pull request instead of committing to the branch.
+        #[arg(long)]
+        create_pr: bool,
+    },
     /// Manage the tags of a repo (also `hf tag`).
     Tag(refs::TagArgs),
     /// Manage the branches of a repo (also `hf branch`).
@@ -155,6 +176,39 @@ pub async fn run(client: HubClient, args: RepoArgs) -> Result<(), Failure> {
                 )
             })?;
             print_lines([url.to_string()])
+        }
+        RepoCommand::DeleteFiles {
+            repo,
+            patterns,
+            revision,
+            commit_message,
+            commit_description,
+            create_pr,
+        } => {
+            let mut request = DeleteFiles::new(client, repo.repo_id.clone(), patterns)
+                .repo_type(repo.repo_type)
+                .create_pr(create_pr);
+            if let Some(revision) = revision {
+                request = request.revision(revision);
+            }
+            if let Some(message) = commit_message {
+                request = request.commit_message(message);
+            }
+            if let Some(description) = commit_description {
+                request = request.commit_description(description);
+            }
+            let info = request.await.map_err(|e| {
+                failure(
+                    &format!("cannot delete files of {}", repo.repo_id),
+                    Op::Upload,
+                    Some(&repo),
+                    &e,
+                )
+            })?;
+            print_lines([info
+                .pr_url
+                .clone()
+                .unwrap_or_else(|| info.commit_url.clone())])
         }
         RepoCommand::Delete { repo, missing_ok } => {
             let repo_id = &repo.repo_id;

@@ -11,6 +11,7 @@ use hf_repo::commit::{UploadFile, UploadFolder};
 use hf_repo::prelude::*;
 use hf_repo::refs::CreateBranch;
 use hf_repo::repos::CreateRepo;
+use hf_repo::scheduler::CommitScheduler;
 use hf_types::{CommitInfo, RepoPath, RepoType, Revision};
 
 use crate::args::{RepoTarget, RevisionArg};
@@ -128,11 +129,99 @@ pub async fn run(client: HubClient, settings: &Settings, args: UploadArgs) -> Re
     if !(minutes > 0.0 && minutes.is_finite()) {
         return Err(Failure::msg("--every needs a positive number of minutes"));
     }
-    loop {
-        let url = upload_once(&client, settings, &args, &plan).await?;
-        print_lines([url])?;
-        tokio::time::sleep(Duration::from_secs_f64(minutes * 60.0)).await;
+    scheduled(
+        client,
+        &args,
+        &plan,
+        Duration::from_secs_f64(minutes * 60.0),
+    )
+    .await
+}
+
+/// `--every`: a [`CommitScheduler`] pushes what changed every `every` (the first push at once)
+/// until Ctrl-C (or SIGTERM), which pushes the last changes, as the Python CLI does.
+async fn scheduled(
+    client: HubClient,
+    args: &UploadArgs,
+    plan: &Plan,
+    every: Duration,
+) -> Result<(), Failure> {
+    let repo = &args.repo;
+    if !args.delete.is_empty() {
+        eprintln!("warning: --delete is ignored with --every");
     }
+    // A file: watch its folder, allowing only that file.
+    let (folder, path_in_repo, allow, ignore) = if plan.is_file {
+        let folder = match plan.local.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let dir_in_repo = match plan.path_in_repo.rsplit_once('/') {
+            Some((dir, _)) => dir.to_owned(),
+            None => String::new(),
+        };
+        (
+            folder,
+            dir_in_repo,
+            vec![file_name(&plan.local)?],
+            Vec::new(),
+        )
+    } else {
+        let path = if plan.path_in_repo == "." {
+            String::new()
+        } else {
+            plan.path_in_repo.clone()
+        };
+        (
+            plan.local.clone(),
+            path,
+            args.include.clone(),
+            args.exclude.clone(),
+        )
+    };
+    let mut start = CommitScheduler::new(client, repo.repo_id.clone(), folder)
+        .repo_type(repo.repo_type)
+        .every(every)
+        .path_in_repo(path_in_repo)
+        .allow_patterns(allow)
+        .ignore_patterns(ignore)
+        .private(args.private);
+    if let Some(revision) = &args.revision.revision {
+        start = start.revision(revision.clone());
+    }
+    let fail = |e: hf_repo::Error| {
+        failure(
+            &format!("cannot upload to {}", repo.repo_id),
+            Op::Upload,
+            Some(repo),
+            &e,
+        )
+    };
+    let scheduler = start.await.map_err(fail)?;
+    print_lines([format!(
+        "Scheduling commits every {} minutes to {}.",
+        every.as_secs_f64() / 60.0,
+        repo.repo_id
+    )])?;
+    stop_signal().await;
+    scheduler.stop().await.map_err(fail)?;
+    print_lines(["Stopped scheduled commits.".to_owned()])
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Creates the repo (and the branch) when missing, as the Python CLI does.

@@ -180,3 +180,54 @@ async fn upload_errors_are_one_clear_line() {
         .await;
     fails(&out, "--include, --exclude and --delete apply to folders");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_every_pushes_on_a_schedule_and_once_more_on_sigterm() {
+    use std::process::{Command, Stdio};
+    let env = Env::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.txt", b"first\n");
+    let child = Command::new(env!("CARGO_BIN_EXE_hf"))
+        .args([
+            "upload",
+            "alice/sched",
+            dir.path().to_str().unwrap(),
+            "--every",
+            "0.0005",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HF_ENDPOINT", env.hub.endpoint())
+        .env("HF_HOME", env.home.path().join("home"))
+        .env("HF_TOKEN", ALICE)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while env.repo(RepoType::Model, "alice/sched").await.is_none()
+        || env.read("alice/sched", "main", "a.txt").await.is_none()
+    {
+        assert!(std::time::Instant::now() < deadline, "no scheduled push");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    write(dir.path(), "b.txt", b"second\n");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let text = ok(&out);
+    assert!(text.starts_with("Scheduling commits every"), "{text}");
+    assert!(
+        text.trim_end().ends_with("Stopped scheduled commits."),
+        "{text}"
+    );
+    assert_eq!(
+        env.read("alice/sched", "main", "b.txt").await.unwrap(),
+        b"second\n"
+    );
+}

@@ -207,6 +207,14 @@ impl FaultInjector {
         }
     }
 
+    /// How many requests matched each fault, in the order they were configured.
+    pub fn hits(&self) -> Vec<u64> {
+        self.faults
+            .iter()
+            .map(|(_, used)| used.load(Ordering::SeqCst))
+            .collect()
+    }
+
     /// The faults that apply to this request (their counters are consumed).
     fn take(&self, method: &str, path: &str) -> Vec<FaultKind> {
         let mut out = Vec::new();

@@ -310,6 +310,7 @@ impl LocalHubBuilder {
         })?;
         let base_url: Arc<str> =
             Arc::from(self.public_url.clone().unwrap_or_else(|| endpoint.clone()));
+        let faults = Arc::new(fault::FaultInjector::new(self.faults));
         let state = api::AppState {
             events: webhooks::delivery::EventBus::start(
                 store.clone(),
@@ -318,7 +319,7 @@ impl LocalHubBuilder {
             ),
             store: store.clone(),
             auth: Arc::new(self.auth),
-            faults: Arc::new(fault::FaultInjector::new(self.faults)),
+            faults: faults.clone(),
             base_url,
             base_url_fixed: self.public_url.is_some(),
             signing_key: Arc::new(key),
@@ -345,6 +346,7 @@ impl LocalHubBuilder {
             addr,
             endpoint,
             store,
+            faults,
             stop: tx,
             task: Some(task),
             _temp: temp,
@@ -359,6 +361,7 @@ pub struct LocalHubHandle {
     addr: SocketAddr,
     endpoint: String,
     store: Store,
+    faults: Arc<fault::FaultInjector>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<std::io::Result<()>>>,
     _temp: Option<tempfile::TempDir>,
@@ -385,6 +388,12 @@ impl LocalHubHandle {
     /// Seeds repos, files and refs straight into the storage, and reads them back (see [`seed`]).
     pub fn seed(&self) -> seed::Seed {
         seed::Seed::new(self.store.clone())
+    }
+
+    /// How many requests matched each configured fault, in order: with a `delay=0` fault on a
+    /// path, a request counter for tests (e.g. "the resumed upload sent no commit again").
+    pub fn fault_hits(&self) -> Vec<u64> {
+        self.faults.hits()
     }
 
     /// Stops accepting connections and waits for in-flight requests to finish.

@@ -5,6 +5,7 @@
 //! the optional ones chained setters, and `.await` sends it. Listings are streams that follow
 //! the `Link` header (`.into_stream()`), or `.await` to collect them.
 //!
+//! - [`auth`]: `login`, `logout`, `auth_switch`, `get_token` and the stored tokens.
 //! - [`repos`]: create, delete, move, settings, info, existence checks, `whoami`.
 //! - [`listing`]: `list_models`, `list_datasets`, `list_spaces` with every filter.
 //! - [`refs`]: trees, paths info, refs, commit history, branches, tags, squash.
@@ -12,6 +13,10 @@
 //!   `upload_folder`, `delete_file(s)`, `delete_folder`: files are hashed and uploaded
 //!   concurrently and streamed from disk (LFS basic and multipart), the commit is sent only
 //!   after every upload succeeded.
+//! - [`large_folder`]: `upload_large_folder`, resumable uploads in many commits.
+//! - [`scheduler`]: `CommitScheduler`, pushes of a folder on a schedule.
+//! - [`background`]: `run_as_future`'s equivalent, an operation as a spawned, awaitable,
+//!   cancellable task.
 //! - [`safetensors`]: tensor metadata from the headers alone (Range reads).
 //!
 //! ```no_run
@@ -48,11 +53,15 @@ macro_rules! into_future {
 
 mod error;
 
+pub mod auth;
+pub mod background;
 pub mod commit;
+pub mod large_folder;
 pub mod listing;
 pub mod refs;
 pub mod repos;
 pub mod safetensors;
+pub mod scheduler;
 
 pub use error::{Error, ErrorContext, ErrorKind, Result};
 pub use hf_http::{RepoRequest, RepoTarget, RevisionRequest};

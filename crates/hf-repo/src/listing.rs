@@ -659,3 +659,56 @@ mod tests {
         assert_eq!(prefixed("language", "language:en".into()), "language:en");
     }
 }
+
+/// The Hub's tag vocabulary for models or datasets, grouped by type (`{"pipeline_tag": [...],
+/// "library": [...], ...}`): the Python client's `get_model_tags` and `get_dataset_tags`.
+/// Resolves to the Hub's JSON object as is (its groups change over time).
+///
+/// ```no_run
+/// # async fn demo(client: hf_http::HubClient) -> Result<(), hf_repo::Error> {
+/// let tags = hf_repo::listing::GetTags::models(client).await?;
+/// println!("{}", tags["pipeline_tag"]);
+/// # Ok(()) }
+/// ```
+#[must_use = "a request does nothing until awaited"]
+#[derive(Debug, Clone)]
+pub struct GetTags {
+    client: HubClient,
+    route: Route,
+}
+
+impl GetTags {
+    /// `get_model_tags`.
+    pub fn models(client: HubClient) -> Self {
+        GetTags {
+            client,
+            route: Route::models_tags_by_type(),
+        }
+    }
+
+    /// `get_dataset_tags`.
+    pub fn datasets(client: HubClient) -> Self {
+        GetTags {
+            client,
+            route: Route::datasets_tags_by_type(),
+        }
+    }
+
+    async fn send(self) -> Result<serde_json::Value> {
+        let response = self
+            .client
+            .route(Method::GET, &self.route)
+            .idempotent(true)
+            .await?;
+        let value: serde_json::Value = response.json().await?;
+        if !value.is_object() {
+            return Err(Error::protocol(
+                "tags by type",
+                "the answer is not a JSON object",
+            ));
+        }
+        Ok(value)
+    }
+}
+
+into_future!(GetTags => serde_json::Value, send);

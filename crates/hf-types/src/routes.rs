@@ -210,6 +210,17 @@ impl Route {
         Route::api("validate-yaml")
     }
 
+    // Issue 14: the tag vocabularies.
+    /// `api/models-tags-by-type`: every valid model tag, by type (`get_model_tags`).
+    pub fn models_tags_by_type() -> Self {
+        Route::api("models-tags-by-type")
+    }
+
+    /// `api/datasets-tags-by-type`: every valid dataset tag, by type (`get_dataset_tags`).
+    pub fn datasets_tags_by_type() -> Self {
+        Route::api("datasets-tags-by-type")
+    }
+
     /// `api/users/{user}/overview` (§9.6).
     pub fn user_overview(user: &str) -> Self {
         Route::api(format!("users/{}/overview", encode_segment(user)))
@@ -757,6 +768,19 @@ mod tests {
         assert_eq!(Route::list_repos(RepoType::Model).path(), "api/models");
         assert_eq!(Route::list_repos(RepoType::Dataset).path(), "api/datasets");
         assert_eq!(Route::list_repos(RepoType::Space).path(), "api/spaces");
+    }
+
+    // Issue 14.
+    #[test]
+    fn tag_vocabulary_routes() {
+        assert_eq!(
+            Route::models_tags_by_type().path(),
+            "api/models-tags-by-type"
+        );
+        assert_eq!(
+            Route::datasets_tags_by_type().path(),
+            "api/datasets-tags-by-type"
+        );
     }
 
     #[test]

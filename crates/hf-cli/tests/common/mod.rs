@@ -7,6 +7,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+#[allow(unused_imports)] // Not every test binary uses every user.
 pub use hf_local_hub::fixture::{ALICE, BOB, TestHub};
 use hf_local_hub::seed::RepoState;
 use hf_types::RepoType;

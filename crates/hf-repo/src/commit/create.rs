@@ -325,6 +325,8 @@ impl PreuploadLfsFiles {
                 op.preuploaded = Some(Arc::new(Preuploaded {
                     sha256: sha256.clone(),
                     size: p.size,
+                    lfs: true,
+                    remote_oid: None,
                 }));
             }
         }
@@ -456,7 +458,10 @@ fn add_line(p: &Prepared) -> Result<Value> {
 }
 
 /// Opens every addition (size and sample), a few at a time, keeping their order.
-async fn probe_all(target: &Target, additions: &[CommitOperationAdd]) -> Result<Vec<Prepared>> {
+pub(crate) async fn probe_all(
+    target: &Target,
+    additions: &[CommitOperationAdd],
+) -> Result<Vec<Prepared>> {
     let prepared: Vec<Prepared> = futures_util::stream::iter(additions.to_vec())
         .map(|op| async move { prepare::probe(&op).await })
         .buffered(target.options.num_threads.max(1) * 4)
@@ -552,7 +557,7 @@ struct PreuploadFile {
 }
 
 /// Asks the Hub how to upload each addition not uploaded yet (§6.2), 256 at a time.
-async fn preupload(
+pub(crate) async fn preupload(
     target: &Target,
     prepared: &mut [Prepared],
     git_ignore: Option<String>,
@@ -620,6 +625,43 @@ async fn preupload(
             p.should_ignore = file.should_ignore;
             p.remote_oid = file.oid;
         }
+    }
+    Ok(())
+}
+
+/// Uploads the LFS content of one local file whose SHA-256 is known, without committing
+/// (the preupload step of `upload_large_folder`). Content the storage has is not sent again.
+pub(crate) async fn upload_lfs_object(
+    target: &Target,
+    path_in_repo: &str,
+    local: &std::path::Path,
+    sha256: &str,
+    size: u64,
+) -> Result<()> {
+    let revision = target.revision();
+    let batch_ref = (!target.options.create_pr).then_some(&revision);
+    let answer = lfs::batch(&target.repo, batch_ref, &[(sha256.to_owned(), size)]).await?;
+    let permits = Arc::new(Semaphore::new(target.options.num_threads.max(1)));
+    let data = Data::File(local.to_path_buf());
+    for object in answer {
+        if object.oid != sha256 {
+            return Err(Error::protocol(
+                "LFS batch",
+                format!(
+                    "the answer names an object that was not asked for: {}",
+                    object.oid
+                ),
+            ));
+        }
+        lfs::transfer(
+            &target.repo,
+            &object,
+            &data,
+            path_in_repo,
+            &permits,
+            target.reporter(),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -29,3 +29,9 @@ pub use operation::{
 };
 pub use progress::{NoUploadReporter, SharedUploadReporter, SkipReason, UploadReporter};
 pub use wrappers::{DeleteFile, DeleteFiles, DeleteFolder, UploadFile, UploadFolder};
+
+// The pieces `upload_large_folder` runs step by step.
+pub(crate) use create::{Target, preupload, probe_all, run_commit, upload_lfs_object};
+pub(crate) use operation::Preuploaded;
+pub(crate) use prepare::UploadMode;
+pub(crate) use wrappers::list_local;

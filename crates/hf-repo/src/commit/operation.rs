@@ -53,11 +53,17 @@ pub struct CommitOperationAdd {
     pub(crate) preuploaded: Option<Arc<Preuploaded>>,
 }
 
-/// What `preupload_lfs_files` learnt about an LFS addition it uploaded.
+/// What an earlier step learnt about an addition: `preupload_lfs_files` after uploading an LFS
+/// content, or `upload_large_folder` from its saved state (then the addition may be regular).
+/// A commit with it neither asks for the upload mode nor uploads the content again.
 #[derive(Debug)]
 pub(crate) struct Preuploaded {
     pub sha256: String,
     pub size: u64,
+    /// `false`: a regular file (its content goes in the commit).
+    pub lfs: bool,
+    /// The id of the file at that path when the mode was asked for.
+    pub remote_oid: Option<String>,
 }
 
 impl CommitOperationAdd {
@@ -101,7 +107,19 @@ impl CommitOperationAdd {
     /// Whether `preupload_lfs_files` already uploaded this file's content to LFS storage (a
     /// commit with this operation then neither hashes nor uploads it again).
     pub fn is_uploaded(&self) -> bool {
-        self.preuploaded.is_some()
+        self.preuploaded.as_ref().is_some_and(|p| p.lfs)
+    }
+
+    /// The addition of a local file whose hash and upload mode an earlier step saved (and, for
+    /// LFS, whose content it uploaded): the commit sends it without asking or hashing again.
+    pub(crate) fn known(
+        path_in_repo: &str,
+        local_path: impl Into<PathBuf>,
+        known: Preuploaded,
+    ) -> Result<Self> {
+        let mut op = CommitOperationAdd::from_path(path_in_repo, local_path)?;
+        op.preuploaded = Some(Arc::new(known));
+        Ok(op)
     }
 }
 

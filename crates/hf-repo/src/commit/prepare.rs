@@ -55,7 +55,7 @@ pub(crate) struct Prepared {
     /// A regular file's content, read in the hashing pass and sent in the commit.
     pub content: Option<Bytes>,
     pub git_sha1: Option<String>,
-    /// Already uploaded to LFS storage by an earlier `preupload_lfs_files`.
+    /// Mode known (and an LFS content uploaded) from an earlier step: not asked for again.
     pub uploaded: bool,
 }
 
@@ -94,7 +94,12 @@ pub(crate) async fn probe(op: &CommitOperationAdd) -> Result<Prepared> {
     if let Some(done) = &op.preuploaded {
         prepared.size = done.size;
         prepared.sha256 = Some(done.sha256.clone());
-        prepared.mode = Some(UploadMode::Lfs);
+        prepared.mode = Some(if done.lfs {
+            UploadMode::Lfs
+        } else {
+            UploadMode::Regular
+        });
+        prepared.remote_oid = done.remote_oid.clone();
         prepared.uploaded = true;
     }
     match &op.source {

@@ -241,7 +241,7 @@ impl_into_future!(UploadFolder => CommitInfo, run);
 
 /// The files under `folder` (following symlinks), as (path relative to it with `/`, local
 /// path), filtered by the patterns and sorted.
-fn list_local(
+pub(crate) fn list_local(
     folder: &Path,
     allow: &Patterns,
     ignore: &Patterns,
