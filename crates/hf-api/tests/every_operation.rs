@@ -308,35 +308,18 @@ fn every_kind_of_operation_blocking() {
 /// Every public method of `HfApi` in 0.36.2, and who provides it.
 const PYTHON_HFAPI: &str = "accept_access_request add_collection_item add_space_secret add_space_variable auth_check cancel_access_request cancel_job change_discussion_status comment_discussion create_branch create_collection create_commit create_discussion create_inference_endpoint create_inference_endpoint_from_catalog create_pull_request create_repo create_scheduled_job create_scheduled_uv_job create_tag create_webhook dataset_info delete_branch delete_collection delete_collection_item delete_file delete_files delete_folder delete_inference_endpoint delete_repo delete_scheduled_job delete_space_secret delete_space_storage delete_space_variable delete_tag delete_webhook disable_webhook duplicate_space edit_discussion_comment enable_webhook fetch_job_logs file_exists get_collection get_dataset_tags get_discussion_details get_full_repo_name get_hf_file_metadata get_inference_endpoint get_model_tags get_organization_overview get_paths_info get_repo_discussions get_safetensors_metadata get_space_runtime get_space_variables get_token_permission get_user_overview get_webhook grant_access hf_hub_download hide_discussion_comment inspect_job inspect_scheduled_job list_accepted_access_requests list_collections list_datasets list_inference_catalog list_inference_endpoints list_jobs list_lfs_files list_liked_repos list_models list_organization_members list_papers list_pending_access_requests list_rejected_access_requests list_repo_commits list_repo_files list_repo_likers list_repo_refs list_repo_tree list_scheduled_jobs list_spaces list_user_followers list_user_following list_webhooks merge_pull_request model_info move_repo paper_info parse_safetensors_file_metadata pause_inference_endpoint pause_space permanently_delete_lfs_files preupload_lfs_files reject_access_request rename_discussion repo_exists repo_info request_space_hardware request_space_storage restart_space resume_inference_endpoint resume_scheduled_job revision_exists run_as_future run_job run_uv_job scale_to_zero_inference_endpoint set_space_sleep_time snapshot_download space_info super_squash_history suspend_scheduled_job unlike update_collection_item update_collection_metadata update_inference_endpoint update_repo_settings update_repo_visibility update_webhook upload_file upload_folder upload_large_folder whoami";
 
-/// Names another open issue adds (prefix of the name or whole name -> owner).
+/// Names not in the facade yet (part of the name -> who owns them).
 const OWNED_ELSEWHERE: &[(&str, &str)] = &[
-    ("discussion", "hf-community"),
-    ("pull_request", "hf-community"),
-    ("access_request", "hf-community"),
-    ("grant_access", "hf-community"),
-    ("collection", "hf-community"),
-    ("user_", "hf-community"),
-    ("organization", "hf-community"),
-    ("liked_repos", "hf-community"),
-    ("repo_likers", "hf-community"),
-    ("unlike", "hf-community"),
-    ("paper", "hf-community"),
-    ("webhook", "hf-community (webhooks)"),
-    ("space_", "hf-spaces"),
-    ("duplicate_space", "hf-spaces"),
-    ("pause_space", "hf-spaces"),
-    ("restart_space", "hf-spaces"),
-    ("inference_", "hf-inference-endpoints"),
     ("job", "Jobs: no issue yet"),
-    // Left by issue 14 (see its closing note).
     (
-        "_tags",
-        "issue 14, not done: get_model_tags/get_dataset_tags",
+        "inference_catalog",
+        "Inference Endpoints catalog: not done (issue 13's note)",
     ),
     (
-        "lfs_files",
-        "issue 14, not done: list_lfs_files/permanently_delete_lfs_files",
+        "_from_catalog",
+        "Inference Endpoints catalog: not done (issue 13's note)",
     ),
+    ("lfs_files", "the hub's lfs-files routes: issue 15"),
 ];
 
 /// `pub fn` names of the facade's `HfApi` (its source files, not the repo handle's).
