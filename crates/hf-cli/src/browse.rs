@@ -3,7 +3,7 @@
 
 use clap::{Args, Subcommand};
 use hf_http::HubClient;
-use hf_repo::listing::{ListDatasets, ListModels};
+use hf_repo::listing::{ListDatasets, ListModels, ListSpaces};
 use hf_repo::prelude::*;
 use hf_repo::refs::ListRepoFiles;
 use hf_repo::repos::{InfoKind, RepoInfoRequest};
@@ -32,7 +32,7 @@ enum BrowseCommand {
 }
 
 #[derive(Debug, Args)]
-struct LsArgs {
+pub(crate) struct LsArgs {
     /// List this repo's files instead of searching.
     repo_id: Option<RepoId>,
     /// Only repos whose id contains this text.
@@ -103,6 +103,17 @@ impl Row for hf_types::ModelInfo {
     }
 }
 
+impl Row for hf_types::SpaceInfo {
+    fn cells(&self) -> [String; 4] {
+        [
+            self.id.clone(),
+            opt(&self.likes),
+            opt(&self.sdk),
+            String::new(),
+        ]
+    }
+}
+
 impl Row for hf_types::DatasetInfo {
     fn cells(&self) -> [String; 4] {
         [
@@ -117,35 +128,55 @@ impl Row for hf_types::DatasetInfo {
 /// Runs `hf models ...` (`repo_type` Model) or `hf datasets ...` (Dataset).
 pub async fn run(client: HubClient, repo_type: RepoType, args: BrowseArgs) -> Result<(), Failure> {
     match args.command {
-        BrowseCommand::Ls(ls) => match ls.repo_id.clone() {
-            Some(repo_id) => list_files(client, repo_type, repo_id, &ls).await,
-            None if repo_type == RepoType::Model => {
-                let mut request = ListModels::new(client);
-                if let Some(tag) = &ls.pipeline_tag {
-                    request = request.pipeline_tag(tag);
-                }
-                if ls.gated || ls.no_gated {
-                    request = request.gated(ls.gated);
-                }
-                let rows = fill(request, &ls).await.map_err(list_failure)?;
-                print_rows(&rows, ["ID", "DOWNLOADS", "LIKES", "PIPELINE"], ls.format)
-            }
-            None => {
-                if ls.pipeline_tag.is_some() {
-                    return Err(Failure::msg("--pipeline-tag applies to models only"));
-                }
-                let mut request = ListDatasets::new(client);
-                if ls.gated || ls.no_gated {
-                    request = request.gated(ls.gated);
-                }
-                let rows = fill(request, &ls).await.map_err(list_failure)?;
-                print_rows(&rows, ["ID", "DOWNLOADS", "LIKES", ""], ls.format)
-            }
-        },
+        BrowseCommand::Ls(ls) => list(client, repo_type, ls).await,
         BrowseCommand::Info(info) => match repo_type {
             RepoType::Model => show::<hf_types::ModelInfo>(client, repo_type, info).await,
             _ => show::<hf_types::DatasetInfo>(client, repo_type, info).await,
         },
+    }
+}
+
+/// `hf models|datasets|spaces ls`: a search of the repos of `repo_type`, or one repo's files.
+pub(crate) async fn list(
+    client: HubClient,
+    repo_type: RepoType,
+    ls: LsArgs,
+) -> Result<(), Failure> {
+    match ls.repo_id.clone() {
+        Some(repo_id) => list_files(client, repo_type, repo_id, &ls).await,
+        None if repo_type == RepoType::Space => {
+            if ls.pipeline_tag.is_some() || ls.gated || ls.no_gated {
+                return Err(Failure::msg(
+                    "--pipeline-tag and --gated apply to models and datasets only",
+                ));
+            }
+            let rows = fill(ListSpaces::new(client), &ls)
+                .await
+                .map_err(list_failure)?;
+            print_rows(&rows, ["ID", "LIKES", "SDK", ""], ls.format)
+        }
+        None if repo_type == RepoType::Model => {
+            let mut request = ListModels::new(client);
+            if let Some(tag) = &ls.pipeline_tag {
+                request = request.pipeline_tag(tag);
+            }
+            if ls.gated || ls.no_gated {
+                request = request.gated(ls.gated);
+            }
+            let rows = fill(request, &ls).await.map_err(list_failure)?;
+            print_rows(&rows, ["ID", "DOWNLOADS", "LIKES", "PIPELINE"], ls.format)
+        }
+        None => {
+            if ls.pipeline_tag.is_some() {
+                return Err(Failure::msg("--pipeline-tag applies to models only"));
+            }
+            let mut request = ListDatasets::new(client);
+            if ls.gated || ls.no_gated {
+                request = request.gated(ls.gated);
+            }
+            let rows = fill(request, &ls).await.map_err(list_failure)?;
+            print_rows(&rows, ["ID", "DOWNLOADS", "LIKES", ""], ls.format)
+        }
     }
 }
 

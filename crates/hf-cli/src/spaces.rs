@@ -52,6 +52,9 @@ pub struct SpacesArgs {
 
 #[derive(Debug, Subcommand)]
 enum SpacesCommand {
+    /// List Spaces on the Hub (search, author, filters), or the files of one Space.
+    #[command(visible_alias = "list")]
+    Ls(crate::browse::LsArgs),
     /// Get info about a Space: its SDK and runtime (stage, hardware, sleep time, storage).
     Info {
         /// The Space, e.g. `username/repo-name`.
@@ -281,6 +284,7 @@ fn runtime_lines(runtime: &SpaceRuntime) -> Vec<String> {
 /// Runs `hf spaces ...`.
 pub async fn run(client: HubClient, args: SpacesArgs) -> Result<(), Failure> {
     match args.command {
+        SpacesCommand::Ls(ls) => crate::browse::list(client, RepoType::Space, ls).await,
         SpacesCommand::Info { space_id, format } => {
             let info = SpaceInfoRequest::new(client, space_id.clone())
                 .await

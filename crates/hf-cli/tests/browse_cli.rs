@@ -1,4 +1,4 @@
-//! `hf models ls|info`, `hf datasets ls|info` and `hf repo delete-files` against hf-local-hub.
+//! `hf models ls|info`, `hf datasets ls|info`, `hf spaces ls` and `hf repo delete-files` against hf-local-hub.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -38,6 +38,18 @@ async fn models_and_datasets_ls_and_info() {
     let out = env.hf(&["datasets", "info", "alice/squad"]).await;
     let info: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
     assert_eq!(info["id"], "alice/squad");
+
+    // Spaces are listed the same way (`hf spaces ls`).
+    let space = env.hub.seed().repo(RepoType::Space, "alice/demo");
+    space.create(false).await.unwrap();
+    let out = env
+        .hf(&["spaces", "ls", "--author", "alice", "--format", "json"])
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["id"], "alice/demo");
+    let out = env.hf(&["spaces", "ls", "--gated"]).await;
+    fails(&out, "--pipeline-tag and --gated apply to models and datasets only");
 
     // Bad input is refused clearly.
     let out = env.hf(&["datasets", "ls", "--pipeline-tag", "x"]).await;
