@@ -49,7 +49,10 @@ async fn models_and_datasets_ls_and_info() {
     assert_eq!(json.as_array().unwrap().len(), 1);
     assert_eq!(json[0]["id"], "alice/demo");
     let out = env.hf(&["spaces", "ls", "--gated"]).await;
-    fails(&out, "--pipeline-tag and --gated apply to models and datasets only");
+    fails(
+        &out,
+        "--pipeline-tag and --gated apply to models and datasets only",
+    );
 
     // Bad input is refused clearly.
     let out = env.hf(&["datasets", "ls", "--pipeline-tag", "x"]).await;
