@@ -67,7 +67,7 @@ fn store_error(context: &str, e: &hf_repo::Error) -> Failure {
 pub async fn run(
     client: HubClient,
     settings: &Settings,
-    token: Option<String>,
+    token: Option<Token>,
     args: AuthArgs,
 ) -> Result<(), Failure> {
     let store = TokenStore::from_settings(settings);
@@ -80,7 +80,7 @@ pub async fn run(
                 return Err(no_git());
             }
             let token = match token {
-                Some(t) => t,
+                Some(t) => t.expose_secret().to_owned(),
                 None => {
                     if !force && get_token(settings).ok().flatten().is_some() {
                         return print_lines([

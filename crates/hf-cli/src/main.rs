@@ -43,9 +43,10 @@ use crate::diagnostics::Failure;
 #[derive(Debug, Parser)]
 #[command(name = "hf", version, about, long_about = None)]
 struct Cli {
-    /// Access token (else HF_TOKEN, else the token file under HF_HOME).
-    #[arg(long, global = true)]
-    token: Option<String>,
+    /// Access token (else HF_TOKEN, else the token file under HF_HOME). Held as a `Token`, whose
+    /// `Debug` is redacted, so the parsed arguments never show it.
+    #[arg(long, global = true, value_parser = parse_token)]
+    token: Option<hf_http::Token>,
     /// Hub endpoint (else HF_ENDPOINT, else `https://huggingface.co`).
     #[arg(long, global = true)]
     endpoint: Option<String>,
@@ -152,7 +153,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 /// The client as the Python CLI builds it: environment defaults, then the flags.
 fn client(
     settings: &Settings,
-    token: &Option<String>,
+    token: &Option<hf_http::Token>,
     endpoint: &Option<String>,
 ) -> Result<HubClient, Failure> {
     let mut builder = hf_http::HubClientBuilder::from_settings(settings.clone())
@@ -161,9 +162,14 @@ fn client(
         builder = builder.endpoint(endpoint);
     }
     if let Some(token) = token {
-        builder = builder.token(Some(token.as_str()));
+        builder = builder.token(Some(token.clone()));
     }
     builder
         .build()
         .map_err(|e| Failure::from_error("cannot build the Hub client", &e))
+}
+
+/// `--token` as a [`hf_http::Token`] (cleaned as Python cleans it; empty is refused).
+fn parse_token(value: &str) -> Result<hf_http::Token, String> {
+    hf_http::Token::new(value).ok_or_else(|| "the token is empty".to_owned())
 }

@@ -60,13 +60,25 @@ impl Caller {
 }
 
 /// Users, tokens and organizations of a hub.
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` shows the users and organizations, never the tokens.
+#[derive(Clone, Default)]
 pub struct AuthConfig {
     users: BTreeSet<String>,
     tokens: HashMap<String, TokenInfo>,
     orgs: BTreeMap<String, BTreeSet<String>>,
     /// Roles in organizations other than the default `admin` (issue 11), by (org, user).
     org_roles: BTreeMap<(String, String), String>,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("users", &self.users)
+            .field("orgs", &self.orgs)
+            .field("tokens", &format_args!("<{} redacted>", self.tokens.len()))
+            .finish()
+    }
 }
 
 impl AuthConfig {
@@ -192,5 +204,22 @@ impl AuthConfig {
             }
             Caller::User { name, .. } => Ok(name.clone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_token() {
+        let mut auth = AuthConfig::default();
+        auth.add_user("alice", "hf_secret_write");
+        auth.add_read_token("alice", "hf_secret_read");
+        let debug = format!("{auth:?}");
+        assert!(!debug.contains("hf_secret"), "{debug}");
+        assert!(debug.contains("alice"), "{debug}");
+        let builder = crate::LocalHub::builder().user("bob", "hf_secret_bob");
+        assert!(!format!("{builder:?}").contains("hf_secret"));
     }
 }

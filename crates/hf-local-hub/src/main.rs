@@ -10,7 +10,8 @@ use clap::Parser;
 use hf_local_hub::{FaultSpec, LocalHub};
 
 /// A local Hugging Face Hub server with persistent storage.
-#[derive(Debug, Parser)]
+// No `Debug`: the arguments hold tokens.
+#[derive(Parser)]
 #[command(name = "hf-local-hub", version, about, after_help = FAULT_HELP)]
 struct Args {
     /// Address to listen on (port 0 = any free port).
