@@ -105,6 +105,7 @@ impl LocalHub {
             public_url: None,
             cdn_ttl: Duration::from_secs(3600),
             multipart_chunk_size: api::lfs::MULTIPART_CHUNK_SIZE,
+            limits: ConnectionLimits::default(),
             space_build_delay: Duration::from_secs(1),
             space_start_delay: Duration::ZERO,
             endpoint_delays: EndpointDelays::default(),
@@ -125,6 +126,7 @@ pub struct LocalHubBuilder {
     public_url: Option<String>,
     cdn_ttl: Duration,
     multipart_chunk_size: u64,
+    limits: ConnectionLimits,
     space_build_delay: Duration,
     space_start_delay: Duration,
     endpoint_delays: EndpointDelays,
@@ -191,6 +193,13 @@ impl LocalHubBuilder {
     /// How long signed CDN-like download URLs stay valid (default one hour).
     pub fn cdn_url_ttl(mut self, ttl: Duration) -> Self {
         self.cdn_ttl = ttl;
+        self
+    }
+
+    /// Connections served at once and the time each request's headers may take (defaults:
+    /// 1024 connections, 30 s).
+    pub fn connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -329,18 +338,12 @@ impl LocalHubBuilder {
         };
         let app = api::router(state);
         let (tx, mut rx) = watch::channel(false);
+        let limits = self.limits;
         let task = tokio::spawn(async move {
             let stop = async move {
                 let _ = rx.wait_for(|stop| *stop).await;
             };
-            // Without TCP_NODELAY a small response waits for the client's delayed ACK (~40 ms),
-            // so many-small-requests benchmarks would measure Nagle, not the client.
-            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
+            serve(listener, app, limits, stop).await
         });
         Ok(LocalHubHandle {
             addr,
@@ -409,4 +412,80 @@ impl Drop for LocalHubHandle {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// What one peer may hold of the server: bounded connections, and a deadline for each request's
+/// headers (also for an idle keep-alive connection waiting for its next request), so half-open
+/// or slow clients cannot lock others out.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Connections served at once; past this, new connections are closed at once.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers (and an idle connection to start one).
+    pub header_read_timeout: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Accepts connections until `stop`, each served by hyper with the limits, then waits for the
+/// connections in flight to finish (graceful shutdown).
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    limits: ConnectionLimits,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    tokio::pin!(stop);
+    loop {
+        let (tcp, _) = tokio::select! {
+            () = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                // Out of descriptors or a reset before accept: wait a moment, keep serving.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            drop(tcp); // over the cap: closed at once rather than queued
+            continue;
+        };
+        // Without TCP_NODELAY a small response waits for the client's delayed ACK (~40 ms), so
+        // many-small-requests benchmarks would measure Nagle, not the client.
+        let _ = tcp.set_nodelay(true);
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                app.clone().oneshot(request.map(axum::body::Body::new))
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(tcp), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    graceful.shutdown().await;
+    Ok(())
 }

@@ -385,3 +385,49 @@ fn stalled_readers_hold_no_thread() {
         drop(stalled);
     });
 }
+
+/// Slowloris: a client that never finishes its headers is cut off after the header-read timeout,
+/// and connections past the cap are closed at once, so half-open clients cannot lock others out.
+#[tokio::test]
+async fn half_open_connections_are_cut_off_and_capped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let hub = hf_local_hub::fixture::builder()
+        .connection_limits(hf_local_hub::ConnectionLimits {
+            max_connections: 8,
+            header_read_timeout: Duration::from_millis(300),
+        })
+        .start()
+        .await
+        .unwrap();
+    let http = Http::new(hub.endpoint());
+    let addr = http.base.strip_prefix("http://").unwrap().to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..8 {
+        let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        socket
+            .write_all(b"GET /api/models HTTP/1.1\r\nHo")
+            .await
+            .unwrap();
+        slow.push(socket);
+    }
+    // Each half-open connection is closed by the server once its headers are late.
+    for socket in &mut slow {
+        let closed = async {
+            let mut buf = [0u8; 256];
+            // Whatever the server says first (a 408, or nothing), the connection then ends.
+            while let Ok(n) = socket.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), closed)
+            .await
+            .expect("the server closes a connection whose headers are late");
+    }
+    // Then the hub serves others again.
+    let r = tokio::time::timeout(Duration::from_secs(10), http.get("/api/models", None))
+        .await
+        .expect("served after the slow clients were cut off");
+    assert_eq!(r.status, 200);
+}
