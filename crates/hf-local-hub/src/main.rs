@@ -20,9 +20,21 @@ struct Args {
     /// Folder keeping the state across restarts (default: a new temporary folder removed at exit).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// A user and its write token (repeatable).
-    #[arg(long = "user", value_name = "NAME:TOKEN", value_parser = name_pair)]
+    /// A user and its write token (repeatable). Tokens on the command line are visible in the
+    /// process list: prefer `--users-file` or `HF_LOCAL_HUB_USERS`.
+    #[arg(
+        long = "user",
+        value_name = "NAME:TOKEN",
+        value_parser = name_pair,
+        env = "HF_LOCAL_HUB_USERS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     users: Vec<(String, String)>,
+    /// A file of users, one `NAME:TOKEN` per line (`#` starts a comment): write tokens kept out
+    /// of the process list.
+    #[arg(long, value_name = "FILE")]
+    users_file: Option<PathBuf>,
     /// An extra read-only token for a user (repeatable).
     #[arg(long = "read-token", value_name = "NAME:TOKEN", value_parser = name_pair)]
     read_tokens: Vec<(String, String)>,
@@ -177,6 +189,19 @@ async fn main() -> ExitCode {
     for (name, token) in &args.users {
         builder = builder.user(name, token);
     }
+    if let Some(file) = &args.users_file {
+        match users_from_file(file) {
+            Ok(users) => {
+                for (name, token) in &users {
+                    builder = builder.user(name, token);
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     for (name, token) in &args.read_tokens {
         builder = builder.read_token(name, token);
     }
@@ -222,6 +247,24 @@ async fn main() -> ExitCode {
     stop_signal().await;
     hub.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// The `NAME:TOKEN` lines of a users file (blank lines and `#` comments skipped).
+fn users_from_file(path: &std::path::Path) -> Result<Vec<(String, String)>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.len() > 1024 * 1024 {
+        return Err(format!("{}: larger than 1 MiB", path.display()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.trim()))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+        // The message names the line, never its content (a token).
+        .map(|(n, line)| {
+            name_pair(line).map_err(|_| format!("{} line {n}: expected NAME:TOKEN", path.display()))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -145,3 +145,39 @@ async fn binary_prints_endpoint_and_stops_on_sigterm() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// Users can come from a file and from `HF_LOCAL_HUB_USERS`, keeping tokens out of the process
+/// list.
+#[tokio::test]
+async fn binary_reads_users_from_a_file_and_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users");
+    std::fs::write(&users, "# team\nalice:hf_alice_file\n\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hf-local-hub"))
+        .arg("--users-file")
+        .arg(&users)
+        .env("HF_LOCAL_HUB_USERS", "bob:hf_bob_env,carol:hf_carol_env")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line
+        .trim()
+        .strip_prefix("hf-local-hub listening on ")
+        .unwrap()
+        .to_owned();
+    let http = Http::new(&endpoint);
+    for (token, name) in [
+        ("hf_alice_file", "alice"),
+        ("hf_bob_env", "bob"),
+        ("hf_carol_env", "carol"),
+    ] {
+        let r = http.get("/api/whoami-v2", Some(token)).await;
+        assert_eq!(r.json()["name"], name, "{}", r.text());
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+}
