@@ -35,6 +35,8 @@ mod discussions_ops;
 mod error;
 mod file_ops;
 mod handle;
+// LFS file listing and permanent deletion (issue 15).
+mod lfs_ops;
 // Issue 14: resumable and scheduled uploads, logins, background operations.
 mod platform_ops;
 mod repo_ops;

@@ -319,7 +319,6 @@ const OWNED_ELSEWHERE: &[(&str, &str)] = &[
         "_from_catalog",
         "Inference Endpoints catalog: not done (issue 13's note)",
     ),
-    ("lfs_files", "the hub's lfs-files routes: issue 15"),
 ];
 
 /// `pub fn` names of the facade's `HfApi` (its source files, not the repo handle's).

@@ -13,6 +13,7 @@
 //!   `upload_folder`, `delete_file(s)`, `delete_folder`: files are hashed and uploaded
 //!   concurrently and streamed from disk (LFS basic and multipart), the commit is sent only
 //!   after every upload succeeded.
+//! - [`lfs_files`]: `list_lfs_files`, `permanently_delete_lfs_files`.
 //! - [`large_folder`]: `upload_large_folder`, resumable uploads in many commits.
 //! - [`scheduler`]: `CommitScheduler`, pushes of a folder on a schedule.
 //! - [`background`]: `run_as_future`'s equivalent, an operation as a spawned, awaitable,
@@ -57,6 +58,8 @@ pub mod auth;
 pub mod background;
 pub mod commit;
 pub mod large_folder;
+// LFS file listing and permanent deletion (issue 15).
+pub mod lfs_files;
 pub mod listing;
 pub mod refs;
 pub mod repos;

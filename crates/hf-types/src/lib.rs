@@ -96,6 +96,8 @@ pub use models::{
     DiscussionTitleChange, DiscussionUser, DiscussionWithDetails, EventInfo, LikedRepo, OtherEvent,
     PullRequestChanges, UserLikes,
 };
+// LFS file listing (issue 15).
+pub use models::LfsFileInfo;
 pub use path::{InvalidRepoPath, RepoPath};
 pub use patterns::{Patterns, filter_path};
 pub use repo_id::{InvalidRepoId, InvalidRepoType, RepoId, RepoType};

@@ -13,6 +13,8 @@ mod discussions;
 pub mod error;
 pub mod files;
 pub mod lfs;
+// LFS file listing and permanent deletion (issue 15).
+mod lfs_files;
 mod likes;
 pub mod repos;
 pub mod resolve;
@@ -316,6 +318,8 @@ pub fn router(state: AppState) -> Router {
         .merge(resolve::router())
         .merge(upload::router())
         .merge(lfs::router())
+        // LFS file listing and permanent deletion (issue 15).
+        .merge(lfs_files::router())
         // Spaces (issue 12).
         .merge(spaces::router())
         // Inference Endpoints (issue 13).

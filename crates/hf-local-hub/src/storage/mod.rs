@@ -62,6 +62,8 @@ mod endpoints;
 pub(crate) mod documents;
 pub mod git;
 mod history;
+// LFS file listing and permanent deletion (issue 15).
+mod lfs_files;
 mod repos;
 mod schema;
 // Spaces (issue 12).

@@ -149,6 +149,13 @@ CREATE TABLE IF NOT EXISTS follows (
     PRIMARY KEY (follower, followee)
 );
 -- End of issue 11.
+-- LFS files permanently deleted without rewriting history (issue 15): hidden from the listing.
+CREATE TABLE IF NOT EXISTS lfs_deletions (
+    repo_pk INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (repo_pk, sha256)
+);
+-- End of issue 15.
 ";
 
 /// Opens the database with durable settings and creates the tables.

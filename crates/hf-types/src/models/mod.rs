@@ -20,6 +20,8 @@ mod commit;
 pub mod inference_endpoint;
 // Discussions, pull requests, likes, access requests (issue 10).
 mod discussions;
+// LFS file listing (issue 15).
+mod lfs_files;
 mod open_enum;
 mod refs;
 mod repo_info;
@@ -53,6 +55,8 @@ pub use sibling::{RepoSibling, SiblingLfsInfo};
 pub use space::{
     SpaceHardware, SpaceRuntime, SpaceSecret, SpaceStage, SpaceStorage, SpaceVariable,
 };
+// LFS file listing (issue 15).
+pub use lfs_files::LfsFileInfo;
 pub use timestamp::InvalidTimestamp;
 pub use tree::{
     BlobLfsInfo, BlobSecurityInfo, LastCommitInfo, RepoFile, RepoFolder, RepoTreeEntry,
