@@ -20,18 +20,19 @@ struct Args {
     /// Folder keeping the state across restarts (default: a new temporary folder removed at exit).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// A user and its write token (repeatable). Tokens on the command line are visible in the
-    /// process list: prefer `--users-file` or `HF_LOCAL_HUB_USERS`.
+    /// A user and its write token (repeatable), optionally with a full name (`whoami`'s
+    /// `fullname`). Tokens on the command line are visible in the process list: prefer
+    /// `--users-file` or `HF_LOCAL_HUB_USERS`.
     #[arg(
         long = "user",
-        value_name = "NAME:TOKEN",
+        value_name = "NAME:TOKEN[:FULL NAME]",
         value_parser = name_pair,
         env = "HF_LOCAL_HUB_USERS",
         value_delimiter = ',',
         hide_env_values = true
     )]
     users: Vec<(String, String)>,
-    /// A file of users, one `NAME:TOKEN` per line (`#` starts a comment): write tokens kept out
+    /// A file of users, one `NAME:TOKEN[:FULL NAME]` per line (`#` starts a comment): write tokens kept out
     /// of the process list.
     #[arg(long, value_name = "FILE")]
     users_file: Option<PathBuf>,
@@ -39,8 +40,12 @@ struct Args {
     #[arg(long = "read-token", value_name = "NAME:TOKEN", value_parser = name_pair)]
     read_tokens: Vec<(String, String)>,
     /// An organization and its members (repeatable); `USER=ROLE` gives a role other than admin
-    /// (`write`, `contributor`, `read`).
-    #[arg(long = "org", value_name = "ORG:USER[=ROLE][,USER...]", value_parser = name_pair)]
+    /// (`write`, `contributor`, `read`); a last `:FULL NAME` sets the organization's full name.
+    #[arg(
+        long = "org",
+        value_name = "ORG:USER[=ROLE][,USER...][:FULL NAME]",
+        value_parser = name_pair
+    )]
     orgs: Vec<(String, String)>,
     /// A JSON file holding an array of papers (paper objects with at least an `id`), searchable
     /// and readable under /api/papers.
@@ -186,14 +191,14 @@ async fn main() -> ExitCode {
         .endpoint_pending_delay(Duration::from_millis(args.endpoint_pending_delay))
         .endpoint_initializing_delay(Duration::from_millis(args.endpoint_initializing_delay))
         .endpoint_updating_delay(Duration::from_millis(args.endpoint_updating_delay));
-    for (name, token) in &args.users {
-        builder = builder.user(name, token);
+    for (name, rest) in &args.users {
+        builder = user_with_full_name(builder, name, rest);
     }
     if let Some(file) = &args.users_file {
         match users_from_file(file) {
             Ok(users) => {
-                for (name, token) in &users {
-                    builder = builder.user(name, token);
+                for (name, rest) in &users {
+                    builder = user_with_full_name(builder, name, rest);
                 }
             }
             Err(e) => {
@@ -205,7 +210,11 @@ async fn main() -> ExitCode {
     for (name, token) in &args.read_tokens {
         builder = builder.read_token(name, token);
     }
-    for (org, members) in &args.orgs {
+    for (org, rest) in &args.orgs {
+        let (members, full_name) = split_full_name(rest);
+        if let Some(full_name) = full_name {
+            builder = builder.profile(org, serde_json::json!({ "fullname": full_name }));
+        }
         for member in members.split(',').filter(|m| !m.is_empty()) {
             builder = match member.split_once('=') {
                 Some((user, role)) => builder.org_member(org, user, role),
@@ -249,7 +258,30 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The `NAME:TOKEN` lines of a users file (blank lines and `#` comments skipped).
+/// `VALUE[:FULL NAME]` split at its first `:` (issue 15: user and organization full names).
+fn split_full_name(rest: &str) -> (&str, Option<&str>) {
+    match rest.split_once(':') {
+        Some((value, full)) if !full.trim().is_empty() => (value, Some(full.trim())),
+        Some((value, _)) => (value, None),
+        None => (rest, None),
+    }
+}
+
+/// Adds the user `name` from `TOKEN[:FULL NAME]`; the full name becomes its profile's `fullname`.
+fn user_with_full_name(
+    builder: hf_local_hub::LocalHubBuilder,
+    name: &str,
+    rest: &str,
+) -> hf_local_hub::LocalHubBuilder {
+    let (token, full_name) = split_full_name(rest);
+    let builder = builder.user(name, token);
+    match full_name {
+        Some(full_name) => builder.profile(name, serde_json::json!({ "fullname": full_name })),
+        None => builder,
+    }
+}
+
+/// The `NAME:TOKEN[:FULL NAME]` lines of a users file (blank lines and `#` comments skipped).
 fn users_from_file(path: &std::path::Path) -> Result<Vec<(String, String)>, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.len() > 1024 * 1024 {
@@ -262,15 +294,34 @@ fn users_from_file(path: &std::path::Path) -> Result<Vec<(String, String)>, Stri
         .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
         // The message names the line, never its content (a token).
         .map(|(n, line)| {
-            name_pair(line).map_err(|_| format!("{} line {n}: expected NAME:TOKEN", path.display()))
+            name_pair(line).map_err(|_| {
+                format!(
+                    "{} line {n}: expected NAME:TOKEN[:FULL NAME]",
+                    path.display()
+                )
+            })
         })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::duration;
+    use super::{duration, split_full_name};
     use std::time::Duration;
+
+    #[test]
+    fn full_names_follow_the_token_or_members() {
+        assert_eq!(split_full_name("hf_x"), ("hf_x", None));
+        assert_eq!(
+            split_full_name("hf_x:Alice Liddell"),
+            ("hf_x", Some("Alice Liddell"))
+        );
+        assert_eq!(split_full_name("hf_x:"), ("hf_x", None));
+        assert_eq!(
+            split_full_name("alice=write,bob:ACME: the corp"),
+            ("alice=write,bob", Some("ACME: the corp"))
+        );
+    }
 
     #[test]
     fn space_delays() {

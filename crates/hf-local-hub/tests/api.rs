@@ -85,7 +85,8 @@ async fn create_info_conflict_delete() {
         .await
         .json();
     assert_eq!(commits[0]["title"], "initial commit");
-    assert_eq!(commits[0]["authors"][0]["user"], "system");
+    // Issue 15: the initial commit is the creator's, as on the Hub.
+    assert_eq!(commits[0]["authors"][0]["user"], "alice");
     let attrs = http
         .get("/alice/m1/resolve/main/.gitattributes", None)
         .await;

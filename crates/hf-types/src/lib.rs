@@ -96,8 +96,11 @@ pub use models::{
     DiscussionTitleChange, DiscussionUser, DiscussionWithDetails, EventInfo, LikedRepo, OtherEvent,
     PullRequestChanges, UserLikes,
 };
-// LFS file listing (issue 15).
-pub use models::LfsFileInfo;
+// LFS file listing, expand values (issue 15).
+pub use models::{
+    EXPAND_DATASET_PROPERTIES, EXPAND_MODEL_PROPERTIES, EXPAND_SPACE_PROPERTIES, LfsFileInfo,
+    expand_properties,
+};
 pub use path::{InvalidRepoPath, RepoPath};
 pub use patterns::{Patterns, filter_path};
 pub use repo_id::{InvalidRepoId, InvalidRepoType, RepoId, RepoType};

@@ -366,8 +366,9 @@ pub(crate) async fn create_tag(
         .get("tag")
         .and_then(Value::as_str)
         .ok_or_else(|| HubError::bad_request("missing \"tag\" in the body"))?;
-    let tag = ref_name("tag", tag)?;
+    // Issue 15: the Hub checks the revision before the tag's name.
     let commit = c.state.resolve_rev(&c.repo, &rev).await?;
+    let tag = ref_name("tag", tag)?;
     let name = format!("refs/tags/{tag}");
     c.state.store.create_ref(&c.repo, &name, &commit).await?;
     emit_ref(&c, name, None, Some(commit));

@@ -13,11 +13,12 @@ mod discussions;
 pub mod error;
 pub mod files;
 pub mod lfs;
-// LFS file listing and permanent deletion (issue 15).
+// LFS file listing and permanent deletion, card validation (issue 15).
 mod lfs_files;
 mod likes;
 pub mod repos;
 pub mod resolve;
+mod validate;
 // Spaces (issue 12).
 pub mod spaces;
 pub mod upload;
@@ -147,20 +148,28 @@ impl AppState {
                     _ => false,
                 };
                 if repo.gated.is_some() && !owner && !accepted {
-                    let status = if authenticated {
-                        http::StatusCode::FORBIDDEN
+                    // Issue 15: the Hub's wording, which clients match on.
+                    let (kind, id) = (repo.repo_type.as_str(), repo.full_id());
+                    let (status, message) = if authenticated {
+                        (
+                            http::StatusCode::FORBIDDEN,
+                            format!(
+                                "Access to {kind} {id} is restricted and you are not in the authorized list. \
+                                 Visit {}/{}{id} to ask for access.",
+                                self.base_url,
+                                repo.repo_type.url_prefix()
+                            ),
+                        )
                     } else {
-                        http::StatusCode::UNAUTHORIZED
+                        (
+                            http::StatusCode::UNAUTHORIZED,
+                            format!(
+                                "Access to {kind} {id} is restricted. You must have access to it and be \
+                                 authenticated to access it. Please log in."
+                            ),
+                        )
                     };
-                    return Err(HubError::new(
-                        status,
-                        format!(
-                            "Access to {} {} is restricted. You must have access to it and be authenticated to access it.",
-                            repo.repo_type.as_str(),
-                            repo.full_id()
-                        ),
-                    )
-                    .with_code("GatedRepo"));
+                    return Err(HubError::new(status, message).with_code("GatedRepo"));
                 }
             }
             Access::Write => {

@@ -132,6 +132,12 @@ pub async fn create(
     }
     let base = state.public_base(&headers);
     let url = repo_url(&base, repo_type, id.as_str());
+    // Issue 15: a new Space gets a README.md whose card names its SDK, and the initial commit is
+    // the creator's, as on the Hub.
+    let files = match (repo_type, sdk.as_deref()) {
+        (RepoType::Space, Some(sdk)) => vec![("README.md".to_owned(), space_readme(&name, sdk))],
+        _ => Vec::new(),
+    };
     let new = NewRepo {
         repo_type,
         namespace,
@@ -140,7 +146,7 @@ pub async fn create(
         sdk,
         extra: Value::Object(body),
     };
-    match state.store.create_repo(new).await {
+    match state.store.create_repo_as(new, &user, files).await {
         Ok(repo) => {
             let object_id = repo.object_id.clone();
             emit(&state, HubEvent::new(repo, EventKind::RepoCreated));
@@ -153,6 +159,20 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The README.md the Hub writes into a new Space: a card with its title and SDK.
+fn space_readme(name: &str, sdk: &str) -> Vec<u8> {
+    let app_file = match sdk {
+        "gradio" => "app_file: app.py\n",
+        "streamlit" => "app_file: app.py\n",
+        _ => "",
+    };
+    format!(
+        "---\ntitle: {name}\nemoji: 🚀\ncolorFrom: blue\ncolorTo: indigo\nsdk: {sdk}\n{app_file}pinned: false\n---\n\n\
+         Check out the configuration reference at https://huggingface.co/docs/hub/spaces-config-reference\n"
+    )
+    .into_bytes()
 }
 
 #[derive(Deserialize)]
@@ -433,8 +453,25 @@ async fn info_json(
     Ok(Value::Object(o))
 }
 
-fn info_options(q: &QueryPairs) -> HubResult<InfoOptions> {
+/// Issue 15: an `expand` value the Hub does not know is a 400 listing the valid ones (the Python
+/// client's `Expand*Property_T`).
+fn check_expand(repo_type: RepoType, expand: &[String]) -> HubResult<()> {
+    let valid = hf_types::expand_properties(repo_type);
+    match expand.iter().find(|e| !valid.contains(&e.as_str())) {
+        None => Ok(()),
+        Some(bad) => {
+            let shown: String = bad.chars().take(100).collect();
+            Err(HubError::bad_request(format!(
+                "\"expand\" must be one of: {} (got {shown:?})",
+                valid.join(", ")
+            )))
+        }
+    }
+}
+
+fn info_options(q: &QueryPairs, repo_type: RepoType) -> HubResult<InfoOptions> {
     let expand: Vec<String> = q.all("expand").into_iter().map(str::to_owned).collect();
+    check_expand(repo_type, &expand)?;
     let blobs = q.flag("blobs")?;
     let security = q.flag("securityStatus")?;
     if !expand.is_empty() && (blobs || security) {
@@ -457,7 +494,7 @@ async fn info_common(
     uri: Uri,
 ) -> HubResult<Json<Value>> {
     let q = QueryPairs::parse(uri.query());
-    let opts = info_options(&q)?;
+    let opts = info_options(&q, request.repo_type)?;
     let RepoContext { state, repo, .. } = request.load(Access::Read).await?;
     let rev = rev.unwrap_or_else(|| "main".to_owned());
     let commit = state.resolve_rev(&repo, &rev).await?;
@@ -542,6 +579,7 @@ async fn list(
     let full = q.flag("full")?;
     let card = q.flag("cardData")?;
     let expand: Vec<String> = q.all("expand").into_iter().map(str::to_owned).collect();
+    check_expand(repo_type, &expand)?;
     if !expand.is_empty() && (full || card) {
         return Err(HubError::bad_request(
             "expand cannot be combined with full or cardData",

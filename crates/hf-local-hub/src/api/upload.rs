@@ -16,7 +16,7 @@ use axum::extract::{DefaultBodyLimit, Path};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine as _;
-use http::{StatusCode, Uri};
+use http::Uri;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -41,7 +41,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/{t}/{ns}/{name}/preupload/{rev}", post(preupload))
         .route("/api/{t}/{ns}/{name}/commit/{rev}", post(commit::commit))
-        .route("/api/validate-yaml", post(validate_yaml))
+        .route("/api/validate-yaml", post(super::validate::validate_yaml))
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
 }
 
@@ -262,28 +262,6 @@ fn bracket_balance(line: &str) -> i64 {
         }
     }
     balance
-}
-
-/// `POST /api/validate-yaml`: always JSON, 200 with empty `errors` or 400 listing them.
-async fn validate_yaml(body: Bytes) -> Response {
-    let content = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("content").and_then(Value::as_str).map(str::to_owned));
-    let errors = match content {
-        Some(text) => check_front_matter(&text),
-        None => vec!["invalid request: expected a JSON body with a `content` string".to_owned()],
-    };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let errors: Vec<Value> = errors.into_iter().map(|m| json!({"message": m})).collect();
-    (
-        status,
-        axum::Json(json!({"errors": errors, "warnings": []})),
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -27,23 +27,22 @@ pub async fn whoami(State(state): State<AppState>, headers: HeaderMap) -> HubRes
         return Err(HubError::unauthorized("Invalid username or password."));
     };
     let base = state.public_base(&headers);
-    let orgs: Vec<Value> = state
-        .auth
-        .orgs_of(&name)
-        .into_iter()
-        .map(|o| {
-            json!({
-                "type": "org", "id": object_id_for(&o), "name": o, "fullname": o, "email": null,
-                "canPay": false, "periodEnd": null, "avatarUrl": format!("{base}/avatars/{o}.svg"),
-                "roleInOrg": state.auth.org_role(&o, &name), "isEnterprise": false
-            })
-        })
-        .collect();
+    let mut orgs: Vec<Value> = Vec::new();
+    for o in state.auth.orgs_of(&name) {
+        // Issue 15: the full names seeded with `--org ...:FULL NAME` or a profile.
+        let fullname = full_name(&state, &o).await?;
+        orgs.push(json!({
+            "type": "org", "id": object_id_for(&o), "name": o, "fullname": fullname, "email": null,
+            "canPay": false, "periodEnd": null, "avatarUrl": format!("{base}/avatars/{o}.svg"),
+            "roleInOrg": state.auth.org_role(&o, &name), "isEnterprise": false
+        }));
+    }
+    let fullname = full_name(&state, &name).await?;
     Ok(Json(json!({
         "type": "user",
         "id": object_id_for(&name),
         "name": name,
-        "fullname": name,
+        "fullname": fullname,
         "email": format!("{name}@example.com"),
         "emailVerified": true,
         "canPay": false,
@@ -75,6 +74,14 @@ pub(crate) fn router() -> axum::Router<AppState> {
         .route("/api/users/{name}/following", get(following))
         .route("/api/organizations/{name}/overview", get(org_overview))
         .route("/api/organizations/{name}/members", get(org_members))
+}
+
+/// The full name of a user or organization: its profile's `fullname`, else its name.
+async fn full_name(state: &AppState, name: &str) -> HubResult<String> {
+    Ok(match profile(state, name).await?.get("fullname") {
+        Some(Value::String(full)) if !full.is_empty() => full.clone(),
+        _ => name.to_owned(),
+    })
 }
 
 /// The stored profile fields of `name` (an empty object when none).

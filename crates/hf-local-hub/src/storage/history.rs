@@ -350,9 +350,15 @@ pub(crate) fn commit(
             Op::DeleteFile { path } => {
                 let path = check_path(&path)?;
                 if files.remove(&path).is_none() {
-                    return Err(StoreError::EntryNotFound(format!(
-                        "A file with this name doesn't exist: {path}"
-                    )));
+                    // Issue 15: as on the Hub, a deleted "file" that names a folder deletes it.
+                    let prefix = format!("{path}/");
+                    let before = files.len();
+                    files.retain(|p, _| !p.starts_with(&prefix));
+                    if files.len() == before {
+                        return Err(StoreError::EntryNotFound(format!(
+                            "A file with this name doesn't exist: {path}"
+                        )));
+                    }
                 }
             }
             Op::DeleteFolder { path } => {
@@ -518,13 +524,9 @@ pub(crate) fn create_ref(
         return Err(StoreError::RevisionNotFound(commit.to_owned()));
     }
     if ref_target(&tx, pk, name)?.is_some() {
-        let what = if name.starts_with("refs/tags/") {
-            "Tag"
-        } else {
-            "Reference"
-        };
+        // Issue 15: the Hub's wording, which clients match on.
         return Err(StoreError::Conflict(format!(
-            "{what} already exists: {name}"
+            "Reference {name} already exists"
         )));
     }
     tx.execute(
@@ -537,8 +539,9 @@ pub(crate) fn create_ref(
 
 pub(crate) fn delete_ref(c: &mut Connection, pk: i64, name: &str) -> Result<(), StoreError> {
     if name == "refs/heads/main" {
+        // Issue 15: the Hub's wording.
         return Err(StoreError::Forbidden(
-            "Cannot delete the default branch 'main'".into(),
+            "Cannot delete refs/heads/main".into(),
         ));
     }
     let n = c.execute(

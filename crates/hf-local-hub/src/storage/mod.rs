@@ -214,6 +214,15 @@ pub struct NewRepo {
     pub extra: serde_json::Value,
 }
 
+/// The initial commit of a new repo besides `.gitattributes` (issue 15).
+#[derive(Debug, Clone)]
+pub(crate) struct InitialCommit {
+    /// Its author.
+    pub(crate) author: String,
+    /// Extra regular files: (path, git blob sha1, size), already stored.
+    pub(crate) files: Vec<(String, String, u64)>,
+}
+
 /// Settings that can be updated on a repo; `None` leaves a field unchanged.
 #[derive(Debug, Clone, Default)]
 pub struct RepoSettings {
@@ -482,11 +491,35 @@ impl Store {
 
     /// Creates a repository with its initial `system` commit (`.gitattributes`); `Conflict` if it exists.
     pub async fn create_repo(&self, new: NewRepo) -> Result<RepoRecord, StoreError> {
+        self.create_repo_as(new, "system", Vec::new()).await
+    }
+
+    /// Creates a repository whose initial commit (`.gitattributes` plus `files`, regular files) is
+    /// authored by `author` (issue 15: the creator, as on the Hub); `Conflict` if it exists.
+    pub async fn create_repo_as(
+        &self,
+        new: NewRepo,
+        author: &str,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<RepoRecord, StoreError> {
         let attributes = git::default_gitattributes(new.repo_type);
-        let (sha1, _) = self
-            .run_fs(move |p| blobs::write_regular(p, &attributes))
+        let (sha1, stored) = self
+            .run_fs(move |p| {
+                let (sha1, _) = blobs::write_regular(p, &attributes)?;
+                let mut stored = Vec::with_capacity(files.len());
+                for (path, bytes) in files {
+                    let (oid, size) = blobs::write_regular(p, &bytes)?;
+                    stored.push((path, oid, size));
+                }
+                Ok((sha1, stored))
+            })
             .await?;
-        self.run(move |c, p| repos::create(c, p, new, &sha1)).await
+        let initial = InitialCommit {
+            author: author.to_owned(),
+            files: stored,
+        };
+        self.run(move |c, p| repos::create(c, p, new, &sha1, &initial))
+            .await
     }
 
     /// Deletes a repository (its refs, history links and redirects).

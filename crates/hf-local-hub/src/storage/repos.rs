@@ -8,7 +8,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::git::{FileInfo, build_tree, commit_sha1};
 use super::history::insert_commit;
 use super::{
-    CommitRecord, NewRepo, Paths, RepoLookup, RepoRecord, RepoSettings, StoreError, now_ms,
+    CommitRecord, InitialCommit, NewRepo, Paths, RepoLookup, RepoRecord, RepoSettings, StoreError,
+    now_ms,
 };
 
 const COLUMNS: &str = "pk, repo_type, namespace, name, private, gated, created_ms, last_modified_ms, \
@@ -96,6 +97,7 @@ pub(crate) fn create(
     _paths: &Paths,
     new: NewRepo,
     attributes_sha1: &str,
+    initial: &InitialCommit,
 ) -> Result<RepoRecord, StoreError> {
     let tx = c.transaction()?;
     let exists: Option<i64> = tx
@@ -145,14 +147,26 @@ pub(crate) fn create(
             lfs: None,
         },
     );
+    // Issue 15: files the Hub adds to a new repo (a Space's README.md), already stored as blobs.
+    for (path, sha1, size) in &initial.files {
+        files.insert(
+            path.clone(),
+            FileInfo {
+                oid: sha1.clone(),
+                size: *size,
+                lfs: None,
+            },
+        );
+    }
     let (tree, rows) = build_tree(&files);
     let title = "initial commit";
-    let id = commit_sha1(&tree, &[], "system", now, title, "");
+    let author = initial.author.as_str();
+    let id = commit_sha1(&tree, &[], author, now, title, "");
     let record = CommitRecord {
         id: id.clone(),
         tree,
         parents: vec![],
-        author: "system".into(),
+        author: author.into(),
         title: title.into(),
         message: String::new(),
         date_ms: now,
@@ -200,8 +214,9 @@ pub(crate) fn rename(c: &mut Connection, repo: &RepoRecord, to: &str) -> Result<
         )
         .optional()?;
     if exists.is_some() {
+        // Issue 15: the Hub's wording.
         return Err(StoreError::Conflict(format!(
-            "A {} repo named {to} already exists",
+            "A {} repository called {to} already exists",
             repo.repo_type.as_str()
         )));
     }

@@ -20,7 +20,8 @@ mod commit;
 pub mod inference_endpoint;
 // Discussions, pull requests, likes, access requests (issue 10).
 mod discussions;
-// LFS file listing (issue 15).
+// LFS file listing, expand values (issue 15).
+mod expand;
 mod lfs_files;
 mod open_enum;
 mod refs;
@@ -55,7 +56,10 @@ pub use sibling::{RepoSibling, SiblingLfsInfo};
 pub use space::{
     SpaceHardware, SpaceRuntime, SpaceSecret, SpaceStage, SpaceStorage, SpaceVariable,
 };
-// LFS file listing (issue 15).
+// LFS file listing, expand values (issue 15).
+pub use expand::{
+    EXPAND_DATASET_PROPERTIES, EXPAND_MODEL_PROPERTIES, EXPAND_SPACE_PROPERTIES, expand_properties,
+};
 pub use lfs_files::LfsFileInfo;
 pub use timestamp::InvalidTimestamp;
 pub use tree::{

@@ -300,6 +300,19 @@ pub(super) async fn commit(
         Some(p) => Some(full_parent(&state, &repo, p).await?),
         None => None,
     };
+    // Issue 15: pull requests target branches; the Hub refuses one opened against a commit id.
+    if create_pr && rev.len() >= 7 && crate::storage::is_hex(&rev, rev.len()) {
+        let branch = format!("refs/heads/{rev}");
+        if !state
+            .store
+            .refs(&repo)
+            .await?
+            .iter()
+            .any(|r| r.name == branch)
+        {
+            return Err(HubError::revision_not_found(&rev));
+        }
+    }
     let base = match (&parent, &target) {
         (Some(p), _) if create_pr => p.clone(),
         (_, Some(target)) => state.resolve_rev(&repo, target).await?,
