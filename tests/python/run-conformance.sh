@@ -65,7 +65,7 @@ read -r -a extra_args <<<"${HF_LOCAL_HUB_ARGS:-}"
     --data-dir "$work/data" \
     --user alice:hf_alice_write \
     --read-token alice:hf_alice_read \
-    --user bob:hf_bob_write \
+    --user "bob:hf_bob_write:Bob Builder" \
     --org acme:alice \
     --papers "$here/fixtures/papers.json" \
     --profiles "$here/fixtures/profiles.json" \

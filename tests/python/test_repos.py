@@ -31,15 +31,17 @@ def test_create_info_and_delete_each_type(api, make_repo, repo_type):
     assert info.author == ALICE
     assert HEX40.match(info.sha)
     assert info.private is False
-    assert [s.rfilename for s in info.siblings] == [".gitattributes"]
+    # A new Space also gets a README.md (issue 15).
+    expected = [".gitattributes", "README.md"] if repo_type == "space" else [".gitattributes"]
+    assert [s.rfilename for s in info.siblings] == expected
     if repo_type == "space":
         assert info.sdk == "gradio"
 
-    # A new repo holds one commit by "system" with the default .gitattributes (protocol §2.1).
+    # A new repo holds one commit by its creator with the default .gitattributes (issue 15).
     commits = api.list_repo_commits(repo_id, repo_type=repo_type)
     assert [c.title for c in commits] == ["initial commit"]
     assert commits[0].commit_id == info.sha
-    assert commits[0].authors == ["system"]
+    assert commits[0].authors == [ALICE]
 
     api.delete_repo(repo_id, repo_type=repo_type)
     assert api.repo_exists(repo_id, repo_type=repo_type) is False

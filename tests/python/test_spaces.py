@@ -184,7 +184,8 @@ def test_duplicate(api, bob_api, make_repo, unique):
     assert runtime.sleep_time == 300
     assert {k: v.value for k, v in api.get_space_variables(target).items()} == {"MODE": "demo", "EXTRA": "1"}
     assert api.space_info(target).private is True
-    assert [s.rfilename for s in api.space_info(target).siblings] == [".gitattributes", "app.py"]
+    # The source Space got a README.md at creation (issue 15); the copy has it too.
+    assert [s.rfilename for s in api.space_info(target).siblings] == [".gitattributes", "README.md", "app.py"]
     with pytest.raises(HfHubHTTPError) as e:
         api.duplicate_space(src, to_id=target)
     assert status_of(e) == 409

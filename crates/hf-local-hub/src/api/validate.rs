@@ -48,7 +48,26 @@ pub(crate) async fn validate_yaml(headers: HeaderMap, body: Bytes) -> Response {
         } else {
             &errors
         };
-        return (status, lines.join("\n")).into_response();
+        let mut resp = (status, lines.join("\n")).into_response();
+        if let Some(first) = errors.first() {
+            // An error answer carries X-Error-Message like the Hub's (and stays text, not rewritten
+            // as JSON by the error middleware).
+            let cleaned: String = first
+                .chars()
+                .take(200)
+                .map(|c| {
+                    if c.is_ascii() && !c.is_ascii_control() {
+                        c
+                    } else {
+                        ' '
+                    }
+                })
+                .collect();
+            if let Ok(value) = http::HeaderValue::from_str(&cleaned) {
+                resp.headers_mut().insert("x-error-message", value);
+            }
+        }
+        return resp;
     }
     let list =
         |v: Vec<String>| -> Vec<Value> { v.into_iter().map(|m| json!({"message": m})).collect() };
