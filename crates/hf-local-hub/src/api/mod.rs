@@ -13,12 +13,9 @@ mod discussions;
 pub mod error;
 pub mod files;
 pub mod lfs;
-// LFS file listing and permanent deletion, card validation (issue 15).
-mod lfs_files;
 mod likes;
 pub mod repos;
 pub mod resolve;
-mod validate;
 // Spaces (issue 12).
 pub mod spaces;
 pub mod upload;
@@ -27,6 +24,11 @@ pub mod users;
 mod collections;
 mod papers;
 mod webhooks;
+
+// Issue 15: LFS file listing and permanent deletion, card validation, expand values.
+mod expand;
+mod lfs_files;
+mod validate;
 
 use std::sync::Arc;
 

@@ -453,25 +453,9 @@ async fn info_json(
     Ok(Value::Object(o))
 }
 
-/// Issue 15: an `expand` value the Hub does not know is a 400 listing the valid ones (the Python
-/// client's `Expand*Property_T`).
-fn check_expand(repo_type: RepoType, expand: &[String]) -> HubResult<()> {
-    let valid = hf_types::expand_properties(repo_type);
-    match expand.iter().find(|e| !valid.contains(&e.as_str())) {
-        None => Ok(()),
-        Some(bad) => {
-            let shown: String = bad.chars().take(100).collect();
-            Err(HubError::bad_request(format!(
-                "\"expand\" must be one of: {} (got {shown:?})",
-                valid.join(", ")
-            )))
-        }
-    }
-}
-
 fn info_options(q: &QueryPairs, repo_type: RepoType) -> HubResult<InfoOptions> {
     let expand: Vec<String> = q.all("expand").into_iter().map(str::to_owned).collect();
-    check_expand(repo_type, &expand)?;
+    super::expand::check_expand(repo_type, &expand)?;
     let blobs = q.flag("blobs")?;
     let security = q.flag("securityStatus")?;
     if !expand.is_empty() && (blobs || security) {
@@ -579,7 +563,7 @@ async fn list(
     let full = q.flag("full")?;
     let card = q.flag("cardData")?;
     let expand: Vec<String> = q.all("expand").into_iter().map(str::to_owned).collect();
-    check_expand(repo_type, &expand)?;
+    super::expand::check_expand(repo_type, &expand)?;
     if !expand.is_empty() && (full || card) {
         return Err(HubError::bad_request(
             "expand cannot be combined with full or cardData",

@@ -1,6 +1,7 @@
 //! The properties `expand` may name in repo info and listings (issue 15): the Python client's
 //! `ExpandModelProperty_T`, `ExpandDatasetProperty_T` and `ExpandSpaceProperty_T` (0.36.2). The Hub
-//! refuses any other value with a 400 that lists these.
+//! refuses any other value with a 400 that lists these; the client sends what it is given (as the
+//! Python client does), so these lists are for callers choosing values.
 
 use crate::RepoType;
 
