@@ -156,8 +156,8 @@ def test_repocard_validate_form_body(validate_against_local_hub):
     RepoCard("---\nsdk: gradio\ncolorFrom: blue\n---\n").validate(repo_type="space")
     with pytest.raises(ValueError, match="model-index"):
         RepoCard("---\nmodel-index: foo\n---\n").validate(repo_type="model")
-    with pytest.raises(ValueError, match="sdk"):
-        RepoCard("---\nsdk: flask\n---\n").validate(repo_type="space")
+    with pytest.raises(ValueError, match="task_categories"):
+        RepoCard("---\ntask_categories: 3\n---\n").validate(repo_type="dataset")
 
 
 def test_validate_yaml_answers_text_when_asked():

@@ -102,7 +102,9 @@ def test_move_repo(api, make_repo, unique, cache_dir, repo_type):
     info = api.repo_info(new, repo_type=repo_type)
     assert info.id == new
     assert info.sha == sha
-    assert api.list_repo_files(new, repo_type=repo_type) == [".gitattributes", "f.txt"]
+    # A Space also holds the README.md it got at creation (issue 15).
+    readme = ["README.md"] if repo_type == "space" else []
+    assert api.list_repo_files(new, repo_type=repo_type) == [".gitattributes", *readme, "f.txt"]
     # The old name keeps working for downloads through a relative redirect (protocol §2.3).
     path = hf_hub_download(old, "f.txt", repo_type=repo_type, token=ALICE_WRITE, cache_dir=cache_dir, endpoint=ENDPOINT)
     with open(path, "rb") as f:

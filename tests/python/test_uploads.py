@@ -356,12 +356,12 @@ def test_delete_wrappers(api, repo):
 
 
 def test_upload_multipart_lfs(api, repo, tmp_path, cache_dir, http_log):
-    # Big enough for hf-local-hub's multipart transfer (64 MiB parts): two part PUTs + completion.
+    # Big enough for hf-local-hub's multipart transfer (10 MiB parts, issue 15): two part PUTs + completion.
     chunk = os.urandom(1 << 20)
-    size = 65 * (1 << 20) + 7
+    size = 15 * (1 << 20) + 7
     local = tmp_path / "huge.safetensors"
     with open(local, "wb") as f:
-        f.writelines(chunk for _ in range(65))
+        f.writelines(chunk for _ in range(15))
         f.write(b"tail!!!")
     digest = sha256(local.read_bytes())
 

@@ -11,7 +11,8 @@ use http::Uri;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::context::{Read, Repo, Write};
+use super::Access;
+use super::context::{Read, Repo, RepoRequest};
 use super::error::{HubError, HubResult};
 use super::repos::{decode_cursor, iso_ms, next_link};
 use super::{AppState, QueryPairs};
@@ -79,7 +80,10 @@ struct DeleteBody {
 }
 
 /// `POST /api/{t}/{ns}/{name}/lfs-files/batch` with `{"deletions": {"sha": [...], "rewriteHistory": bool}}`.
-async fn delete(repo: Repo<Write>, body: Bytes) -> HubResult<Json<Value>> {
+async fn delete(request: RepoRequest, body: Bytes) -> HubResult<Json<Value>> {
+    // The body is read before the access check answers: a refusal that left it unread would close
+    // the keep-alive connection under the client's next request.
+    let repo = request.load(Access::Write).await?;
     let body: DeleteBody = serde_json::from_slice(&body)
         .map_err(|e| HubError::bad_request(format!("invalid lfs-files deletion request: {e}")))?;
     let Deletions {

@@ -20,13 +20,6 @@ use super::upload::check_front_matter;
 /// Largest card accepted (the route's body limit is the API's; a card is far smaller).
 const MAX_CARD: usize = 1024 * 1024;
 
-/// Colors a Space card may name in `colorFrom` / `colorTo`.
-const SPACE_COLORS: &[&str] = &[
-    "red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray",
-];
-/// SDKs a Space card may name.
-const SPACE_SDKS: &[&str] = &["gradio", "streamlit", "docker", "static"];
-
 /// `POST /api/validate-yaml`.
 pub(crate) async fn validate_yaml(headers: HeaderMap, body: Bytes) -> Response {
     let text_answer = headers
@@ -190,14 +183,6 @@ pub(crate) fn schema_errors(card: &Value, repo_type: &str) -> Vec<String> {
             ) if !is_string_or_strings(value) => Some("must be a string or an array of strings"),
             ("dataset", "pretty_name") if !value.is_string() => Some("must be a string"),
             ("dataset", "configs") if !value.is_array() => Some("must be an array"),
-            ("space", "sdk") => match value.as_str() {
-                Some(sdk) if SPACE_SDKS.contains(&sdk) => None,
-                _ => Some("must be one of gradio, streamlit, docker, static"),
-            },
-            ("space", "colorFrom" | "colorTo") => match value.as_str() {
-                Some(c) if SPACE_COLORS.contains(&c) => None,
-                _ => Some("must be one of red, yellow, green, blue, indigo, purple, pink, gray"),
-            },
             ("space", "pinned") if !value.is_boolean() => Some("must be a boolean"),
             ("space", "app_port") if !value.is_u64() => Some("must be a port number"),
             ("space", "emoji" | "app_file") if !value.is_string() => Some("must be a string"),
@@ -237,14 +222,15 @@ mod tests {
         assert_eq!(errors, vec!["\"model-index\" must be an array".to_owned()]);
         let (errors, _) = validate("---\nmodel-index:\n  - results: []\n---\n", "model");
         assert_eq!(errors.len(), 1);
-        let (errors, _) = validate("---\nsdk: flask\npinned: false\n---\n", "space");
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0].contains("sdk"));
-        // Keys of another repo type are not checked.
+        let (errors, _) = validate("---\nsdk: docker\npinned: 3\n---\n", "space");
+        assert_eq!(errors, vec!["\"pinned\" must be a boolean".to_owned()]);
+        // An unknown SDK is the Space's configuration error at runtime, not a refused card.
         assert_eq!(
-            validate("---\nsdk: flask\n---\n", "model"),
+            validate("---\nsdk: cobol\n---\n", "space"),
             (vec![], vec![])
         );
+        // Keys of another repo type are not checked.
+        assert_eq!(validate("---\npinned: 3\n---\n", "model"), (vec![], vec![]));
         let (errors, _) = validate("---\ntask_categories: 3\n---\n", "dataset");
         assert_eq!(errors.len(), 1);
         assert_eq!(
