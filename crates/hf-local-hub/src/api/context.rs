@@ -62,6 +62,8 @@ struct RouteRepo {
 
 /// Registers `path` (starting `/{ns}/{name}`) for the three repo types: as is for models, under
 /// `/datasets` and `/spaces` for the others. With `git`, `{name}` must end in `.git`.
+///
+/// Like [`RepoRoutes::repo_route`], each path is also registered for one-segment (canonical) ids.
 pub(crate) fn per_type(
     router: Router<AppState>,
     path: &str,
@@ -72,19 +74,49 @@ pub(crate) fn per_type(
         .into_iter()
         .fold(router, |router, repo_type| {
             let route = RouteRepo { repo_type, git };
-            router.route(
+            router.repo_route(
                 &format!("/{}{}", repo_type.url_prefix(), &path[1..]),
                 handler.clone().layer(axum::Extension(route)),
             )
         })
 }
 
-/// The repo segments of a route; other parameters are the handler's.
+/// The repo part of a route path with a two-segment id.
+const TWO_SEGMENTS: &str = "{ns}/{name}";
+
+/// Registration of repo routes for both forms of repo ids (issue 15 item 1).
+///
+/// The Hub serves canonical repos, whose id has no namespace (`gpt2`), on every route a `namespace/name` id
+/// has, and clients put the id in the URL as is (`/api/models/gpt2/revision/main`). A path written with
+/// `{ns}/{name}` is registered as given and once more with `{ns}` alone holding the whole id (the router
+/// needs the same parameter name at the same position).
+///
+/// Ambiguity: `/api/models/a/refs` is both the refs of `a` and the info of a repo `a/refs`. The router tries
+/// literal segments first, so the one-segment reading wins where a route's keyword follows the first
+/// segment (as the Python client means it); a two-segment repo whose name is such a keyword can then only
+/// be reached on the routes where no keyword follows its namespace.
+pub(crate) trait RepoRoutes {
+    /// Registers `path` (containing `{ns}/{name}`) and its one-segment form.
+    fn repo_route(self, path: &str, handler: MethodRouter<AppState>) -> Self;
+}
+
+impl RepoRoutes for Router<AppState> {
+    fn repo_route(self, path: &str, handler: MethodRouter<AppState>) -> Self {
+        let router = self.route(path, handler.clone());
+        if path.contains(TWO_SEGMENTS) {
+            router.route(&path.replacen(TWO_SEGMENTS, "{ns}", 1), handler)
+        } else {
+            router
+        }
+    }
+}
+
+/// The repo segments of a route; other parameters are the handler's. A one-segment id is in `ns` alone.
 #[derive(Deserialize)]
 struct RepoSegments {
     t: Option<String>,
     ns: String,
-    name: String,
+    name: Option<String>,
 }
 
 /// Extractor: the repo a route names and the caller, not loaded yet.
@@ -93,7 +125,7 @@ pub(crate) struct RepoRequest {
     pub(crate) state: AppState,
     /// The repo type the route names.
     pub(crate) repo_type: RepoType,
-    /// `namespace/name`.
+    /// `namespace/name`, or `name` for a canonical repo.
     pub(crate) id: String,
     /// Who calls.
     pub(crate) caller: Caller,
@@ -112,26 +144,31 @@ impl FromRequestParts<AppState> for RepoRequest {
             .map_err(|e| HubError::bad_request(e.body_text()))?;
         let route = parts.extensions.get::<RouteRepo>().copied();
         let repo_type = match (&segments.t, route) {
-            (Some(t), _) => api_repo_type(t)?,
+            // `/api/{t}/{ns}` also matches paths that name no repo type: those have no route.
+            (Some(t), _) => api_repo_type(t)
+                .map_err(|_| HubError::no_route(&parts.method, parts.uri.path()))?,
             (None, Some(route)) => route.repo_type,
             (None, None) => RepoType::Model,
         };
-        let name = if route.is_some_and(|r| r.git) {
-            segments
-                .name
-                .strip_suffix(".git")
-                .filter(|n| !n.is_empty())
+        let id = match &segments.name {
+            Some(name) => format!("{}/{name}", segments.ns),
+            None => segments.ns,
+        };
+        let id = if route.is_some_and(|r| r.git) {
+            id.strip_suffix(".git")
+                .filter(|n| !n.is_empty() && !n.ends_with('/'))
                 .ok_or_else(|| {
                     HubError::new(StatusCode::NOT_FOUND, "LFS routes end in {repo}.git")
                 })?
+                .to_owned()
         } else {
-            &segments.name
+            id
         };
         let caller = state.caller(&parts.headers)?;
         Ok(RepoRequest {
             state: state.clone(),
             repo_type,
-            id: format!("{}/{name}", segments.ns),
+            id,
             caller,
             headers: parts.headers.clone(),
             method: parts.method.clone(),

@@ -36,6 +36,7 @@ use http::{HeaderMap, Method, Uri};
 use crate::auth::{AuthConfig, Caller};
 use crate::fault::FaultInjector;
 use crate::storage::{RepoLookup, RepoRecord, Store};
+use context::RepoRoutes;
 use error::{HubError, HubResult};
 
 /// Largest request body accepted by API routes (LFS transfers set their own limits).
@@ -180,8 +181,9 @@ impl AppState {
 /// A relative redirect from the old repo id to the new one, keeping the rest of the URL.
 fn moved(uri: &Uri, old_id: &str, new_id: &str) -> HubError {
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
-    let needle = format!("/{old_id}");
-    let location = match path_and_query.find(&needle) {
+    let needle = format!("/{old_id}").to_ascii_lowercase();
+    // Ids are case-insensitive: the request may spell the old id in any case (ASCII lowering keeps offsets).
+    let location = match path_and_query.to_ascii_lowercase().find(&needle) {
         Some(i) => format!(
             "{}/{new_id}{}",
             &path_and_query[..i],
@@ -273,33 +275,33 @@ pub fn router(state: AppState) -> Router {
         .route("/api/spaces", get(repos::list_spaces))
         .route("/api/models-tags-by-type", get(repos::tag_vocabulary))
         .route("/api/datasets-tags-by-type", get(repos::tag_vocabulary))
-        .route(repo, get(repos::info))
-        .route(&format!("{repo}/revision/{{rev}}"), get(repos::info_at))
-        .route(
+        .repo_route(repo, get(repos::info))
+        .repo_route(&format!("{repo}/revision/{{rev}}"), get(repos::info_at))
+        .repo_route(
             &format!("{repo}/settings"),
             axum::routing::put(repos::settings),
         )
-        .route(&format!("{repo}/auth-check"), get(repos::auth_check))
-        .route(&format!("{repo}/tree/{{rev}}"), get(files::tree_root))
-        .route(
+        .repo_route(&format!("{repo}/auth-check"), get(repos::auth_check))
+        .repo_route(&format!("{repo}/tree/{{rev}}"), get(files::tree_root))
+        .repo_route(
             &format!("{repo}/tree/{{rev}}/{{*path}}"),
             get(files::tree_path),
         )
-        .route(
+        .repo_route(
             &format!("{repo}/paths-info/{{rev}}"),
             post(files::paths_info),
         )
-        .route(&format!("{repo}/refs"), get(files::refs))
-        .route(&format!("{repo}/commits/{{rev}}"), get(files::commits))
-        .route(
+        .repo_route(&format!("{repo}/refs"), get(files::refs))
+        .repo_route(&format!("{repo}/commits/{{rev}}"), get(files::commits))
+        .repo_route(
             &format!("{repo}/branch/{{branch}}"),
             post(files::create_branch).delete(files::delete_branch),
         )
-        .route(
+        .repo_route(
             &format!("{repo}/tag/{{tag}}"),
             post(files::create_tag).delete(files::delete_tag),
         )
-        .route(
+        .repo_route(
             &format!("{repo}/super-squash/{{branch}}"),
             post(files::super_squash),
         )

@@ -20,7 +20,7 @@ use http::{StatusCode, Uri};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::context::{RepoContext, RepoRequest};
+use super::context::{RepoContext, RepoRequest, RepoRoutes};
 use super::error::{HubError, HubResult};
 use super::files::RevParam;
 use super::{Access, AppState, MAX_API_BODY, QueryPairs};
@@ -39,8 +39,8 @@ const MAX_PREUPLOAD_FILES: usize = 10_000;
 /// The upload routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/{t}/{ns}/{name}/preupload/{rev}", post(preupload))
-        .route("/api/{t}/{ns}/{name}/commit/{rev}", post(commit::commit))
+        .repo_route("/api/{t}/{ns}/{name}/preupload/{rev}", post(preupload))
+        .repo_route("/api/{t}/{ns}/{name}/commit/{rev}", post(commit::commit))
         .route("/api/validate-yaml", post(validate_yaml))
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
 }
