@@ -523,10 +523,20 @@ pub(crate) struct CommunitySeed {
     pub(crate) papers: Vec<serde_json::Value>,
     pub(crate) profiles: Vec<(String, serde_json::Value)>,
     pub(crate) follows: Vec<(String, String)>,
+    /// Canonical repos (one-segment ids, issue 15 item 1), created empty unless they exist.
+    pub(crate) canonical: Vec<(RepoType, String)>,
 }
 
 impl CommunitySeed {
     pub(crate) async fn apply(self, seed: &Seed) -> Result<(), StoreError> {
+        for (repo_type, name) in self.canonical {
+            if name.contains('/') {
+                return Err(StoreError::BadRequest(format!(
+                    "a canonical repo id has no namespace: {name}"
+                )));
+            }
+            seed.repo(repo_type, &name).create_if_missing().await?;
+        }
         for paper in self.papers {
             seed.paper(paper).await?;
         }

@@ -259,3 +259,27 @@ async fn repo_ids_are_case_insensitive() {
         Some("/api/models/alice/Other/revision/main")
     );
 }
+
+#[tokio::test]
+async fn the_builder_seeds_canonical_repos() {
+    let hub = builder()
+        .canonical_repo(hf_types::RepoType::Model, "gpt2")
+        .canonical_repo(hf_types::RepoType::Dataset, "squad")
+        .start()
+        .await
+        .unwrap();
+    let http = Http::new(hub.endpoint());
+    assert_eq!(
+        http.get("/api/models/gpt2", None).await.json()["id"],
+        "gpt2"
+    );
+    assert_eq!(http.get("/api/datasets/squad", None).await.status, 200);
+    assert_eq!(http.get("/api/models/squad", None).await.status, 401);
+    assert!(
+        builder()
+            .canonical_repo(hf_types::RepoType::Model, "a/b")
+            .start()
+            .await
+            .is_err()
+    );
+}

@@ -145,8 +145,9 @@ impl FromRequestParts<AppState> for RepoRequest {
         let route = parts.extensions.get::<RouteRepo>().copied();
         let repo_type = match (&segments.t, route) {
             // `/api/{t}/{ns}` also matches paths that name no repo type: those have no route.
-            (Some(t), _) => api_repo_type(t)
-                .map_err(|_| HubError::no_route(&parts.method, parts.uri.path()))?,
+            (Some(t), _) => {
+                api_repo_type(t).map_err(|_| HubError::no_route(&parts.method, parts.uri.path()))?
+            }
             (None, Some(route)) => route.repo_type,
             (None, None) => RepoType::Model,
         };

@@ -131,9 +131,7 @@ async fn preupload(
         let ignore = GitIgnore::parse(&ignore_text);
         let mut answers = Vec::with_capacity(request.files.len());
         for file in request.files {
-            let path = ndjson::check_repo_path(&file.path)
-                .map_err(HubError::bad_request)?
-                .to_owned();
+            let path = ndjson::checked_repo_path(&file.path)?.to_owned();
             let sample = base64::engine::general_purpose::STANDARD
                 .decode(file.sample.as_bytes())
                 .map_err(|e| {
