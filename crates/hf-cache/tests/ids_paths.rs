@@ -142,3 +142,37 @@ async fn ordinary_backslashes_download_on_unix() {
     assert_eq!(p, local.join("dir").join("a\\b.txt"));
     assert_eq!(std::fs::read(&p).unwrap(), b"odd");
 }
+
+/// One-segment (canonical) ids download into `models--gpt2`, as the Python client names the folder.
+#[tokio::test]
+async fn canonical_repos_download_into_their_folder() {
+    let hub = Hub::start().await;
+    let commit = hub
+        .commit_to(
+            hf_types::RepoType::Model,
+            "gpt2",
+            "main",
+            vec![File::Regular("config.json", b"{}".to_vec())],
+        )
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache(dir.path());
+    let p = HubDownload::new(hub.client(), "gpt2".parse().unwrap(), "config.json")
+        .cache_dir(cache.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        p,
+        cache
+            .path()
+            .join("models--gpt2")
+            .join("snapshots")
+            .join(&commit)
+            .join("config.json")
+    );
+    let folder = SnapshotDownload::new(hub.client(), "gpt2".parse().unwrap())
+        .cache_dir(cache.clone())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(folder.join("config.json")).unwrap(), b"{}");
+}
