@@ -186,6 +186,58 @@ async fn two_segment_ids_keep_their_routes() {
     );
     let r = http.get("/api/models/alice/refs/refs", None).await;
     assert_eq!(r.status, 200, "{}", r.text());
+
+    // Where both readings match a route, the two-segment one wins: `alice/tree` at `main`, not the
+    // canonical `alice` at the revision `tree`.
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/tree", false)
+        .await;
+    commit_files(&repo, "main", &[("sub/x.txt", b"x")]).await;
+    for path in [
+        "/api/models/alice/tree/tree/main",
+        "/api/models/alice/tree/tree/main/sub",
+        "/api/models/alice/tree/commits/main",
+        "/api/models/alice/tree/revision/main",
+        "/alice/tree/resolve/main/sub/x.txt",
+    ] {
+        let r = http.get(path, Some(ALICE)).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+    }
+    // The internal prefix of the one-segment forms is no route of its own.
+    let r = http
+        .get("/.one-segment-id/api/models/alice/tree/main", None)
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(code(&r), None);
+}
+
+#[tokio::test]
+async fn one_segment_routes_see_the_sent_uri() {
+    let (hub, http) = hub().await;
+    let gpt2 = hub.seed().model("gpt2");
+    gpt2.create(false).await.unwrap();
+    let names: Vec<String> = (0..60).map(|i| format!("f{i:02}.txt")).collect();
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+    commit_files(&gpt2, "main", &files).await;
+    // Pagination links are built from the request's URI: the one the client sent.
+    let r = http
+        .get("/api/models/gpt2/tree/main?expand=true", None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let link = r.header("link").unwrap();
+    assert!(link.contains("/api/models/gpt2/tree/main?"), "{link}");
+    assert!(!link.contains("one-segment"), "{link}");
+    // And a path that matches no route either way says so with the path as sent.
+    let r = http.get("/api/models/gpt2/nothing/here/at/all", None).await;
+    assert_eq!(r.status, 404);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("GET /api/models/gpt2/nothing/here/at/all"),
+        "{}",
+        r.text()
+    );
 }
 
 #[tokio::test]

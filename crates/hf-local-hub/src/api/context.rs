@@ -18,12 +18,14 @@
 use std::marker::PhantomData;
 
 use axum::Router;
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::{FromRequestParts, Path, Request};
+use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use hf_types::RepoType;
 use http::request::Parts;
 use http::{HeaderMap, Method, StatusCode, Uri};
 use serde::Deserialize;
+use tower::ServiceExt as _;
 
 use super::error::{HubError, HubResult};
 use super::{Access, AppState, api_repo_type};
@@ -91,23 +93,77 @@ const TWO_SEGMENTS: &str = "{ns}/{name}";
 /// `{ns}/{name}` is registered as given and once more with `{ns}` alone holding the whole id (the router
 /// needs the same parameter name at the same position).
 ///
-/// Ambiguity: `/api/models/a/refs` is both the refs of `a` and the info of a repo `a/refs`. The router tries
-/// literal segments first, so the one-segment reading wins where a route's keyword follows the first
-/// segment (as the Python client means it); a two-segment repo whose name is such a keyword can then only
-/// be reached on the routes where no keyword follows its namespace.
+/// The two readings of a path can collide (`/api/models/a/tree/tree/main` is the tree of the repo `a/tree`
+/// or the tree of `a` at the revision `tree`). The two-segment reading wins: most one-segment forms are
+/// registered under [`ONE_SEGMENT_PREFIX`] and reached only when no route matched the path as sent
+/// (see [`redispatch`]). Two kinds are registered directly, where the router's preference for literal
+/// segments makes the one-segment reading win:
+///
+/// - a keyword right after the id (`/api/models/gpt2/refs`, `/api/spaces/demo/runtime`): otherwise the path
+///   is the info of a repo `gpt2/refs`, which is what the route `/api/{t}/{ns}/{name}` would answer;
+///   a repo whose name is such a keyword is then reached on its other routes only;
+/// - the dataset and Space forms of the web-style routes (`/datasets/squad/resolve/main/x`): otherwise the
+///   path is read as the model `datasets/squad`.
 pub(crate) trait RepoRoutes {
     /// Registers `path` (containing `{ns}/{name}`) and its one-segment form.
     fn repo_route(self, path: &str, handler: MethodRouter<AppState>) -> Self;
 }
 
+/// Where one-segment forms that must not shadow a two-segment route are registered (never sent by clients).
+pub(crate) const ONE_SEGMENT_PREFIX: &str = "/.one-segment-id";
+
+/// The URI a request was sent with, kept while it is routed under [`ONE_SEGMENT_PREFIX`].
+#[derive(Clone)]
+pub(crate) struct SentUri(pub(crate) Uri);
+
 impl RepoRoutes for Router<AppState> {
     fn repo_route(self, path: &str, handler: MethodRouter<AppState>) -> Self {
         let router = self.route(path, handler.clone());
-        if path.contains(TWO_SEGMENTS) {
-            router.route(&path.replacen(TWO_SEGMENTS, "{ns}", 1), handler)
-        } else {
-            router
+        if !path.contains(TWO_SEGMENTS) {
+            return router;
         }
+        let one = path.replacen(TWO_SEGMENTS, "{ns}", 1);
+        let after_id = one.split_once("{ns}").map_or("", |(_, rest)| rest);
+        let direct = after_id.matches('/').count() <= 1
+            || one.starts_with("/datasets/")
+            || one.starts_with("/spaces/");
+        if direct {
+            router.route(&one, handler)
+        } else {
+            router.route(
+                &format!("{ONE_SEGMENT_PREFIX}{one}"),
+                handler.layer(axum::middleware::map_request(restore_sent_uri)),
+            )
+        }
+    }
+}
+
+/// Gives a request routed under [`ONE_SEGMENT_PREFIX`] its URI back (path parameters are already captured),
+/// so handlers see the URI the client sent (pagination links, redirects). Requests that did not come
+/// through [`redispatch`] have no route there.
+async fn restore_sent_uri(mut request: Request) -> Result<Request, HubError> {
+    match request.extensions_mut().remove::<SentUri>() {
+        Some(SentUri(uri)) => {
+            *request.uri_mut() = uri;
+            Ok(request)
+        }
+        None => Err(HubError::no_route(request.method(), request.uri().path())),
+    }
+}
+
+/// The fallback of the outer router: a path no route matched is tried once more as a one-segment id,
+/// routed under [`ONE_SEGMENT_PREFIX`] by `inner` (the same routes, whose own fallback is "no route").
+pub(crate) async fn redispatch(inner: Router, mut request: Request) -> Response {
+    let sent = request.uri().clone();
+    let path_and_query = sent.path_and_query().map_or("/", |p| p.as_str());
+    let Ok(rerouted) = format!("{ONE_SEGMENT_PREFIX}{path_and_query}").parse::<Uri>() else {
+        return HubError::no_route(request.method(), sent.path()).into_response();
+    };
+    request.extensions_mut().insert(SentUri(sent));
+    *request.uri_mut() = rerouted;
+    match inner.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
     }
 }
 

@@ -306,7 +306,7 @@ pub fn router(state: AppState) -> Router {
             post(files::super_squash),
         )
         .layer(DefaultBodyLimit::max(MAX_API_BODY));
-    Router::new()
+    let routes = Router::new()
         .merge(api)
         // Collections, webhooks, users and organizations, papers (issue 11).
         .merge(
@@ -327,8 +327,12 @@ pub fn router(state: AppState) -> Router {
             discussions::router()
                 .merge(likes::router())
                 .merge(access_requests::router()),
-        )
-        .fallback(fallback)
+        );
+    // Paths no route matches are tried once more as one-segment repo ids (issue 15 item 1), by the same
+    // routes (see context::RepoRoutes); a path that matches neither way has no route.
+    let inner = routes.clone().fallback(fallback).with_state(state.clone());
+    routes
+        .fallback(move |request: axum::extract::Request| context::redispatch(inner, request))
         .layer(axum::middleware::from_fn_with_state(
             state.faults.clone(),
             crate::fault::middleware,
@@ -337,6 +341,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn fallback(method: Method, uri: Uri) -> HubError {
-    HubError::no_route(&method, uri.path())
+async fn fallback(
+    method: Method,
+    uri: Uri,
+    sent: Option<axum::Extension<context::SentUri>>,
+) -> HubError {
+    let path = sent.map_or_else(|| uri.path().to_owned(), |s| s.0.0.path().to_owned());
+    HubError::no_route(&method, &path)
 }
