@@ -59,7 +59,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 read -r -a extra_args <<<"${HF_LOCAL_HUB_ARGS:-}"
-# Users and tokens: tests/python/conftest.py relies on exactly these.
+# Users and tokens: tests/python/conftest.py relies on exactly these. The canonical repos (ids
+# without namespace, which only an admin creates) are those test_fidelity_ids.py reads.
 "$hub" \
     --addr 127.0.0.1:0 \
     --data-dir "$work/data" \
@@ -70,6 +71,8 @@ read -r -a extra_args <<<"${HF_LOCAL_HUB_ARGS:-}"
     --papers "$here/fixtures/papers.json" \
     --profiles "$here/fixtures/profiles.json" \
     --follow bob:alice \
+    --canonical-repo gpt2 \
+    --canonical-repo datasets/squad \
     ${extra_args[@]+"${extra_args[@]}"} \
     >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!

@@ -244,7 +244,10 @@ impl HubDownload {
             }
             _ => self.filename.clone(),
         };
-        Ok(joined.parse()?)
+        let path: RepoPath = joined.parse()?;
+        // Never a local path outside the cache or `local_dir`, on any OS (issue 15 item 6).
+        path.check_local()?;
+        Ok(path)
     }
 
     pub(crate) fn cache(&self) -> Result<CacheDir, Error> {

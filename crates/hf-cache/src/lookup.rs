@@ -28,6 +28,7 @@ pub fn try_to_load_from_cache(
     filename: &str,
 ) -> Result<CachedFile, Error> {
     let path: RepoPath = filename.parse()?;
+    path.check_local()?;
     let repo = cache.repo(repo_id, repo_type);
     if !repo.path().is_dir() {
         return Ok(CachedFile::NotCached);

@@ -292,6 +292,11 @@ impl SnapshotDownload {
             .into_iter()
             .filter(|(p, _)| filter_path(p.as_str(), &self.allow, &self.ignore))
             .collect();
+        // A selected file that would leave the snapshot folder or `local_dir` where `\` separates folders
+        // (Windows) is refused on every OS before anything is written (issue 15 item 6).
+        for (path, _) in &selected {
+            path.check_local()?;
+        }
         self.fetch_all(&cache, &commit, selected).await?;
         Ok(match &self.options.local_dir {
             Some(dir) => dir.clone(),

@@ -264,6 +264,13 @@ impl LocalHubBuilder {
         self
     }
 
+    /// A canonical repo (an id without namespace, like `gpt2`), created empty at start unless it exists.
+    /// Only this admin option and [`seed::Seed`] create them: as on the Hub, no user can.
+    pub fn canonical_repo(mut self, repo_type: hf_types::RepoType, name: &str) -> Self {
+        self.community.canonical.push((repo_type, name.to_owned()));
+        self
+    }
+
     /// `follower` follows `followee`, recorded at start.
     pub fn follow(mut self, follower: &str, followee: &str) -> Self {
         self.community

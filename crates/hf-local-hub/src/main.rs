@@ -55,6 +55,10 @@ struct Args {
     /// `{"alice": {"fullname": "Alice", "details": "...", "isPro": true}}`.
     #[arg(long, value_name = "FILE")]
     profiles: Option<PathBuf>,
+    /// A canonical repo (id without namespace) created empty at start unless it exists
+    /// (repeatable): `gpt2` is a model, `datasets/squad` a dataset, `spaces/demo` a Space.
+    #[arg(long = "canonical-repo", value_name = "[datasets/|spaces/]NAME", value_parser = canonical_repo)]
+    canonical_repos: Vec<(hf_types::RepoType, String)>,
     /// FOLLOWER follows FOLLOWEE (repeatable).
     #[arg(long = "follow", value_name = "FOLLOWER:FOLLOWEE", value_parser = name_pair)]
     follows: Vec<(String, String)>,
@@ -102,6 +106,21 @@ fn name_pair(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// `NAME`, `datasets/NAME` or `spaces/NAME`: a canonical repo of that type.
+fn canonical_repo(s: &str) -> Result<(hf_types::RepoType, String), String> {
+    let (repo_type, name) = match s.split_once('/') {
+        None => (hf_types::RepoType::Model, s),
+        Some(("models", name)) => (hf_types::RepoType::Model, name),
+        Some(("datasets", name)) => (hf_types::RepoType::Dataset, name),
+        Some(("spaces", name)) => (hf_types::RepoType::Space, name),
+        Some(_) => return Err(format!("expected [datasets/|spaces/]NAME, got {s:?}")),
+    };
+    if name.is_empty() || name.contains('/') {
+        return Err(format!("expected [datasets/|spaces/]NAME, got {s:?}"));
+    }
+    Ok((repo_type, name.to_owned()))
+}
+
 /// `250ms`, `2s` or a bare number of milliseconds.
 fn duration(s: &str) -> Result<std::time::Duration, String> {
     let (n, unit_ms) = match s.strip_suffix("ms") {
@@ -127,7 +146,7 @@ fn read_json(path: &PathBuf) -> Result<serde_json::Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Adds `--papers`, `--profiles` and `--follow` to the builder.
+/// Adds `--papers`, `--profiles`, `--follow` and `--canonical-repo` to the builder.
 fn community_seed(
     mut builder: hf_local_hub::LocalHubBuilder,
     args: &Args,
@@ -154,6 +173,9 @@ fn community_seed(
     }
     for (a, b) in &args.follows {
         builder = builder.follow(a, b);
+    }
+    for (repo_type, name) in &args.canonical_repos {
+        builder = builder.canonical_repo(*repo_type, name);
     }
     Ok(builder)
 }

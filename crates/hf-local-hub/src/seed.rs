@@ -53,7 +53,7 @@ impl Seed {
         Seed { store }
     }
 
-    /// The repo `namespace/name` of `repo_type` (it need not exist yet).
+    /// The repo `namespace/name` (or a canonical `name`) of `repo_type` (it need not exist yet).
     pub fn repo(&self, repo_type: RepoType, id: &str) -> SeedRepo {
         SeedRepo {
             store: self.store.clone(),
@@ -197,12 +197,23 @@ impl SeedRepo {
     }
 
     /// Creates the repo with its initial commit (`.gitattributes`), as the API does; a space gets the
-    /// `gradio` SDK. `StoreError::Conflict` when it exists.
+    /// `gradio` SDK. `StoreError::Conflict` when it exists (in any case: ids are case-insensitive).
+    ///
+    /// An id without namespace (`gpt2`) creates a canonical repo, which only seeding can do (as on the Hub,
+    /// where no user can create one); nobody can write to it through the API.
     pub async fn create(&self, private: bool) -> Result<(), StoreError> {
-        let (namespace, name) = self
-            .id
-            .split_once('/')
-            .ok_or_else(|| StoreError::BadRequest(format!("not namespace/name: {}", self.id)))?;
+        let (namespace, name) = self.id.split_once('/').unwrap_or(("", &self.id));
+        let valid = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        };
+        if !(namespace.is_empty() || valid(namespace)) || !valid(name) {
+            return Err(StoreError::BadRequest(format!(
+                "not [namespace/]name: {}",
+                self.id
+            )));
+        }
         self.store
             .create_repo(NewRepo {
                 repo_type: self.repo_type,
@@ -512,10 +523,20 @@ pub(crate) struct CommunitySeed {
     pub(crate) papers: Vec<serde_json::Value>,
     pub(crate) profiles: Vec<(String, serde_json::Value)>,
     pub(crate) follows: Vec<(String, String)>,
+    /// Canonical repos (one-segment ids, issue 15 item 1), created empty unless they exist.
+    pub(crate) canonical: Vec<(RepoType, String)>,
 }
 
 impl CommunitySeed {
     pub(crate) async fn apply(self, seed: &Seed) -> Result<(), StoreError> {
+        for (repo_type, name) in self.canonical {
+            if name.contains('/') {
+                return Err(StoreError::BadRequest(format!(
+                    "a canonical repo id has no namespace: {name}"
+                )));
+            }
+            seed.repo(repo_type, &name).create_if_missing().await?;
+        }
         for paper in self.papers {
             seed.paper(paper).await?;
         }

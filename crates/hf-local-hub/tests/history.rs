@@ -46,9 +46,10 @@ async fn tree_paths_info_and_encoding() {
         .iter()
         .map(|e| e["path"].as_str().unwrap())
         .collect();
-    assert_eq!(paths, vec![".gitattributes", "sub", "top.txt"]);
-    assert_eq!(root[1]["type"], "directory");
-    assert_eq!(root[1]["oid"].as_str().unwrap().len(), 40);
+    // Folders first, as the Hub lists them (issue 15 item 4).
+    assert_eq!(paths, vec!["sub", ".gitattributes", "top.txt"]);
+    assert_eq!(root[0]["type"], "directory");
+    assert_eq!(root[0]["oid"].as_str().unwrap().len(), 40);
 
     let rec = http
         .get(

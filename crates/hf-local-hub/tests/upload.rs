@@ -599,7 +599,6 @@ async fn traversal_and_malformed_commits_are_refused() {
         "../evil",
         "a/../../b",
         "/etc/passwd",
-        "a\\b",
         "a\u{0}b",
         ".git/config",
         "x/.git/hooks",

@@ -19,17 +19,24 @@ impl InvalidRepoPath {
 
 /// A relative, `/`-separated path of a file or folder inside a repository.
 ///
-/// It can never point outside the repository or the cache folder that mirrors
-/// it: absolute paths, `.` and `..` segments, empty segments, backslashes and
-/// NUL are refused. A leading `./` or `/` is dropped, as the Python client does
-/// for `path_in_repo`.
+/// It can never point outside the repository: absolute paths, `.` and `..`
+/// segments, empty segments, drive paths and NUL are refused. A leading `./` or
+/// `/` is dropped, as the Python client does for `path_in_repo`.
+///
+/// A backslash is an ordinary character, as on the Hub (which stores
+/// `folder/..\..\file` but refuses a path starting with `..\`, refused here
+/// too). On Windows a backslash separates folders, so before such a path
+/// becomes a local file [`RepoPath::check_local`] must accept it.
 ///
 /// ```
 /// # use hf_types::RepoPath;
 /// let p: RepoPath = "./sub/model.safetensors".parse()?;
 /// assert_eq!(p.as_str(), "sub/model.safetensors");
 /// assert!("../etc/passwd".parse::<RepoPath>().is_err());
-/// assert!("a\\b".parse::<RepoPath>().is_err());
+/// let odd: RepoPath = "a\\b".parse()?;
+/// assert!(odd.check_local().is_ok());
+/// let escaping: RepoPath = "a/..\\..\\b".parse()?;
+/// assert!(escaping.check_local().is_err());
 /// # Ok::<(), hf_types::InvalidRepoPath>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,8 +76,9 @@ impl RepoPath {
         if trimmed.contains('\0') {
             return fail("contains NUL");
         }
-        if trimmed.contains('\\') {
-            return fail("contains a backslash");
+        if trimmed.starts_with("..\\") {
+            // The Hub refuses these (422): on Windows they leave the repository.
+            return fail("starts with '..\\'");
         }
         if trimmed.starts_with('/') {
             return fail("absolute path");
@@ -86,6 +94,23 @@ impl RepoPath {
             }
         }
         Ok(trimmed)
+    }
+
+    /// Checks that the path stays inside the folder it is written under on every OS: with `\` read as a
+    /// separator too (as Windows does), no segment is `..` and the path does not start with `\`.
+    ///
+    /// The same rule applies on every OS, so a repo downloads the same way everywhere; the Python client
+    /// refuses these paths on Windows only. Ordinary backslashes inside names pass.
+    pub fn check_local(&self) -> Result<(), InvalidRepoPath> {
+        let escapes = self.0.starts_with('\\') || self.0.split(['/', '\\']).any(|s| s == "..");
+        if escapes {
+            return Err(InvalidRepoPath {
+                input: self.0.clone(),
+                reason: "with '\\' read as a folder separator (as on Windows) it leaves the target folder; \
+                         it cannot be written to disk safely (exclude it with ignore patterns)",
+            });
+        }
+        Ok(())
     }
 }
 
@@ -117,10 +142,33 @@ mod tests {
     #[test]
     fn refuses_escapes() {
         for bad in [
-            "", "/", "..", "../x", "a/../b", "a/./b", "a//b", "a/", "//a", "a\\b", "C:x", "a\0b",
+            "", "/", "..", "../x", "a/../b", "a/./b", "a//b", "a/", "//a", "..\\x", "C:x", "a\0b",
             "./",
         ] {
             assert!(RepoPath::from_str(bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn backslashes_are_ordinary_but_never_escape_locally() {
+        for ok in ["a\\b", "folder/..\\..\\..\\file", "x\\..", "a\\.\\b", "\\x"] {
+            assert_eq!(RepoPath::from_str(ok).unwrap().as_str(), ok);
+        }
+        for local_ok in ["a\\b", "a\\.\\b", "dir/x\\y.txt", "a..\\b"] {
+            let p = RepoPath::from_str(local_ok).unwrap();
+            assert!(p.check_local().is_ok(), "{local_ok:?}");
+        }
+        for escaping in [
+            "folder/..\\..\\..\\file",
+            "x\\..",
+            "a/..\\b",
+            "\\x",
+            "a\\..\\b",
+        ] {
+            let p = RepoPath::from_str(escaping).unwrap();
+            let e = p.check_local().unwrap_err();
+            assert_eq!(e.input(), escaping);
+            assert!(e.to_string().contains("separator"), "{e}");
         }
     }
 }

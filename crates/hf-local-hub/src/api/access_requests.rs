@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
-use super::context::{Read, Repo, Write, per_type};
+use super::context::{Read, Repo, RepoRoutes, Write, per_type};
 use super::error::{HubError, HubResult};
 use super::repos::iso_ms;
 use crate::auth::{Caller, Role};
@@ -33,9 +33,9 @@ const MAX_USER: usize = 96;
 pub(crate) fn router() -> Router<AppState> {
     let base = "/api/{t}/{ns}/{name}/user-access-request";
     let router = Router::new()
-        .route(&format!("{base}/handle"), post(handle))
-        .route(&format!("{base}/grant"), post(grant))
-        .route(&format!("{base}/{{status}}"), get(list));
+        .repo_route(&format!("{base}/handle"), post(handle))
+        .repo_route(&format!("{base}/grant"), post(grant))
+        .repo_route(&format!("{base}/{{status}}"), get(list));
     per_type(router, "/{ns}/{name}/ask-access", post(ask_access), false)
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }

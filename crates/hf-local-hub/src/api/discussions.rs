@@ -14,7 +14,7 @@ use http::Uri;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::context::{Read, Repo, RepoContext, Write};
+use super::context::{Read, Repo, RepoContext, RepoRoutes, Write};
 use super::error::{HubError, HubResult};
 use super::repos::iso_ms;
 use super::{AppState, QueryPairs};
@@ -35,14 +35,14 @@ const MAX_NAME: usize = 96;
 pub(crate) fn router() -> Router<AppState> {
     let d = "/api/{t}/{ns}/{name}/discussions";
     Router::new()
-        .route(d, get(list).post(create))
-        .route(&format!("{d}/{{num}}"), get(details))
-        .route(&format!("{d}/{{num}}/comment"), post(comment))
-        .route(&format!("{d}/{{num}}/title"), post(rename))
-        .route(&format!("{d}/{{num}}/status"), post(status))
-        .route(&format!("{d}/{{num}}/merge"), post(merge))
-        .route(&format!("{d}/{{num}}/comment/{{id}}/edit"), post(edit))
-        .route(&format!("{d}/{{num}}/comment/{{id}}/hide"), post(hide))
+        .repo_route(d, get(list).post(create))
+        .repo_route(&format!("{d}/{{num}}"), get(details))
+        .repo_route(&format!("{d}/{{num}}/comment"), post(comment))
+        .repo_route(&format!("{d}/{{num}}/title"), post(rename))
+        .repo_route(&format!("{d}/{{num}}/status"), post(status))
+        .repo_route(&format!("{d}/{{num}}/merge"), post(merge))
+        .repo_route(&format!("{d}/{{num}}/comment/{{id}}/edit"), post(edit))
+        .repo_route(&format!("{d}/{{num}}/comment/{{id}}/hide"), post(hide))
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 

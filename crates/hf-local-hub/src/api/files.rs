@@ -131,7 +131,10 @@ async fn tree(c: Repo<Read>, rev: String, path: Option<String>, uri: Uri) -> Hub
             }
         }
     };
-    let entries = c.state.store.list_tree(&commit, &folder, recursive).await?;
+    let mut entries = c.state.store.list_tree(&commit, &folder, recursive).await?;
+    // The Hub lists folders before files (gitaly's "trees first"), each group in path order: per level
+    // when not recursive, over the whole listing when recursive (issue 15 item 4). The sort is stable.
+    entries.sort_by_key(|e| e.kind != EntryKind::Directory);
     let page_size = if expand {
         TREE_PAGE_EXPANDED
     } else {

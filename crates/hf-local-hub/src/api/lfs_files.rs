@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Access;
-use super::context::{Read, Repo, RepoRequest};
+use super::context::{Read, Repo, RepoRequest, RepoRoutes};
 use super::error::{HubError, HubResult};
 use super::repos::{decode_cursor, iso_ms, next_link};
 use super::{AppState, QueryPairs};
@@ -29,8 +29,8 @@ const MAX_BODY: usize = 256 * 1024;
 pub(crate) fn router() -> Router<AppState> {
     let repo = "/api/{t}/{ns}/{name}";
     Router::new()
-        .route(&format!("{repo}/lfs-files"), get(list))
-        .route(
+        .repo_route(&format!("{repo}/lfs-files"), get(list))
+        .repo_route(
             &format!("{repo}/lfs-files/batch"),
             post(delete).layer(DefaultBodyLimit::max(MAX_BODY)),
         )

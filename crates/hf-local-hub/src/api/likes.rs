@@ -9,7 +9,7 @@ use http::{HeaderMap, Uri};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::context::{Read, Repo, RepoContext};
+use super::context::{Read, Repo, RepoContext, RepoRoutes};
 use super::error::{HubError, HubResult};
 use super::repos::{decode_cursor, iso_ms, next_link};
 use super::{AppState, QueryPairs};
@@ -22,11 +22,11 @@ const PAGE_SIZE: usize = 100;
 pub(crate) fn router() -> Router<AppState> {
     let repo = "/api/{t}/{ns}/{name}";
     Router::new()
-        .route(
+        .repo_route(
             &format!("{repo}/like"),
             get(liked).post(like).delete(unlike),
         )
-        .route(&format!("{repo}/likers"), get(likers))
+        .repo_route(&format!("{repo}/likers"), get(likers))
         .route("/api/users/{user}/likes", get(user_likes))
 }
 

@@ -41,6 +41,7 @@ use http::{HeaderMap, Method, Uri};
 use crate::auth::{AuthConfig, Caller};
 use crate::fault::FaultInjector;
 use crate::storage::{RepoLookup, RepoRecord, Store};
+use context::RepoRoutes;
 use error::{HubError, HubResult};
 
 /// Largest request body accepted by API routes (LFS transfers set their own limits).
@@ -193,8 +194,9 @@ impl AppState {
 /// A relative redirect from the old repo id to the new one, keeping the rest of the URL.
 fn moved(uri: &Uri, old_id: &str, new_id: &str) -> HubError {
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
-    let needle = format!("/{old_id}");
-    let location = match path_and_query.find(&needle) {
+    let needle = format!("/{old_id}").to_ascii_lowercase();
+    // Ids are case-insensitive: the request may spell the old id in any case (ASCII lowering keeps offsets).
+    let location = match path_and_query.to_ascii_lowercase().find(&needle) {
         Some(i) => format!(
             "{}/{new_id}{}",
             &path_and_query[..i],
@@ -286,38 +288,38 @@ pub fn router(state: AppState) -> Router {
         .route("/api/spaces", get(repos::list_spaces))
         .route("/api/models-tags-by-type", get(repos::tag_vocabulary))
         .route("/api/datasets-tags-by-type", get(repos::tag_vocabulary))
-        .route(repo, get(repos::info))
-        .route(&format!("{repo}/revision/{{rev}}"), get(repos::info_at))
-        .route(
+        .repo_route(repo, get(repos::info))
+        .repo_route(&format!("{repo}/revision/{{rev}}"), get(repos::info_at))
+        .repo_route(
             &format!("{repo}/settings"),
             axum::routing::put(repos::settings),
         )
-        .route(&format!("{repo}/auth-check"), get(repos::auth_check))
-        .route(&format!("{repo}/tree/{{rev}}"), get(files::tree_root))
-        .route(
+        .repo_route(&format!("{repo}/auth-check"), get(repos::auth_check))
+        .repo_route(&format!("{repo}/tree/{{rev}}"), get(files::tree_root))
+        .repo_route(
             &format!("{repo}/tree/{{rev}}/{{*path}}"),
             get(files::tree_path),
         )
-        .route(
+        .repo_route(
             &format!("{repo}/paths-info/{{rev}}"),
             post(files::paths_info),
         )
-        .route(&format!("{repo}/refs"), get(files::refs))
-        .route(&format!("{repo}/commits/{{rev}}"), get(files::commits))
-        .route(
+        .repo_route(&format!("{repo}/refs"), get(files::refs))
+        .repo_route(&format!("{repo}/commits/{{rev}}"), get(files::commits))
+        .repo_route(
             &format!("{repo}/branch/{{branch}}"),
             post(files::create_branch).delete(files::delete_branch),
         )
-        .route(
+        .repo_route(
             &format!("{repo}/tag/{{tag}}"),
             post(files::create_tag).delete(files::delete_tag),
         )
-        .route(
+        .repo_route(
             &format!("{repo}/super-squash/{{branch}}"),
             post(files::super_squash),
         )
         .layer(DefaultBodyLimit::max(MAX_API_BODY));
-    Router::new()
+    let routes = Router::new()
         .merge(api)
         // Collections, webhooks, users and organizations, papers (issue 11).
         .merge(
@@ -340,8 +342,12 @@ pub fn router(state: AppState) -> Router {
             discussions::router()
                 .merge(likes::router())
                 .merge(access_requests::router()),
-        )
-        .fallback(fallback)
+        );
+    // Paths no route matches are tried once more as one-segment repo ids (issue 15 item 1), by the same
+    // routes (see context::RepoRoutes); a path that matches neither way has no route.
+    let inner = routes.clone().fallback(fallback).with_state(state.clone());
+    routes
+        .fallback(move |request: axum::extract::Request| context::redispatch(inner, request))
         .layer(axum::middleware::from_fn_with_state(
             state.faults.clone(),
             crate::fault::middleware,
@@ -350,6 +356,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn fallback(method: Method, uri: Uri) -> HubError {
-    HubError::no_route(&method, uri.path())
+async fn fallback(
+    method: Method,
+    uri: Uri,
+    sent: Option<axum::Extension<context::SentUri>>,
+) -> HubError {
+    let path = sent.map_or_else(|| uri.path().to_owned(), |s| s.0.0.path().to_owned());
+    HubError::no_route(&method, &path)
 }

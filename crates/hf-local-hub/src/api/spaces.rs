@@ -15,7 +15,7 @@ use http::{StatusCode, Uri};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::context::{Read, Repo, RepoContext, Write};
+use super::context::{Read, Repo, RepoContext, RepoRoutes, Write};
 use super::error::{HubError, HubResult};
 use super::repos::{iso_ms, json_body};
 use super::{AppState, QueryPairs};
@@ -64,26 +64,26 @@ const FLAVORS: &[&str] = &[
 pub(crate) fn router() -> Router<AppState> {
     let space = "/api/{t}/{ns}/{name}";
     Router::new()
-        .route(&format!("{space}/runtime"), get(runtime))
-        .route(&format!("{space}/hardware"), post(hardware))
-        .route(&format!("{space}/sleeptime"), post(sleep_time))
-        .route(&format!("{space}/pause"), post(pause))
-        .route(&format!("{space}/restart"), post(restart))
-        .route(
+        .repo_route(&format!("{space}/runtime"), get(runtime))
+        .repo_route(&format!("{space}/hardware"), post(hardware))
+        .repo_route(&format!("{space}/sleeptime"), post(sleep_time))
+        .repo_route(&format!("{space}/pause"), post(pause))
+        .repo_route(&format!("{space}/restart"), post(restart))
+        .repo_route(
             &format!("{space}/storage"),
             post(request_storage).delete(delete_storage),
         )
-        .route(
+        .repo_route(
             &format!("{space}/secrets"),
             get(list_secrets).post(add_secret).delete(delete_secret),
         )
-        .route(
+        .repo_route(
             &format!("{space}/variables"),
             get(list_variables)
                 .post(add_variable)
                 .delete(delete_variable),
         )
-        .route(&format!("{space}/duplicate"), post(duplicate))
+        .repo_route(&format!("{space}/duplicate"), post(duplicate))
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 

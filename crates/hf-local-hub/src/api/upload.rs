@@ -20,7 +20,7 @@ use http::Uri;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::context::{RepoContext, RepoRequest};
+use super::context::{RepoContext, RepoRequest, RepoRoutes};
 use super::error::{HubError, HubResult};
 use super::files::RevParam;
 use super::{Access, AppState, MAX_API_BODY, QueryPairs};
@@ -39,8 +39,8 @@ const MAX_PREUPLOAD_FILES: usize = 10_000;
 /// The upload routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/{t}/{ns}/{name}/preupload/{rev}", post(preupload))
-        .route("/api/{t}/{ns}/{name}/commit/{rev}", post(commit::commit))
+        .repo_route("/api/{t}/{ns}/{name}/preupload/{rev}", post(preupload))
+        .repo_route("/api/{t}/{ns}/{name}/commit/{rev}", post(commit::commit))
         .route("/api/validate-yaml", post(super::validate::validate_yaml))
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
 }
@@ -131,9 +131,7 @@ async fn preupload(
         let ignore = GitIgnore::parse(&ignore_text);
         let mut answers = Vec::with_capacity(request.files.len());
         for file in request.files {
-            let path = ndjson::check_repo_path(&file.path)
-                .map_err(HubError::bad_request)?
-                .to_owned();
+            let path = ndjson::checked_repo_path(&file.path)?.to_owned();
             let sample = base64::engine::general_purpose::STANDARD
                 .decode(file.sample.as_bytes())
                 .map_err(|e| {

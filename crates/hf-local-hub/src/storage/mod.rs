@@ -180,8 +180,12 @@ pub struct RepoRecord {
 }
 
 impl RepoRecord {
-    /// `namespace/name`.
+    /// `namespace/name`, or `name` for a canonical repo.
     pub fn full_id(&self) -> String {
+        // Canonical repos (seeded only) have no namespace: their id is the bare name (`gpt2`).
+        if self.namespace.is_empty() {
+            return self.name.clone();
+        }
         format!("{}/{}", self.namespace, self.name)
     }
 }

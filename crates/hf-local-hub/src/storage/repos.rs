@@ -57,9 +57,11 @@ pub(crate) fn lookup(
     repo_type: RepoType,
     full_id: &str,
 ) -> Result<RepoLookup, StoreError> {
-    let Some((ns, name)) = full_id.split_once('/') else {
+    // A one-segment id (`gpt2`) names a canonical repo, stored with an empty namespace (issue 15 item 1).
+    let (ns, name) = full_id.split_once('/').unwrap_or(("", full_id));
+    if name.is_empty() || name.contains('/') {
         return Ok(RepoLookup::Missing);
-    };
+    }
     let found = c
         .query_row(
             &format!(
@@ -206,10 +208,11 @@ pub(crate) fn delete(c: &mut Connection, pk: i64) -> Result<(), StoreError> {
 pub(crate) fn rename(c: &mut Connection, repo: &RepoRecord, to: &str) -> Result<(), StoreError> {
     let (ns, name) = split(to)?;
     let tx = c.transaction()?;
+    // Ids compare without case (NOCASE columns): a move that only changes the case is no conflict.
     let exists: Option<i64> = tx
         .query_row(
-            "SELECT pk FROM repos WHERE repo_type = ?1 AND namespace = ?2 AND name = ?3",
-            params![type_str(repo.repo_type), ns, name],
+            "SELECT pk FROM repos WHERE repo_type = ?1 AND namespace = ?2 AND name = ?3 AND pk != ?4",
+            params![type_str(repo.repo_type), ns, name, repo.pk],
             |r| r.get(0),
         )
         .optional()?;
@@ -228,10 +231,12 @@ pub(crate) fn rename(c: &mut Connection, repo: &RepoRecord, to: &str) -> Result<
         "DELETE FROM redirects WHERE repo_type = ?1 AND old_id = ?2",
         params![type_str(repo.repo_type), to],
     )?;
-    tx.execute(
-        "INSERT OR REPLACE INTO redirects (repo_type, old_id, repo_pk) VALUES (?1, ?2, ?3)",
-        params![type_str(repo.repo_type), repo.full_id(), repo.pk],
-    )?;
+    if !repo.full_id().eq_ignore_ascii_case(to) {
+        tx.execute(
+            "INSERT OR REPLACE INTO redirects (repo_type, old_id, repo_pk) VALUES (?1, ?2, ?3)",
+            params![type_str(repo.repo_type), repo.full_id(), repo.pk],
+        )?;
+    }
     tx.commit()?;
     Ok(())
 }

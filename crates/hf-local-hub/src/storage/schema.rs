@@ -10,8 +10,10 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS repos (
     pk INTEGER PRIMARY KEY AUTOINCREMENT,
     repo_type TEXT NOT NULL,
-    namespace TEXT NOT NULL,
-    name TEXT NOT NULL,
+    -- Repo ids are case-insensitive on the Hub (issue 15 item 5): `user/Repo` and `user/repo` are one
+    -- repo, stored with the spelling it was created with; NOCASE makes lookups and UNIQUE agree.
+    namespace TEXT NOT NULL COLLATE NOCASE,
+    name TEXT NOT NULL COLLATE NOCASE,
     private INTEGER NOT NULL,
     gated TEXT,
     created_ms INTEGER NOT NULL,
@@ -23,7 +25,7 @@ CREATE TABLE IF NOT EXISTS repos (
 );
 CREATE TABLE IF NOT EXISTS redirects (
     repo_type TEXT NOT NULL,
-    old_id TEXT NOT NULL,
+    old_id TEXT NOT NULL COLLATE NOCASE,
     repo_pk INTEGER NOT NULL,
     PRIMARY KEY (repo_type, old_id)
 );

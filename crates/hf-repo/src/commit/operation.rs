@@ -289,7 +289,7 @@ mod tests {
             "..",
             "../a",
             "a/../b",
-            "a\\b",
+            "..\\b",
             ".git/config",
             "x/.cache/huggingface/y",
         ] {

@@ -91,11 +91,8 @@ async fn read_commit_body(store: &Store, body: Body) -> HubResult<(ndjson::Heade
             "the first commit line must be the header",
         ));
     };
-    let path_ok = |p: &str| -> HubResult<String> {
-        ndjson::check_repo_path(p)
-            .map(str::to_owned)
-            .map_err(HubError::bad_request)
-    };
+    let path_ok =
+        |p: &str| -> HubResult<String> { ndjson::checked_repo_path(p).map(str::to_owned) };
     let mut ops = Vec::new();
     let mut regular_bytes = 0u64;
     let mut number = 1;

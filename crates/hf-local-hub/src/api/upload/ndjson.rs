@@ -5,6 +5,8 @@ use bytes::{Buf, Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 
+use crate::api::error::{HubError, HubResult};
+
 /// Largest commit body accepted (the client documents 1 GB of regular payload, base64 adds a third).
 pub(crate) const MAX_COMMIT_BODY: u64 = 2 * 1024 * 1024 * 1024;
 
@@ -167,8 +169,21 @@ pub(crate) fn decode_content(value: &FileValue) -> Result<Bytes, String> {
     }
 }
 
+/// Checks an upload path as the Hub answers: 422 for a path starting with `..\` (issue 15 item 6; other
+/// backslashes are ordinary characters), 400 for what [`check_repo_path`] refuses.
+pub(crate) fn checked_repo_path(path: &str) -> HubResult<&str> {
+    if path.starts_with("..\\") {
+        return Err(HubError::new(
+            http::StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Invalid path {path:?}: a path cannot start with '..\\'"),
+        ));
+    }
+    check_repo_path(path).map_err(HubError::bad_request)
+}
+
 /// Checks a path received in an upload request: no absolute paths, `..`/`.` or empty
-/// segments, backslashes, NUL or line breaks, and no `.git` segment. Returns it unchanged.
+/// segments, NUL or line breaks, and no `.git` segment (a backslash is an ordinary character). Returns it
+/// unchanged.
 pub(crate) fn check_repo_path(path: &str) -> Result<&str, String> {
     let bad = |why: &str| Err(format!("Invalid path {path:?}: {why}"));
     if path.starts_with('/') {
@@ -284,15 +299,19 @@ mod tests {
             ".gitattributes",
             "a/.github/x",
             "a..b",
+            "a\\b",
+            "folder/..\\..\\..\\file",
         ] {
             assert_eq!(check_repo_path(ok), Ok(ok));
         }
+        let e = checked_repo_path("..\\x").unwrap_err();
+        assert_eq!(e.status, http::StatusCode::UNPROCESSABLE_ENTITY);
         for bad in [
             "",
             "/etc/passwd",
             "../x",
             "a/../b",
-            "a\\b",
+            "..\\x",
             "a\0b",
             ".git/config",
             "x/.git/y",
