@@ -9,6 +9,7 @@ mod context;
 pub mod endpoints;
 // Discussions, pull requests, likes, access requests (issue 10).
 mod access_requests;
+mod body;
 mod discussions;
 pub mod error;
 pub mod files;
@@ -352,6 +353,7 @@ pub fn router(state: AppState) -> Router {
             state.faults.clone(),
             crate::fault::middleware,
         ))
+        .layer(axum::middleware::from_fn(body::preread_small_body))
         .layer(axum::middleware::from_fn(error::request_id))
         .with_state(state)
 }
