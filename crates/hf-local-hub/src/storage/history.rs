@@ -4,11 +4,13 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use super::trees;
+
 use super::blobs::{is_hex, lfs_size};
 use super::git::{FileInfo, TreeRow, blob_sha1, build_tree, commit_sha1, lfs_pointer};
 use super::{
-    CommitInput, CommitOutcome, CommitRecord, Entry, EntryKind, LfsInfo, Op, Paths, RefRecord,
-    RepoRecord, StoreError, now_ms,
+    CommitInput, CommitOutcome, CommitRecord, Entry, EntryKind, Op, Paths, RefRecord, RepoRecord,
+    StoreError, now_ms,
 };
 
 /// Checks a path received from a client: no traversal, no absolute path, no backslash, no NUL.
@@ -34,30 +36,6 @@ fn commit_from_row(row: &Row<'_>) -> rusqlite::Result<CommitRecord> {
         title: row.get(4)?,
         message: row.get(5)?,
         date_ms: row.get(6)?,
-    })
-}
-
-const ENTRY_COLUMNS: &str = "path, is_dir, oid, size, lfs_sha256, last_commit";
-
-fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
-    let size: i64 = row.get(3)?;
-    let size = u64::try_from(size).unwrap_or(0);
-    let lfs: Option<String> = row.get(4)?;
-    Ok(Entry {
-        path: row.get(0)?,
-        kind: if row.get::<_, i64>(1)? != 0 {
-            EntryKind::Directory
-        } else {
-            EntryKind::File
-        },
-        oid: row.get(2)?,
-        size,
-        lfs: lfs.map(|sha256| LfsInfo {
-            pointer_size: lfs_pointer(&sha256, size).len() as u64,
-            sha256,
-            size,
-        }),
-        last_commit: row.get(5)?,
     })
 }
 
@@ -123,12 +101,7 @@ pub(crate) fn resolve(c: &Connection, pk: i64, rev: &str) -> Result<Option<Strin
 }
 
 pub(crate) fn entry(c: &Connection, commit: &str, path: &str) -> Result<Option<Entry>, StoreError> {
-    Ok(c.query_row(
-        &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE commit_id = ?1 AND path = ?2"),
-        params![commit, path],
-        entry_from_row,
-    )
-    .optional()?)
+    trees::entry(c, commit, path)
 }
 
 pub(crate) fn list(
@@ -137,30 +110,7 @@ pub(crate) fn list(
     folder: &str,
     recursive: bool,
 ) -> Result<Vec<Entry>, StoreError> {
-    let rows = if !recursive {
-        let mut stmt = c.prepare(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE commit_id = ?1 AND parent = ?2 ORDER BY path"
-        ))?;
-        stmt.query_map(params![commit, folder], entry_from_row)?
-            .collect::<Result<Vec<_>, _>>()?
-    } else if folder.is_empty() {
-        let mut stmt = c.prepare(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE commit_id = ?1 ORDER BY path"
-        ))?;
-        stmt.query_map(params![commit], entry_from_row)?
-            .collect::<Result<Vec<_>, _>>()?
-    } else {
-        // '0' is the byte after '/', so the range is exactly the paths under `folder/`.
-        let mut stmt = c.prepare(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE commit_id = ?1 AND path > ?2 AND path < ?3 ORDER BY path"
-        ))?;
-        stmt.query_map(
-            params![commit, format!("{folder}/"), format!("{folder}0")],
-            entry_from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?
-    };
-    Ok(rows)
+    trees::list(c, commit, folder, recursive)
 }
 
 /// Inserts a commit, its entries (with last-commit ids derived from `previous`) and its link to the repo.
@@ -188,27 +138,17 @@ pub(crate) fn insert_commit(
         "INSERT OR IGNORE INTO repo_commits (repo_pk, commit_id) VALUES (?1, ?2)",
         params![pk, record.id],
     )?;
-    let mut stmt = tx.prepare(
-        "INSERT OR IGNORE INTO entries (commit_id, path, parent, is_dir, oid, size, lfs_sha256, last_commit) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    for row in rows {
-        let last = match previous.get(&row.path) {
-            Some((oid, last)) if *oid == row.oid => last.clone(),
-            _ => record.id.clone(),
-        };
-        stmt.execute(params![
-            record.id,
-            row.path,
-            row.parent,
-            i64::from(row.is_dir),
-            row.oid,
-            i64::try_from(row.size).unwrap_or(i64::MAX),
-            row.lfs,
-            last
-        ])?;
-    }
-    Ok(())
+    let stored: Vec<trees::StoredRow<'_>> = rows
+        .iter()
+        .map(|row| trees::StoredRow {
+            row,
+            last_commit: match previous.get(&row.path) {
+                Some((oid, last)) if *oid == row.oid => last.as_str(),
+                _ => record.id.as_str(),
+            },
+        })
+        .collect();
+    trees::store_commit_tree(tx, pk, &record.id, &stored)
 }
 
 /// The full ref a commit target names.
