@@ -13,9 +13,47 @@ use super::{
     StoreError, now_ms,
 };
 
-/// Checks a path received from a client: no traversal, no absolute path, no backslash, no NUL.
-/// Returns the normalised path (a leading `./` dropped).
+/// Most bytes of a repo path (issue 16 item 8). The Hub documents no limit; git has none, but a
+/// path must fit on the disks it is downloaded to (Linux `PATH_MAX` is 4096 bytes for the whole
+/// local path, cache folders included), and a bound keeps every per-path cost small.
+pub const MAX_PATH_BYTES: usize = 1024;
+/// Most bytes of one path segment: `NAME_MAX` (255) of ext4, APFS and NTFS; a longer name cannot be
+/// written to any client's disk.
+pub const MAX_SEGMENT_BYTES: usize = 255;
+/// Most segments (folder depth + 1) of a repo path.
+pub const MAX_PATH_DEPTH: usize = 64;
+
+/// Checks the size of a client path (length, depth, segment length) in one pass, before any other
+/// work; the message states the limit, not the path.
+pub fn check_path_limits(path: &str) -> Result<(), StoreError> {
+    if path.len() > MAX_PATH_BYTES {
+        return Err(StoreError::BadRequest(format!(
+            "Invalid path: {} bytes long, more than the {MAX_PATH_BYTES} allowed",
+            path.len()
+        )));
+    }
+    let mut depth = 0usize;
+    for segment in path.split('/') {
+        depth += 1;
+        if segment.len() > MAX_SEGMENT_BYTES {
+            return Err(StoreError::BadRequest(format!(
+                "Invalid path: a file or folder name of {} bytes, more than the {MAX_SEGMENT_BYTES} allowed",
+                segment.len()
+            )));
+        }
+    }
+    if depth > MAX_PATH_DEPTH {
+        return Err(StoreError::BadRequest(format!(
+            "Invalid path: {depth} levels deep, more than the {MAX_PATH_DEPTH} allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a path received from a client: size limits ([`check_path_limits`]), no traversal, no
+/// absolute path, no backslash, no NUL. Returns the normalised path (a leading `./` dropped).
 pub fn check_path(path: &str) -> Result<String, StoreError> {
+    check_path_limits(path)?;
     if path.starts_with('/') {
         return Err(StoreError::BadRequest(format!(
             "invalid path {path:?}: absolute paths are not allowed"

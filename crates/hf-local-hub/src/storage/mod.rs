@@ -58,6 +58,8 @@ mod blobs;
 // Inference Endpoints (issue 13).
 mod discussions;
 mod endpoints;
+// Garbage collection of uncommitted uploads and abandoned staging (issue 16 item 12).
+mod gc;
 // Collections, webhooks, papers, profiles, follows (issue 11).
 pub(crate) mod documents;
 pub mod git;
@@ -83,7 +85,10 @@ pub use discussions::{
     DiscussionFilter, DiscussionRecord, EventRecord, MAX_COMMENT, MAX_TITLE, NewPullRequest,
 };
 pub use endpoints::EndpointRecord;
-pub use history::check_path;
+pub use gc::{DEFAULT_GC_GRACE, GcReport};
+pub use history::{
+    MAX_PATH_BYTES, MAX_PATH_DEPTH, MAX_SEGMENT_BYTES, check_path, check_path_limits,
+};
 pub use spaces::{SpaceChange, SpaceEnv, SpaceRuntimeView};
 
 /// Maximum bytes of a regular (non-LFS) file accepted in a commit.

@@ -170,6 +170,8 @@ pub(crate) fn decode_content(value: &FileValue) -> Result<Bytes, String> {
 /// Checks a path received in an upload request: no absolute paths, `..`/`.` or empty
 /// segments, backslashes, NUL or line breaks, and no `.git` segment. Returns it unchanged.
 pub(crate) fn check_repo_path(path: &str) -> Result<&str, String> {
+    // Size limits first (issue 16 item 8): every later check is then cheap.
+    crate::storage::check_path_limits(path).map_err(|e| e.to_string())?;
     let bad = |why: &str| Err(format!("Invalid path {path:?}: {why}"));
     if path.starts_with('/') {
         return bad("absolute paths are not allowed");
