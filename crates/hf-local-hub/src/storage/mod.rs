@@ -2,7 +2,7 @@
 //!
 //! # Layout of a data directory
 //!
-//! * `hub.sqlite` — repos, refs, commits, per-commit file entries, redirects, discussions and pull requests, likes, access requests (WAL mode,
+//! * `hub.sqlite` — repos, refs, commits, trees (folder nodes shared between commits, see `trees.rs`), redirects, discussions and pull requests, likes, access requests (WAL mode,
 //!   `synchronous=FULL`).
 //! * `objects/git/ab/<sha1>` — regular file contents, named by their git blob SHA-1.
 //! * `objects/lfs/ab/<sha256>` — LFS object contents, named by their SHA-256.
@@ -15,7 +15,9 @@
 //! # API used by the HTTP layer (and by the uploads code)
 //!
 //! Every method is `async` and runs its database and file work on tokio's blocking pool. All take `&self`;
-//! [`Store`] is cheap to clone.
+//! [`Store`] is cheap to clone. Writes go through one connection under a lock; reads of repos, revisions,
+//! commits, trees, refs and history use read-only connections of their own (WAL snapshots), so they never
+//! wait for a write. `Store::collect_garbage(grace)` (see `gc.rs`) removes uncommitted uploads and staging.
 //!
 //! ```text
 //! Store::open(dir: &Path) -> Result<Store, StoreError>                                  (sync, at startup)
