@@ -12,7 +12,8 @@
 //! * `commit_roots (commit_id PRIMARY KEY, node)`: the root node of each commit (absent = empty tree).
 //! * `lfs_refs (sha256, repo_pk)`: LFS objects some commit of a repo references (kept by the GC).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha1::{Digest, Sha1};
@@ -211,8 +212,41 @@ fn decode(data: &[u8]) -> Result<Vec<Child>, StoreError> {
     Ok(children)
 }
 
+/// Decoded nodes, process-wide: a node id names its content, so an entry can never be stale (and
+/// two stores holding the same id hold the same node). Bounded by the children it holds; emptied
+/// whole when full (simple, and a refill costs one read per node).
+static NODE_CACHE: LazyLock<Mutex<NodeCache>> = LazyLock::new(Mutex::default);
+/// Most children held by the cache (about 100 bytes each).
+const NODE_CACHE_CHILDREN: usize = 200_000;
+
+#[derive(Default)]
+struct NodeCache {
+    nodes: HashMap<[u8; 20], Arc<Vec<Child>>>,
+    children: usize,
+}
+
 /// The children of node `id`.
-pub(crate) fn load_node(c: &Connection, id: &[u8; 20]) -> Result<Vec<Child>, StoreError> {
+pub(crate) fn load_node(c: &Connection, id: &[u8; 20]) -> Result<Arc<Vec<Child>>, StoreError> {
+    if let Ok(cache) = NODE_CACHE.lock()
+        && let Some(hit) = cache.nodes.get(id)
+    {
+        return Ok(hit.clone());
+    }
+    let node = Arc::new(read_node(c, id)?);
+    if let Ok(mut cache) = NODE_CACHE.lock() {
+        if cache.children + node.len() > NODE_CACHE_CHILDREN {
+            cache.nodes.clear();
+            cache.children = 0;
+        }
+        if node.len() <= NODE_CACHE_CHILDREN {
+            cache.children += node.len();
+            cache.nodes.insert(*id, node.clone());
+        }
+    }
+    Ok(node)
+}
+
+fn read_node(c: &Connection, id: &[u8; 20]) -> Result<Vec<Child>, StoreError> {
     let data: Option<Vec<u8>> = c
         .query_row(
             "SELECT data FROM tree_nodes WHERE id = ?1",
@@ -292,7 +326,7 @@ pub(crate) fn list(
     let mut out = Vec::new();
     let mut stack = vec![(start, folder.to_owned())];
     while let Some((node, prefix)) = stack.pop() {
-        for child in load_node(c, &node)? {
+        for child in load_node(c, &node)?.iter() {
             let path = if prefix.is_empty() {
                 child.name.clone()
             } else {
