@@ -580,3 +580,77 @@ async fn paths_over_the_limits_are_refused_and_a_path_at_the_limit_commits() {
     }
     assert_eq!(head(&store, &repo).await, id);
 }
+
+#[tokio::test]
+async fn trees_of_an_older_store_are_migrated_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, repo) = seeded(dir.path()).await;
+    let sha = sha256(b"big");
+    store
+        .lfs_ingest(&sha, None, chunks(vec![b"big".to_vec()]))
+        .await
+        .unwrap();
+    let ops = vec![
+        add("d/e/z.txt", b"z"),
+        Op::AddLfs {
+            path: "d/w.bin".into(),
+            sha256: sha.clone(),
+            size: None,
+        },
+    ];
+    store.commit(&repo, "main", input(ops, None)).await.unwrap();
+    let (history, _) = store
+        .history(&head(&store, &repo).await, 0, 10)
+        .await
+        .unwrap();
+    let mut trees = Vec::new();
+    for c in &history {
+        trees.push(store.list_tree(&c.id, "", true).await.unwrap());
+    }
+    {
+        // Rewrite the trees as the old layout stored them: one row per path and commit.
+        let conn = store.inner.conn.lock().unwrap();
+        for (c, tree) in history.iter().zip(&trees) {
+            for e in tree {
+                conn.execute(
+                    "INSERT INTO entries (commit_id, path, parent, is_dir, oid, size, lfs_sha256, last_commit) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    rusqlite::params![
+                        c.id,
+                        e.path,
+                        e.path.rsplit_once('/').map_or("", |(p, _)| p),
+                        i64::from(e.kind == super::EntryKind::Directory),
+                        e.oid,
+                        e.size as i64,
+                        e.lfs.as_ref().map(|l| l.sha256.clone()),
+                        e.last_commit
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        conn.execute_batch(
+            "DELETE FROM commit_roots; DELETE FROM tree_nodes; DELETE FROM lfs_refs;",
+        )
+        .unwrap();
+    }
+    drop(store);
+    super::trees::clear_cache_for_tests();
+    let store = open(dir.path());
+    for (c, tree) in history.iter().zip(&trees) {
+        assert_eq!(&store.list_tree(&c.id, "", true).await.unwrap(), tree);
+    }
+    let conn = store.inner.conn.lock().unwrap();
+    let left: i64 = conn
+        .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+    let refs: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM lfs_refs WHERE sha256 = ?1",
+            [&sha],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(refs, 1);
+}

@@ -246,6 +246,15 @@ pub(crate) fn load_node(c: &Connection, id: &[u8; 20]) -> Result<Arc<Vec<Child>>
     Ok(node)
 }
 
+/// Empties the node cache (a test that deletes nodes from a database must not read them back from it).
+#[cfg(test)]
+pub(crate) fn clear_cache_for_tests() {
+    if let Ok(mut cache) = NODE_CACHE.lock() {
+        cache.nodes.clear();
+        cache.children = 0;
+    }
+}
+
 fn read_node(c: &Connection, id: &[u8; 20]) -> Result<Vec<Child>, StoreError> {
     let data: Option<Vec<u8>> = c
         .query_row(
