@@ -1,7 +1,8 @@
 //! `cargo xtask bench load`: requests per second and latency of a release `hf-local-hub` under
 //! concurrent clients (issue 16, "load figure"): a repo seeded with small files in folders, then
 //! `--clients` keep-alive connections for `--secs` seconds per scenario doing (a) small-file
-//! downloads through `/resolve` and (b) tree listings of one folder.
+//! downloads through `/resolve`, (b) tree listings of one folder, and (c) the downloads of (a)
+//! while one more connection commits one small file after another (reads against a writer).
 //!
 //! The clients speak HTTP/1.1 over tokio's TCP streams (no client library: only what xtask already
 //! depends on), one request at a time per connection; latency is from the first byte sent to the
@@ -95,6 +96,22 @@ pub(crate) fn run(opts: &LoadOptions) -> Result<(), String> {
         &listings,
         opts.secs,
     );
+    let (reads, writes) = runtime.block_on(scenario_with_writer(
+        &addr,
+        opts.clients,
+        opts.secs,
+        Arc::new(move |i: usize| {
+            let n = i % n_files;
+            format!("/bench/load/resolve/main/d{}/f{n}.txt", n / PER_FOLDER)
+        }),
+        true,
+    ))?;
+    report(
+        "small-file downloads while one client commits",
+        &reads,
+        opts.secs,
+    );
+    report("  its 1-file commits", &writes, opts.secs);
     match hub.peak_rss_mib() {
         Some(rss) => println!("  hf-local-hub peak RSS: {rss:.1} MiB"),
         None => println!("  hf-local-hub peak RSS: unavailable"),
@@ -112,7 +129,57 @@ type PathOf = Arc<dyn Fn(usize) -> String + Send + Sync>;
 
 /// `clients` connections issuing requests for `secs` seconds.
 async fn scenario(addr: &str, clients: usize, secs: u64, path: PathOf) -> Result<Outcome, String> {
+    Ok(scenario_with_writer(addr, clients, secs, path, false)
+        .await?
+        .0)
+}
+
+/// [`scenario`], and with `writer` one more connection committing one file after another.
+async fn scenario_with_writer(
+    addr: &str,
+    clients: usize,
+    secs: u64,
+    path: PathOf,
+    writer: bool,
+) -> Result<(Outcome, Outcome), String> {
     let deadline = Instant::now() + Duration::from_secs(secs);
+    let commits = writer.then(|| {
+        let addr = addr.to_owned();
+        tokio::spawn(async move {
+            let mut out = Outcome {
+                latencies: Vec::new(),
+                failures: 0,
+            };
+            let mut conn: Option<BufReader<TcpStream>> = None;
+            let mut n = 0usize;
+            while Instant::now() < deadline {
+                let stream = match conn.take() {
+                    Some(s) => s,
+                    None => match TcpStream::connect(&addr).await {
+                        Ok(s) => BufReader::new(s),
+                        Err(_) => {
+                            out.failures += 1;
+                            continue;
+                        }
+                    },
+                };
+                let started = Instant::now();
+                match commit_one(stream, &addr, n).await {
+                    Ok((200, s)) => {
+                        out.latencies.push(started.elapsed().as_secs_f64());
+                        conn = Some(s);
+                    }
+                    Ok((_, s)) => {
+                        out.failures += 1;
+                        conn = Some(s);
+                    }
+                    Err(_) => out.failures += 1,
+                }
+                n += 1;
+            }
+            out
+        })
+    });
     let mut tasks = Vec::new();
     for client in 0..clients {
         let addr = addr.to_owned();
@@ -160,19 +227,55 @@ async fn scenario(addr: &str, clients: usize, secs: u64, path: PathOf) -> Result
         out.latencies.extend(l);
         out.failures += f;
     }
-    Ok(out)
+    let writes = match commits {
+        Some(t) => t.await.map_err(|e| format!("writer task: {e}"))?,
+        None => Outcome {
+            latencies: Vec::new(),
+            failures: 0,
+        },
+    };
+    Ok((out, writes))
 }
 
 /// One GET on a keep-alive connection; returns the status and the connection, the body read whole.
 async fn request(
-    mut stream: BufReader<TcpStream>,
+    stream: BufReader<TcpStream>,
     host: &str,
     path: &str,
 ) -> Result<(u16, BufReader<TcpStream>), String> {
     let head = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n\r\n");
+    exchange(stream, head.as_bytes()).await
+}
+
+/// `POST` of an NDJSON commit of one small file to `main`.
+async fn commit_one(
+    stream: BufReader<TcpStream>,
+    host: &str,
+    n: usize,
+) -> Result<(u16, BufReader<TcpStream>), String> {
+    use base64::Engine as _;
+    let content = base64::engine::general_purpose::STANDARD.encode(format!("write {n}\n"));
+    let body = format!(
+        "{}\n{}\n",
+        serde_json::json!({"key": "header", "value": {"summary": format!("write {n}"), "description": ""}}),
+        serde_json::json!({"key": "file", "value": {"path": format!("w/f{}.txt", n % 50), "content": content, "encoding": "base64"}})
+    );
+    let head = format!(
+        "POST /api/models/bench/load/commit/main HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: application/x-ndjson\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    exchange(stream, head.as_bytes()).await
+}
+
+/// Sends one request and reads its answer whole; returns the status and the connection.
+async fn exchange(
+    mut stream: BufReader<TcpStream>,
+    request: &[u8],
+) -> Result<(u16, BufReader<TcpStream>), String> {
     stream
         .get_mut()
-        .write_all(head.as_bytes())
+        .write_all(request)
         .await
         .map_err(|e| e.to_string())?;
     let mut line = String::new();
