@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use super::draft::Draft;
 use super::trees;
 
 use super::blobs::{is_hex, lfs_size};
@@ -151,13 +152,11 @@ pub(crate) fn list(
     trees::list(c, commit, folder, recursive)
 }
 
-/// Inserts a commit, its entries (with last-commit ids derived from `previous`) and its link to the repo.
-pub(crate) fn insert_commit(
+/// Inserts a commit row and its link to the repo (its tree is stored apart).
+pub(crate) fn insert_commit_row(
     tx: &Transaction<'_>,
     pk: i64,
     record: &CommitRecord,
-    rows: &[TreeRow],
-    previous: &BTreeMap<String, (String, String)>,
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT OR IGNORE INTO commits (id, tree, parents, author, title, message, date_ms) \
@@ -176,6 +175,18 @@ pub(crate) fn insert_commit(
         "INSERT OR IGNORE INTO repo_commits (repo_pk, commit_id) VALUES (?1, ?2)",
         params![pk, record.id],
     )?;
+    Ok(())
+}
+
+/// Inserts a commit, its entries (with last-commit ids derived from `previous`) and its link to the repo.
+pub(crate) fn insert_commit(
+    tx: &Transaction<'_>,
+    pk: i64,
+    record: &CommitRecord,
+    rows: &[TreeRow],
+    previous: &BTreeMap<String, (String, String)>,
+) -> Result<(), StoreError> {
+    insert_commit_row(tx, pk, record)?;
     let stored: Vec<trees::StoredRow<'_>> = rows
         .iter()
         .map(|row| trees::StoredRow {
@@ -251,8 +262,8 @@ pub(crate) fn commit(
             actual: head,
         });
     }
-    let (mut files, previous) = load_state(&tx, &head)?;
-    let original = files.clone();
+    // Only the folders on the changed paths are loaded and stored again (issue 16 item 12).
+    let mut draft = Draft::open(&tx, &head)?;
     let mut written = written.iter();
     for op in input.ops {
         match op {
@@ -262,14 +273,12 @@ pub(crate) fn commit(
                     Some(o) => o.clone(),
                     None => blob_sha1(&bytes),
                 };
-                files.insert(
-                    path,
-                    FileInfo {
-                        oid,
-                        size: bytes.len() as u64,
-                        lfs: None,
-                    },
-                );
+                let info = FileInfo {
+                    oid,
+                    size: bytes.len() as u64,
+                    lfs: None,
+                };
+                draft.set_file(&tx, &path, info)?;
             }
             Op::AddLfs { path, sha256, size } => {
                 let path = check_path(&path)?;
@@ -288,14 +297,12 @@ pub(crate) fn commit(
                     )));
                 }
                 let pointer = lfs_pointer(&sha256, actual);
-                files.insert(
-                    path,
-                    FileInfo {
-                        oid: blob_sha1(pointer.as_bytes()),
-                        size: actual,
-                        lfs: Some(sha256),
-                    },
-                );
+                let info = FileInfo {
+                    oid: blob_sha1(pointer.as_bytes()),
+                    size: actual,
+                    lfs: Some(sha256),
+                };
+                draft.set_file(&tx, &path, info)?;
             }
             Op::Copy {
                 src_path,
@@ -304,30 +311,29 @@ pub(crate) fn commit(
             } => {
                 let src_path = check_path(&src_path)?;
                 let dest_path = check_path(&dest_path)?;
-                let info = match src_revision {
-                    None => original.get(&src_path).cloned(),
-                    Some(rev) => {
-                        let commit = resolve(&tx, repo.pk, &rev)?
-                            .ok_or_else(|| StoreError::RevisionNotFound(rev.clone()))?;
-                        entry(&tx, &commit, &src_path)?
-                            .filter(|e| e.kind == EntryKind::File)
-                            .map(|e| FileInfo {
-                                oid: e.oid,
-                                size: e.size,
-                                lfs: e.lfs.map(|l| l.sha256),
-                            })
-                    }
+                // The source is read as committed (the head before this commit by default).
+                let commit = match src_revision {
+                    None => head.clone(),
+                    Some(rev) => resolve(&tx, repo.pk, &rev)?
+                        .ok_or_else(|| StoreError::RevisionNotFound(rev.clone()))?,
                 };
-                let info = info.ok_or_else(|| {
-                    StoreError::EntryNotFound(format!(
-                        "Cannot copy {src_path}: file not found at the source revision"
-                    ))
-                })?;
-                files.insert(dest_path, info);
+                let info = entry(&tx, &commit, &src_path)?
+                    .filter(|e| e.kind == EntryKind::File)
+                    .map(|e| FileInfo {
+                        oid: e.oid,
+                        size: e.size,
+                        lfs: e.lfs.map(|l| l.sha256),
+                    })
+                    .ok_or_else(|| {
+                        StoreError::EntryNotFound(format!(
+                            "Cannot copy {src_path}: file not found at the source revision"
+                        ))
+                    })?;
+                draft.set_file(&tx, &dest_path, info)?;
             }
             Op::DeleteFile { path } => {
                 let path = check_path(&path)?;
-                if files.remove(&path).is_none() {
+                if !draft.delete_file(&tx, &path)? {
                     return Err(StoreError::EntryNotFound(format!(
                         "A file with this name doesn't exist: {path}"
                     )));
@@ -335,10 +341,7 @@ pub(crate) fn commit(
             }
             Op::DeleteFolder { path } => {
                 let path = check_path(path.trim_end_matches('/'))?;
-                let prefix = format!("{path}/");
-                let before = files.len();
-                files.retain(|p, _| !p.starts_with(&prefix));
-                if files.len() == before {
+                if !draft.delete_folder(&tx, &path)? {
                     return Err(StoreError::EntryNotFound(format!(
                         "A folder with this name doesn't exist: {path}"
                     )));
@@ -346,18 +349,7 @@ pub(crate) fn commit(
             }
         }
     }
-    for path in files.keys() {
-        let mut cur = path.as_str();
-        while let Some(i) = cur.rfind('/') {
-            cur = &cur[..i];
-            if files.contains_key(cur) {
-                return Err(StoreError::BadRequest(format!(
-                    "{path} cannot be added: {cur} is a file"
-                )));
-            }
-        }
-    }
-    let (tree, rows) = build_tree(&files);
+    let tree = draft.tree_id()?;
     let now = now_ms();
     let parents = vec![head.clone()];
     let id = commit_sha1(
@@ -377,7 +369,8 @@ pub(crate) fn commit(
         message: input.description,
         date_ms: now,
     };
-    insert_commit(&tx, repo.pk, &record, &rows, &previous)?;
+    insert_commit_row(&tx, repo.pk, &record)?;
+    draft.store(&tx, repo.pk, &record.id)?;
     move_ref(&tx, repo.pk, &ref_name, &head, &id, now)?;
     tx.commit()?;
     Ok(CommitOutcome {

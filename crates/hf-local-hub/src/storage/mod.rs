@@ -59,6 +59,7 @@ mod access;
 mod blobs;
 // Inference Endpoints (issue 13).
 mod discussions;
+mod draft;
 mod endpoints;
 // Garbage collection of uncommitted uploads and abandoned staging (issue 16 item 12).
 mod gc;

@@ -654,3 +654,81 @@ async fn trees_of_an_older_store_are_migrated_at_open() {
         .unwrap();
     assert_eq!(refs, 1);
 }
+
+/// The incremental commit path computes the same git ids as the full computation over all files,
+/// through adds, replaces, deletes that empty folders, folder deletes and copies.
+#[tokio::test]
+async fn incremental_trees_match_the_full_git_computation() {
+    use super::git::{FileInfo, build_tree};
+    let dir = tempfile::tempdir().unwrap();
+    let (store, repo) = seeded(dir.path()).await;
+    let steps: Vec<Vec<Op>> = vec![
+        vec![
+            add("a/b/c.txt", b"c"),
+            add("a/d.txt", b"d"),
+            add("a.txt", b"top"),
+        ],
+        vec![add("a/b/c.txt", b"c2"), add("e/f/g/h.txt", b"h")],
+        vec![Op::DeleteFile {
+            path: "e/f/g/h.txt".into(),
+        }],
+        vec![
+            Op::Copy {
+                src_path: "a/d.txt".into(),
+                src_revision: None,
+                dest_path: "z/d.txt".into(),
+            },
+            Op::DeleteFolder { path: "a/b".into() },
+        ],
+        vec![
+            add("a/d.txt", b"d"),
+            add("a-b/x.txt", b"x"),
+            add("a0", b"y"),
+        ],
+    ];
+    for ops in steps {
+        let id = store
+            .commit(&repo, "main", input(ops, None))
+            .await
+            .unwrap()
+            .commit_id;
+        let record = store.commit_record(&id).await.unwrap().unwrap();
+        let all = store.list_tree(&id, "", true).await.unwrap();
+        let files: std::collections::BTreeMap<String, FileInfo> = all
+            .iter()
+            .filter(|e| e.kind == super::EntryKind::File)
+            .map(|e| {
+                (
+                    e.path.clone(),
+                    FileInfo {
+                        oid: e.oid.clone(),
+                        size: e.size,
+                        lfs: e.lfs.as_ref().map(|l| l.sha256.clone()),
+                    },
+                )
+            })
+            .collect();
+        let (root, rows) = build_tree(&files);
+        assert_eq!(record.tree, root);
+        let dirs: Vec<(String, String)> = all
+            .iter()
+            .filter(|e| e.kind == super::EntryKind::Directory)
+            .map(|e| (e.path.clone(), e.oid.clone()))
+            .collect();
+        let mut expected: Vec<(String, String)> = rows
+            .iter()
+            .filter(|r| r.is_dir)
+            .map(|r| (r.path.clone(), r.oid.clone()))
+            .collect();
+        expected.sort();
+        assert_eq!(dirs, expected);
+    }
+    // No empty folder survives: `e/f/g` went with its last file.
+    assert!(
+        store
+            .tree_entry(&head(&store, &repo).await, "e")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -104,7 +104,7 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Encodes a node; children must be sorted by name and unique.
-fn encode(children: &[Child]) -> Vec<u8> {
+pub(crate) fn encode(children: &[Child]) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 + children.len() * 64);
     out.push(VERSION);
     for c in children {
