@@ -414,3 +414,20 @@ def test_upload_readme_with_invalid_metadata_is_refused(api, repo, http_log):
     [check] = http_log.matching("POST", r"/api/validate-yaml$")
     assert check.status == 400
     assert api.list_repo_files(repo) == [".gitattributes"]
+
+
+def test_path_limits(api, repo, cache_dir, http_log):
+    """Issue 16 item 8: 1024 bytes, 255 per name, 64 levels; refused at preupload with a 400."""
+    seg = "s" * 255
+    at_limit = f"{seg}/{seg}/{seg}/{seg[1:]}/"
+    at_limit += "f" * (1024 - len(at_limit))
+    for bad in [at_limit + "x", "/".join(["d"] * 65), "/".join(["a"] * 50_000)]:
+        http_log.clear()
+        with pytest.raises(HfHubHTTPError) as err:
+            api.upload_file(path_or_fileobj=b"x", path_in_repo=bad, repo_id=repo)
+        assert err.value.response.status_code == 400
+        assert "allowed" in str(err.value)
+        # Refused at preupload: no commit was sent.
+        assert http_log.matching("POST", r"/commit/") == []
+    api.upload_file(path_or_fileobj=b"at the limit", path_in_repo=at_limit, repo_id=repo)
+    assert download(repo, at_limit, cache_dir) == b"at the limit"

@@ -25,12 +25,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let rounds = parse_flag(args, "--rounds")?.unwrap_or(3).max(1) as usize;
             crate::bench_upload::run(big_mib, rounds)
         }
+        Some("load") => crate::bench_load::run_args(&args[1..]),
         Some("serve") => {
             let size_mib = parse_flag(args, "--size-mib")?.unwrap_or(1024);
             let rounds = parse_flag(args, "--rounds")?.unwrap_or(5);
             serve(size_mib, rounds)
         }
-        _ => Err("usage: cargo xtask bench <serve|download|upload> [options]\n  \
+        _ => Err("usage: cargo xtask bench <serve|download|upload|load> [options]\n  \
+             load [--secs N] [--clients N] [--files N] [--hub PATH]: 64 clients downloading small files and listing trees (requests/s, p50/p99)\n  \
              serve [--size-mib N] [--rounds N]: hf-local-hub serving one LFS file to `curl -o /dev/null` (GB/s, server peak RSS)\n  \
              download [--big-mib N] [--rounds N]: `hf download` vs curl vs huggingface_hub 0.36 (cold, warm, scan)\n  \
              upload [--big-mib N] [--rounds N]: `hf upload` vs huggingface_hub 0.36 (1000 x 16 KiB, one big file, hashing)"

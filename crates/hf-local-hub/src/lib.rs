@@ -68,7 +68,9 @@ pub use api::endpoints::EndpointDelays;
 pub use api::lfs::MULTIPART_CHUNK_SIZE;
 pub use auth::{AuthConfig, Caller, Role};
 pub use fault::{FaultKind, FaultSpec, InvalidFaultSpec};
-pub use storage::StoreError;
+pub use storage::{
+    DEFAULT_GC_GRACE, GcReport, MAX_PATH_BYTES, MAX_PATH_DEPTH, MAX_SEGMENT_BYTES, StoreError,
+};
 pub use webhooks::delivery::DeliveryPolicy;
 
 /// Why the hub could not start.
@@ -111,6 +113,7 @@ impl LocalHub {
             endpoint_delays: EndpointDelays::default(),
             delivery: DeliveryPolicy::default(),
             community: seed::CommunitySeed::default(),
+            gc_grace: storage::DEFAULT_GC_GRACE,
         }
     }
 }
@@ -132,6 +135,7 @@ pub struct LocalHubBuilder {
     endpoint_delays: EndpointDelays,
     delivery: DeliveryPolicy,
     community: seed::CommunitySeed,
+    gc_grace: Duration,
 }
 
 impl LocalHubBuilder {
@@ -187,6 +191,14 @@ impl LocalHubBuilder {
     /// `Host` header.
     pub fn public_url(mut self, url: impl Into<String>) -> Self {
         self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Grace period of the garbage collector (default one day): LFS objects uploaded but never
+    /// committed, and abandoned multipart staging, are removed once older than this. The hub
+    /// collects every `grace / 24` (at least every second, at most every hour).
+    pub fn gc_grace(mut self, grace: Duration) -> Self {
+        self.gc_grace = grace;
         self
     }
 
@@ -345,6 +357,7 @@ impl LocalHubBuilder {
         };
         let app = api::router(state);
         let (tx, mut rx) = watch::channel(false);
+        spawn_gc(store.clone(), self.gc_grace, rx.clone());
         let limits = self.limits;
         let task = tokio::spawn(async move {
             let stop = async move {
@@ -359,9 +372,25 @@ impl LocalHubBuilder {
             faults,
             stop: tx,
             task: Some(task),
+            gc_grace: self.gc_grace,
             _temp: temp,
         })
     }
+}
+
+/// Collects garbage every `grace / 24` (clamped to 1 s ..= 1 h) until `stop`.
+fn spawn_gc(store: Store, grace: Duration, mut stop: watch::Receiver<bool>) {
+    let every = (grace / 24).clamp(Duration::from_secs(1), Duration::from_secs(3600));
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = stop.wait_for(|s| *s) => return,
+                () = tokio::time::sleep(every) => {}
+            }
+            // A failed pass is retried at the next tick; nothing is lost by skipping one.
+            let _ = store.collect_garbage(grace).await;
+        }
+    });
 }
 
 /// A running hub. Dropping it stops the server (without waiting); [`LocalHubHandle::shutdown`] waits for
@@ -374,6 +403,7 @@ pub struct LocalHubHandle {
     faults: Arc<fault::FaultInjector>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    gc_grace: Duration,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -404,6 +434,11 @@ impl LocalHubHandle {
     /// path, a request counter for tests (e.g. "the resumed upload sent no commit again").
     pub fn fault_hits(&self) -> Vec<u64> {
         self.faults.hits()
+    }
+
+    /// Runs the garbage collector now (as the periodic task does) with the configured grace period.
+    pub async fn collect_garbage(&self) -> Result<GcReport, StoreError> {
+        self.store.collect_garbage(self.gc_grace).await
     }
 
     /// Stops accepting connections and waits for in-flight requests to finish.

@@ -74,6 +74,10 @@ struct Args {
     /// How long a Space stays BUILDING after a creation, commit or restart (`500ms`, `2s`; a bare number is milliseconds).
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
     space_build_delay: std::time::Duration,
+    /// LFS objects uploaded but never committed, and abandoned multipart staging, are removed
+    /// once older than this (`86400s` = one day).
+    #[arg(long, value_name = "DURATION", default_value = "86400s", value_parser = duration)]
+    gc_grace: std::time::Duration,
     /// How long a Space stays APP_STARTING after its build (`0` skips the stage).
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = duration)]
     space_start_delay: std::time::Duration,
@@ -209,6 +213,7 @@ async fn main() -> ExitCode {
         .addr(args.addr)
         .multipart_chunk_size(args.multipart_chunk_size)
         .space_build_delay(args.space_build_delay)
+        .gc_grace(args.gc_grace)
         .space_start_delay(args.space_start_delay)
         .endpoint_pending_delay(Duration::from_millis(args.endpoint_pending_delay))
         .endpoint_initializing_delay(Duration::from_millis(args.endpoint_initializing_delay))

@@ -700,7 +700,8 @@ async fn hostile_ignore_rules_cost_bounded_time_and_memory() {
     http.create_repo(&hub, ALICE, "model", "alice/pub", false)
         .await;
     let rule = "*a".repeat(2_000) + "b";
-    let path = "a".repeat(5_000);
+    // As long as paths may be (issue 16 item 8: 1024 bytes, 255 per name).
+    let path = vec!["a".repeat(255); 4].join("/");
     let body = json!({
         "files": [{"path": path, "sample": b64(b"x"), "size": 1}],
         "gitIgnore": rule,
@@ -722,4 +723,62 @@ async fn hostile_ignore_rules_cost_bounded_time_and_memory() {
         started.elapsed()
     );
     assert_eq!(http.get("/api/models/alice/pub", None).await.status, 200);
+}
+
+/// Issue 16 item 8: a path over the limits is refused with a Hub error before any other work, in
+/// preupload (even with costly ignore rules) and in commits; a path at the limit commits and reads back.
+#[tokio::test]
+async fn long_and_deep_paths_are_refused_and_a_path_at_the_limit_works() {
+    let (hub, http) = hub().await;
+    http.create_repo(&hub, ALICE, "model", "alice/paths", false)
+        .await;
+    let huge = vec!["a"; 50_000].join("/");
+    let body = json!({
+        "files": [{"path": huge, "sample": "", "size": 1}],
+        "gitIgnore": format!("{}\n", "*a".repeat(2000)),
+    });
+    let r = http
+        .json(
+            Method::POST,
+            "/api/models/alice/paths/preupload/main?create_pr=1",
+            Some(BOB),
+            body,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let message = r.json()["error"].as_str().unwrap().to_owned();
+    assert!(message.contains("allowed"), "{message}");
+    let seg = "s".repeat(hf_local_hub::MAX_SEGMENT_BYTES);
+    let mut at_limit = format!("{seg}/{seg}/{seg}/{}/", &seg[1..]);
+    at_limit.push_str(&"f".repeat(hf_local_hub::MAX_PATH_BYTES - at_limit.len()));
+    let url = "/api/models/alice/paths/commit/main";
+    let header = json!({"summary": "long"});
+    for bad in [
+        format!("{at_limit}x"),
+        vec!["d"; hf_local_hub::MAX_PATH_DEPTH + 1].join("/"),
+        huge,
+    ] {
+        let r = commit(
+            &http,
+            ALICE,
+            url,
+            ndjson(header.clone(), &[file_op(&bad, b"x")]),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{}", bad.len());
+        assert!(r.json()["error"].as_str().unwrap().contains("allowed"));
+    }
+    let r = commit(
+        &http,
+        ALICE,
+        url,
+        ndjson(header, &[file_op(&at_limit, b"at the limit")]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = http
+        .get(&format!("/alice/paths/resolve/main/{at_limit}"), None)
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "at the limit");
 }

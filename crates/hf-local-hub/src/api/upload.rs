@@ -119,6 +119,10 @@ async fn preupload(
             "too many files in one preupload call (at most {MAX_PREUPLOAD_FILES})"
         )));
     }
+    // Path sizes before any rule matching or lookup (issue 16 item 8).
+    for file in &request.files {
+        crate::storage::check_path_limits(&file.path)?;
+    }
     let attributes =
         GitAttributes::parse(&rules_file(&state.store, &commit, ".gitattributes").await?);
     let ignore_text = match request.git_ignore {

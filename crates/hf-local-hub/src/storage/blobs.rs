@@ -169,7 +169,12 @@ fn finish_lfs(paths: &Paths, sha256: &str, mut guard: TempGuard) -> Result<(), S
     let dest = lfs_file(paths, sha256)
         .ok_or_else(|| StoreError::BadRequest(format!("invalid LFS oid {sha256:?}")))?;
     if dest.exists() {
-        return Ok(()); // already stored; the guard removes the duplicate
+        // Already stored; the guard removes the duplicate. A fresh upload restarts the object's
+        // grace period before garbage collection (best effort: the object is valid either way).
+        if let Ok(f) = File::options().append(true).open(&dest) {
+            let _ = f.set_modified(std::time::SystemTime::now());
+        }
+        return Ok(());
     }
     if let Some(tmp) = guard.0.clone() {
         publish(&tmp, &dest)?;

@@ -111,7 +111,7 @@ pub(crate) fn build_tree(files: &BTreeMap<String, FileInfo>) -> (String, Vec<Tre
 }
 
 /// Git tree id of a folder's direct children (`name -> (is_dir, oid)`).
-fn tree_sha1(children: &BTreeMap<String, (bool, String)>) -> String {
+pub(crate) fn tree_sha1(children: &BTreeMap<String, (bool, String)>) -> String {
     // Git sorts entries by name, comparing folder names as if they ended with '/'.
     let mut items: Vec<(Vec<u8>, &String, bool, &String)> = children
         .iter()

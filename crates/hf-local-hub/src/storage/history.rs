@@ -4,16 +4,57 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use super::draft::Draft;
+use super::trees;
+
 use super::blobs::{is_hex, lfs_size};
 use super::git::{FileInfo, TreeRow, blob_sha1, build_tree, commit_sha1, lfs_pointer};
 use super::{
-    CommitInput, CommitOutcome, CommitRecord, Entry, EntryKind, LfsInfo, Op, Paths, RefRecord,
-    RepoRecord, StoreError, now_ms,
+    CommitInput, CommitOutcome, CommitRecord, Entry, EntryKind, Op, Paths, RefRecord, RepoRecord,
+    StoreError, now_ms,
 };
 
-/// Checks a path received from a client: no traversal, no absolute path, no backslash, no NUL.
-/// Returns the normalised path (a leading `./` dropped).
+/// Most bytes of a repo path (issue 16 item 8). The Hub documents no limit; git has none, but a
+/// path must fit on the disks it is downloaded to (Linux `PATH_MAX` is 4096 bytes for the whole
+/// local path, cache folders included), and a bound keeps every per-path cost small.
+pub const MAX_PATH_BYTES: usize = 1024;
+/// Most bytes of one path segment: `NAME_MAX` (255) of ext4, APFS and NTFS; a longer name cannot be
+/// written to any client's disk.
+pub const MAX_SEGMENT_BYTES: usize = 255;
+/// Most segments (folder depth + 1) of a repo path.
+pub const MAX_PATH_DEPTH: usize = 64;
+
+/// Checks the size of a client path (length, depth, segment length) in one pass, before any other
+/// work; the message states the limit, not the path.
+pub fn check_path_limits(path: &str) -> Result<(), StoreError> {
+    if path.len() > MAX_PATH_BYTES {
+        return Err(StoreError::BadRequest(format!(
+            "Invalid path: {} bytes long, more than the {MAX_PATH_BYTES} allowed",
+            path.len()
+        )));
+    }
+    let mut depth = 0usize;
+    for segment in path.split('/') {
+        depth += 1;
+        if segment.len() > MAX_SEGMENT_BYTES {
+            return Err(StoreError::BadRequest(format!(
+                "Invalid path: a file or folder name of {} bytes, more than the {MAX_SEGMENT_BYTES} allowed",
+                segment.len()
+            )));
+        }
+    }
+    if depth > MAX_PATH_DEPTH {
+        return Err(StoreError::BadRequest(format!(
+            "Invalid path: {depth} levels deep, more than the {MAX_PATH_DEPTH} allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a path received from a client: size limits ([`check_path_limits`]), no traversal, no
+/// absolute path, no backslash, no NUL. Returns the normalised path (a leading `./` dropped).
 pub fn check_path(path: &str) -> Result<String, StoreError> {
+    check_path_limits(path)?;
     if path.starts_with('/') {
         return Err(StoreError::BadRequest(format!(
             "invalid path {path:?}: absolute paths are not allowed"
@@ -34,30 +75,6 @@ fn commit_from_row(row: &Row<'_>) -> rusqlite::Result<CommitRecord> {
         title: row.get(4)?,
         message: row.get(5)?,
         date_ms: row.get(6)?,
-    })
-}
-
-const ENTRY_COLUMNS: &str = "path, is_dir, oid, size, lfs_sha256, last_commit";
-
-fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
-    let size: i64 = row.get(3)?;
-    let size = u64::try_from(size).unwrap_or(0);
-    let lfs: Option<String> = row.get(4)?;
-    Ok(Entry {
-        path: row.get(0)?,
-        kind: if row.get::<_, i64>(1)? != 0 {
-            EntryKind::Directory
-        } else {
-            EntryKind::File
-        },
-        oid: row.get(2)?,
-        size,
-        lfs: lfs.map(|sha256| LfsInfo {
-            pointer_size: lfs_pointer(&sha256, size).len() as u64,
-            sha256,
-            size,
-        }),
-        last_commit: row.get(5)?,
     })
 }
 
@@ -123,12 +140,7 @@ pub(crate) fn resolve(c: &Connection, pk: i64, rev: &str) -> Result<Option<Strin
 }
 
 pub(crate) fn entry(c: &Connection, commit: &str, path: &str) -> Result<Option<Entry>, StoreError> {
-    Ok(c.query_row(
-        &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE commit_id = ?1 AND path = ?2"),
-        params![commit, path],
-        entry_from_row,
-    )
-    .optional()?)
+    trees::entry(c, commit, path)
 }
 
 pub(crate) fn list(
@@ -137,39 +149,14 @@ pub(crate) fn list(
     folder: &str,
     recursive: bool,
 ) -> Result<Vec<Entry>, StoreError> {
-    let rows = if !recursive {
-        let mut stmt = c.prepare(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE commit_id = ?1 AND parent = ?2 ORDER BY path"
-        ))?;
-        stmt.query_map(params![commit, folder], entry_from_row)?
-            .collect::<Result<Vec<_>, _>>()?
-    } else if folder.is_empty() {
-        let mut stmt = c.prepare(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE commit_id = ?1 ORDER BY path"
-        ))?;
-        stmt.query_map(params![commit], entry_from_row)?
-            .collect::<Result<Vec<_>, _>>()?
-    } else {
-        // '0' is the byte after '/', so the range is exactly the paths under `folder/`.
-        let mut stmt = c.prepare(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE commit_id = ?1 AND path > ?2 AND path < ?3 ORDER BY path"
-        ))?;
-        stmt.query_map(
-            params![commit, format!("{folder}/"), format!("{folder}0")],
-            entry_from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?
-    };
-    Ok(rows)
+    trees::list(c, commit, folder, recursive)
 }
 
-/// Inserts a commit, its entries (with last-commit ids derived from `previous`) and its link to the repo.
-pub(crate) fn insert_commit(
+/// Inserts a commit row and its link to the repo (its tree is stored apart).
+pub(crate) fn insert_commit_row(
     tx: &Transaction<'_>,
     pk: i64,
     record: &CommitRecord,
-    rows: &[TreeRow],
-    previous: &BTreeMap<String, (String, String)>,
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT OR IGNORE INTO commits (id, tree, parents, author, title, message, date_ms) \
@@ -188,27 +175,29 @@ pub(crate) fn insert_commit(
         "INSERT OR IGNORE INTO repo_commits (repo_pk, commit_id) VALUES (?1, ?2)",
         params![pk, record.id],
     )?;
-    let mut stmt = tx.prepare(
-        "INSERT OR IGNORE INTO entries (commit_id, path, parent, is_dir, oid, size, lfs_sha256, last_commit) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    for row in rows {
-        let last = match previous.get(&row.path) {
-            Some((oid, last)) if *oid == row.oid => last.clone(),
-            _ => record.id.clone(),
-        };
-        stmt.execute(params![
-            record.id,
-            row.path,
-            row.parent,
-            i64::from(row.is_dir),
-            row.oid,
-            i64::try_from(row.size).unwrap_or(i64::MAX),
-            row.lfs,
-            last
-        ])?;
-    }
     Ok(())
+}
+
+/// Inserts a commit, its entries (with last-commit ids derived from `previous`) and its link to the repo.
+pub(crate) fn insert_commit(
+    tx: &Transaction<'_>,
+    pk: i64,
+    record: &CommitRecord,
+    rows: &[TreeRow],
+    previous: &BTreeMap<String, (String, String)>,
+) -> Result<(), StoreError> {
+    insert_commit_row(tx, pk, record)?;
+    let stored: Vec<trees::StoredRow<'_>> = rows
+        .iter()
+        .map(|row| trees::StoredRow {
+            row,
+            last_commit: match previous.get(&row.path) {
+                Some((oid, last)) if *oid == row.oid => last.as_str(),
+                _ => record.id.as_str(),
+            },
+        })
+        .collect();
+    trees::store_commit_tree(tx, pk, &record.id, &stored)
 }
 
 /// The full ref a commit target names.
@@ -273,8 +262,8 @@ pub(crate) fn commit(
             actual: head,
         });
     }
-    let (mut files, previous) = load_state(&tx, &head)?;
-    let original = files.clone();
+    // Only the folders on the changed paths are loaded and stored again (issue 16 item 12).
+    let mut draft = Draft::open(&tx, &head)?;
     let mut written = written.iter();
     for op in input.ops {
         match op {
@@ -284,14 +273,12 @@ pub(crate) fn commit(
                     Some(o) => o.clone(),
                     None => blob_sha1(&bytes),
                 };
-                files.insert(
-                    path,
-                    FileInfo {
-                        oid,
-                        size: bytes.len() as u64,
-                        lfs: None,
-                    },
-                );
+                let info = FileInfo {
+                    oid,
+                    size: bytes.len() as u64,
+                    lfs: None,
+                };
+                draft.set_file(&tx, &path, info)?;
             }
             Op::AddLfs { path, sha256, size } => {
                 let path = check_path(&path)?;
@@ -310,14 +297,12 @@ pub(crate) fn commit(
                     )));
                 }
                 let pointer = lfs_pointer(&sha256, actual);
-                files.insert(
-                    path,
-                    FileInfo {
-                        oid: blob_sha1(pointer.as_bytes()),
-                        size: actual,
-                        lfs: Some(sha256),
-                    },
-                );
+                let info = FileInfo {
+                    oid: blob_sha1(pointer.as_bytes()),
+                    size: actual,
+                    lfs: Some(sha256),
+                };
+                draft.set_file(&tx, &path, info)?;
             }
             Op::Copy {
                 src_path,
@@ -326,47 +311,38 @@ pub(crate) fn commit(
             } => {
                 let src_path = check_path(&src_path)?;
                 let dest_path = check_path(&dest_path)?;
-                let info = match src_revision {
-                    None => original.get(&src_path).cloned(),
-                    Some(rev) => {
-                        let commit = resolve(&tx, repo.pk, &rev)?
-                            .ok_or_else(|| StoreError::RevisionNotFound(rev.clone()))?;
-                        entry(&tx, &commit, &src_path)?
-                            .filter(|e| e.kind == EntryKind::File)
-                            .map(|e| FileInfo {
-                                oid: e.oid,
-                                size: e.size,
-                                lfs: e.lfs.map(|l| l.sha256),
-                            })
-                    }
+                // The source is read as committed (the head before this commit by default).
+                let commit = match src_revision {
+                    None => head.clone(),
+                    Some(rev) => resolve(&tx, repo.pk, &rev)?
+                        .ok_or_else(|| StoreError::RevisionNotFound(rev.clone()))?,
                 };
-                let info = info.ok_or_else(|| {
-                    StoreError::EntryNotFound(format!(
-                        "Cannot copy {src_path}: file not found at the source revision"
-                    ))
-                })?;
-                files.insert(dest_path, info);
+                let info = entry(&tx, &commit, &src_path)?
+                    .filter(|e| e.kind == EntryKind::File)
+                    .map(|e| FileInfo {
+                        oid: e.oid,
+                        size: e.size,
+                        lfs: e.lfs.map(|l| l.sha256),
+                    })
+                    .ok_or_else(|| {
+                        StoreError::EntryNotFound(format!(
+                            "Cannot copy {src_path}: file not found at the source revision"
+                        ))
+                    })?;
+                draft.set_file(&tx, &dest_path, info)?;
             }
             Op::DeleteFile { path } => {
                 let path = check_path(&path)?;
-                if files.remove(&path).is_none() {
-                    // Issue 15: as on the Hub, a deleted "file" that names a folder deletes it.
-                    let prefix = format!("{path}/");
-                    let before = files.len();
-                    files.retain(|p, _| !p.starts_with(&prefix));
-                    if files.len() == before {
-                        return Err(StoreError::EntryNotFound(format!(
-                            "A file with this name doesn't exist: {path}"
-                        )));
-                    }
+                // Issue 15: as on the Hub, a deleted "file" that names a folder deletes the folder.
+                if !draft.delete_file(&tx, &path)? && !draft.delete_folder(&tx, &path)? {
+                    return Err(StoreError::EntryNotFound(format!(
+                        "A file with this name doesn't exist: {path}"
+                    )));
                 }
             }
             Op::DeleteFolder { path } => {
                 let path = check_path(path.trim_end_matches('/'))?;
-                let prefix = format!("{path}/");
-                let before = files.len();
-                files.retain(|p, _| !p.starts_with(&prefix));
-                if files.len() == before {
+                if !draft.delete_folder(&tx, &path)? {
                     return Err(StoreError::EntryNotFound(format!(
                         "A folder with this name doesn't exist: {path}"
                     )));
@@ -374,18 +350,7 @@ pub(crate) fn commit(
             }
         }
     }
-    for path in files.keys() {
-        let mut cur = path.as_str();
-        while let Some(i) = cur.rfind('/') {
-            cur = &cur[..i];
-            if files.contains_key(cur) {
-                return Err(StoreError::BadRequest(format!(
-                    "{path} cannot be added: {cur} is a file"
-                )));
-            }
-        }
-    }
-    let (tree, rows) = build_tree(&files);
+    let tree = draft.tree_id()?;
     let now = now_ms();
     let parents = vec![head.clone()];
     let id = commit_sha1(
@@ -405,7 +370,8 @@ pub(crate) fn commit(
         message: input.description,
         date_ms: now,
     };
-    insert_commit(&tx, repo.pk, &record, &rows, &previous)?;
+    insert_commit_row(&tx, repo.pk, &record)?;
+    draft.store(&tx, repo.pk, &record.id)?;
     move_ref(&tx, repo.pk, &ref_name, &head, &id, now)?;
     tx.commit()?;
     Ok(CommitOutcome {

@@ -2,7 +2,7 @@
 //!
 //! # Layout of a data directory
 //!
-//! * `hub.sqlite` — repos, refs, commits, per-commit file entries, redirects, discussions and pull requests, likes, access requests (WAL mode,
+//! * `hub.sqlite` — repos, refs, commits, trees (folder nodes shared between commits, see `trees.rs`), redirects, discussions and pull requests, likes, access requests (WAL mode,
 //!   `synchronous=FULL`).
 //! * `objects/git/ab/<sha1>` — regular file contents, named by their git blob SHA-1.
 //! * `objects/lfs/ab/<sha256>` — LFS object contents, named by their SHA-256.
@@ -15,7 +15,9 @@
 //! # API used by the HTTP layer (and by the uploads code)
 //!
 //! Every method is `async` and runs its database and file work on tokio's blocking pool. All take `&self`;
-//! [`Store`] is cheap to clone.
+//! [`Store`] is cheap to clone. Writes go through one connection under a lock; reads of repos, revisions,
+//! commits, trees, refs and history use read-only connections of their own (WAL snapshots), so they never
+//! wait for a write. `Store::collect_garbage(grace)` (see `gc.rs`) removes uncommitted uploads and staging.
 //!
 //! ```text
 //! Store::open(dir: &Path) -> Result<Store, StoreError>                                  (sync, at startup)
@@ -57,7 +59,10 @@ mod access;
 mod blobs;
 // Inference Endpoints (issue 13).
 mod discussions;
+mod draft;
 mod endpoints;
+// Garbage collection of uncommitted uploads and abandoned staging (issue 16 item 12).
+mod gc;
 // Collections, webhooks, papers, profiles, follows (issue 11).
 pub(crate) mod documents;
 pub mod git;
@@ -68,6 +73,7 @@ mod repos;
 mod schema;
 // Spaces (issue 12).
 mod spaces;
+mod trees;
 mod upload_support;
 
 use std::path::{Path, PathBuf};
@@ -84,7 +90,10 @@ pub use discussions::{
     DiscussionFilter, DiscussionRecord, EventRecord, MAX_COMMENT, MAX_TITLE, NewPullRequest,
 };
 pub use endpoints::EndpointRecord;
-pub use history::check_path;
+pub use gc::{DEFAULT_GC_GRACE, GcReport};
+pub use history::{
+    MAX_PATH_BYTES, MAX_PATH_DEPTH, MAX_SEGMENT_BYTES, check_path, check_path_limits,
+};
 pub use spaces::{SpaceChange, SpaceEnv, SpaceRuntimeView};
 
 /// Maximum bytes of a regular (non-LFS) file accepted in a commit.
@@ -382,6 +391,9 @@ pub struct CommitOutcome {
     pub target_ref: String,
 }
 
+/// Most idle reader connections kept open (more may be open while busy).
+const MAX_IDLE_READERS: usize = 16;
+
 /// Handle to the store; clones share the same database and directory.
 #[derive(Clone)]
 pub struct Store {
@@ -389,7 +401,13 @@ pub struct Store {
 }
 
 struct Inner {
+    /// The one writer: every write (and the reads that must see a consistent state with it).
     conn: Mutex<Connection>,
+    /// Idle read-only connections: reads run on their own connection and never wait for the
+    /// writer (WAL gives each a consistent snapshot).
+    readers: Mutex<Vec<Connection>>,
+    /// The database file, for opening more readers.
+    db: PathBuf,
     paths: Paths,
     /// Simulated Space stage delays (issue 12).
     space_delays: spaces::SpaceDelays,
@@ -431,10 +449,13 @@ impl Store {
         for d in [&paths.git, &paths.lfs, &paths.tmp] {
             std::fs::create_dir_all(d).map_err(|e| StoreError::io(d, e))?;
         }
-        let conn = schema::open(&dir.join("hub.sqlite"))?;
+        let db = dir.join("hub.sqlite");
+        let conn = schema::open(&db)?;
         Ok(Store {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+                db,
                 paths,
                 space_delays: spaces::SpaceDelays::default(),
             }),
@@ -459,6 +480,36 @@ impl Store {
         .map_err(|e| StoreError::Internal(format!("storage task failed: {e}")))?
     }
 
+    /// Runs the read-only `f` on the blocking pool with a reader connection (from the idle set, or a
+    /// new one): it never waits for the writer's lock.
+    async fn run_read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let idle = inner
+                .readers
+                .lock()
+                .map_err(|_| StoreError::Internal("reader pool lock poisoned".into()))?
+                .pop();
+            let conn = match idle {
+                Some(c) => c,
+                None => schema::open_reader(&inner.db)?,
+            };
+            let result = f(&conn);
+            if let Ok(mut idle) = inner.readers.lock()
+                && idle.len() < MAX_IDLE_READERS
+            {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("storage task failed: {e}")))?
+    }
+
     /// Runs `f` (file work without the database) on the blocking pool.
     async fn run_fs<T, F>(&self, f: F) -> Result<T, StoreError>
     where
@@ -478,7 +529,8 @@ impl Store {
         full_id: &str,
     ) -> Result<RepoLookup, StoreError> {
         let id = full_id.to_owned();
-        self.run(move |c, _| repos::lookup(c, repo_type, &id)).await
+        self.run_read(move |c| repos::lookup(c, repo_type, &id))
+            .await
     }
 
     /// The repository currently named `namespace/name` (moves are not followed).
@@ -552,7 +604,7 @@ impl Store {
 
     /// All repositories of a type, oldest first.
     pub async fn list_repos(&self, repo_type: RepoType) -> Result<Vec<RepoRecord>, StoreError> {
-        self.run(move |c, _| repos::list(c, repo_type)).await
+        self.run_read(move |c| repos::list(c, repo_type)).await
     }
 
     /// The commit a revision names in `repo`: full ref, branch, tag, full commit id or unique prefix (>= 7).
@@ -563,19 +615,19 @@ impl Store {
     ) -> Result<Option<String>, StoreError> {
         let pk = repo.pk;
         let rev = rev.to_owned();
-        self.run(move |c, _| history::resolve(c, pk, &rev)).await
+        self.run_read(move |c| history::resolve(c, pk, &rev)).await
     }
 
     /// A commit by id.
     pub async fn commit_record(&self, commit: &str) -> Result<Option<CommitRecord>, StoreError> {
         let id = commit.to_owned();
-        self.run(move |c, _| history::commit_record(c, &id)).await
+        self.run_read(move |c| history::commit_record(c, &id)).await
     }
 
     /// The file or folder at `path` in `commit`.
     pub async fn tree_entry(&self, commit: &str, path: &str) -> Result<Option<Entry>, StoreError> {
         let (commit, path) = (commit.to_owned(), path.trim_end_matches('/').to_owned());
-        self.run(move |c, _| history::entry(c, &commit, &path))
+        self.run_read(move |c| history::entry(c, &commit, &path))
             .await
     }
 
@@ -588,7 +640,7 @@ impl Store {
         recursive: bool,
     ) -> Result<Vec<Entry>, StoreError> {
         let (commit, folder) = (commit.to_owned(), folder.trim_end_matches('/').to_owned());
-        self.run(move |c, _| history::list(c, &commit, &folder, recursive))
+        self.run_read(move |c| history::list(c, &commit, &folder, recursive))
             .await
     }
 
@@ -710,7 +762,7 @@ impl Store {
     /// All refs of a repo, sorted by name.
     pub async fn refs(&self, repo: &RepoRecord) -> Result<Vec<RefRecord>, StoreError> {
         let pk = repo.pk;
-        self.run(move |c, _| history::refs(c, pk)).await
+        self.run_read(move |c| history::refs(c, pk)).await
     }
 
     /// Creates the full ref `name` (e.g. `refs/heads/dev`, `refs/tags/v1`) at `commit`; `Conflict` if it exists.
@@ -740,7 +792,7 @@ impl Store {
         limit: usize,
     ) -> Result<(Vec<CommitRecord>, bool), StoreError> {
         let commit = commit.to_owned();
-        self.run(move |c, _| history::log(c, &commit, skip, limit))
+        self.run_read(move |c| history::log(c, &commit, skip, limit))
             .await
     }
 

@@ -162,12 +162,23 @@ CREATE TABLE IF NOT EXISTS lfs_deletions (
 
 /// Opens the database with durable settings and creates the tables.
 pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
     // WAL: readers do not block the writer; FULL: a committed transaction survives power loss.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(super::trees::SCHEMA)?;
+    super::trees::migrate_entries(&mut conn)?;
+    Ok(conn)
+}
+
+/// Opens another connection for reads only (the writer opened the database and set WAL before).
+pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    // A reader must never write: a bug would then fail instead of taking the write lock.
+    conn.pragma_update(None, "query_only", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(conn)
 }

@@ -185,6 +185,8 @@ pub(crate) fn checked_repo_path(path: &str) -> HubResult<&str> {
 /// segments, NUL or line breaks, and no `.git` segment (a backslash is an ordinary character). Returns it
 /// unchanged.
 pub(crate) fn check_repo_path(path: &str) -> Result<&str, String> {
+    // Size limits first (issue 16 item 8): every later check is then cheap.
+    crate::storage::check_path_limits(path).map_err(|e| e.to_string())?;
     let bad = |why: &str| Err(format!("Invalid path {path:?}: {why}"));
     if path.starts_with('/') {
         return bad("absolute paths are not allowed");
