@@ -335,6 +335,7 @@ impl LocalHubBuilder {
             cdn_ttl: self.cdn_ttl,
             multipart_chunk_size: self.multipart_chunk_size,
             endpoint_delays: self.endpoint_delays,
+            commit_gate: Arc::new(api::upload::CommitGate::default()),
         };
         let app = api::router(state);
         let (tx, mut rx) = watch::channel(false);

@@ -10,6 +10,8 @@
 mod commit;
 mod ndjson;
 
+pub(crate) use commit::CommitGate;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path};

@@ -276,6 +276,7 @@ pub(crate) fn commit(
     let (mut files, previous) = load_state(&tx, &head)?;
     let original = files.clone();
     let mut written = written.iter();
+    let mut lfs_oids = Vec::new();
     for op in input.ops {
         match op {
             Op::AddRegular { path, bytes } => {
@@ -310,6 +311,7 @@ pub(crate) fn commit(
                     )));
                 }
                 let pointer = lfs_pointer(&sha256, actual);
+                lfs_oids.push(sha256.clone());
                 files.insert(
                     path,
                     FileInfo {
@@ -354,6 +356,9 @@ pub(crate) fn commit(
                         "A file with this name doesn't exist: {path}"
                     )));
                 }
+            }
+            Op::TrackLfs { paths: lfs_paths } => {
+                super::lfs_scope::track_lfs_paths(paths, &mut files, &lfs_paths)?;
             }
             Op::DeleteFolder { path } => {
                 let path = check_path(path.trim_end_matches('/'))?;
@@ -400,6 +405,7 @@ pub(crate) fn commit(
         date_ms: now,
     };
     insert_commit(&tx, repo.pk, &record, &rows, &previous)?;
+    super::lfs_scope::record(&tx, repo.pk, &lfs_oids)?;
     move_ref(&tx, repo.pk, &ref_name, &head, &id, now)?;
     tx.commit()?;
     Ok(CommitOutcome {

@@ -62,6 +62,8 @@ mod endpoints;
 pub(crate) mod documents;
 pub mod git;
 mod history;
+// LFS objects scoped to repos, .gitattributes tracking (issue 16 items 3, 10).
+mod lfs_scope;
 mod repos;
 mod schema;
 // Spaces (issue 12).
@@ -340,6 +342,13 @@ pub enum Op {
     DeleteFolder {
         /// Folder path in the repo (a trailing `/` is ignored).
         path: String,
+    },
+    /// Make `.gitattributes` track these LFS files: an anchored rule is appended for each one no
+    /// rule tracks. Read and written inside the commit transaction, so concurrent commits keep
+    /// each other's rules.
+    TrackLfs {
+        /// Paths of LFS files of the commit (others are skipped).
+        paths: Vec<String>,
     },
 }
 
