@@ -4,6 +4,7 @@
 //! - `cargo xtask test`: every test: the Rust workspace (unit, integration, doc tests) and the
 //!   Python conformance suite that drives the official `huggingface_hub` client against `hf-local-hub`.
 //! - `cargo xtask ci`: the checks CI runs before the tests (format, clippy, rustdoc, cargo-deny), then `test`.
+//! - `cargo xtask fuzz <target|all> [--seconds N]`: mutation fuzzing of the parsers (see `fuzz.rs`).
 //! - `cargo xtask bench <serve>`: benchmarks against `hf-local-hub`; figures printed, never asserted.
 #![allow(clippy::print_stdout)]
 
@@ -12,6 +13,7 @@ mod bench_download;
 mod bench_upload;
 mod cmd;
 mod demo;
+mod fuzz;
 mod hub;
 
 use std::process::ExitCode;
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("checks") => ci(),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
             println!(
                 "usage: cargo xtask <command>\n\n\
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
                  test    run every test (Rust workspace + Python conformance)\n  \
                  checks  fmt, clippy, rustdoc and cargo-deny checks\n  \
                  ci      checks, then test\n  \
+                 fuzz    mutation fuzzing of the parsers (`cargo xtask fuzz <target|all> --seconds N`)\n  \
                  bench   benchmarks against hf-local-hub (`cargo xtask bench help`)"
             );
             return ExitCode::from(2);
@@ -75,6 +79,8 @@ fn test() -> Result<(), String> {
     Cmd::new("cargo")
         .args(["test", "--workspace", "--doc"])
         .run()?;
+    // A short run of every fuzz target (issue 16): catches regressions the seeds reach quickly.
+    fuzz::run(&["all".to_owned(), "--seconds".to_owned(), "3".to_owned()])?;
     // The Python client against our server: the protocol as the official client speaks it.
     Cmd::new("cargo")
         .args([

@@ -46,8 +46,11 @@
 
 mod api;
 pub mod auth;
+// Entry points of the fuzz targets (`cargo xtask fuzz`), not a stable API.
 pub mod fault;
 pub mod fixture;
+#[doc(hidden)]
+pub mod fuzzing;
 mod patterns;
 pub mod seed;
 mod storage;

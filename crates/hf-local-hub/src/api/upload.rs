@@ -8,7 +8,7 @@
 //! the revision.
 
 mod commit;
-mod ndjson;
+pub(crate) mod ndjson;
 
 pub(crate) use commit::CommitGate;
 
