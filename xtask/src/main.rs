@@ -5,6 +5,7 @@
 //!   Python conformance suite that drives the official `huggingface_hub` client against `hf-local-hub`.
 //! - `cargo xtask ci`: the checks CI runs before the tests (format, clippy, rustdoc, cargo-deny), then `test`.
 //! - `cargo xtask fuzz <target|all> [--seconds N]`: mutation fuzzing of the parsers (see `fuzz.rs`).
+//! - `cargo xtask soak [--minutes N] [--clients N]`: a fault soak of the hub and the clients (see `soak.rs`).
 //! - `cargo xtask bench <serve>`: benchmarks against `hf-local-hub`; figures printed, never asserted.
 #![allow(clippy::print_stdout)]
 
@@ -15,6 +16,7 @@ mod cmd;
 mod demo;
 mod fuzz;
 mod hub;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("soak") => soak::run(&args[1..]),
         _ => {
             println!(
                 "usage: cargo xtask <command>\n\n\
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
                  checks  fmt, clippy, rustdoc and cargo-deny checks\n  \
                  ci      checks, then test\n  \
                  fuzz    mutation fuzzing of the parsers (`cargo xtask fuzz <target|all> --seconds N`)\n  \
+                 soak    the local hub injecting faults under concurrent clients (`cargo xtask soak --minutes N`)\n  \
                  bench   benchmarks against hf-local-hub (`cargo xtask bench help`)"
             );
             return ExitCode::from(2);
