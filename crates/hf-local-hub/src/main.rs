@@ -87,7 +87,7 @@ Fault specs (--fault), KIND=VALUE[,key=value...]:
   flip=OFFSET          flip the body byte at OFFSET
   rate=BYTES           send response bodies at most BYTES per second each (a slow link)
 Keys: path=GLOB (`*` matches anything incl. `/`; without `*` a prefix), method=GET, count=N (first N
-matching requests only; default all).
+matching requests only; default all), every=N (every N-th matching request only).
 Example: --fault status=503,path=/api/models/*,count=2,retry_after=1";
 
 fn name_pair(s: &str) -> Result<(String, String), String> {
