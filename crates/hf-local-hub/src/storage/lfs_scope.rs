@@ -159,3 +159,74 @@ impl Store {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use hf_types::RepoType;
+    use sha2::Digest;
+
+    use super::super::{CommitInput, NewRepo, Op, RepoRecord, Store};
+
+    async fn create(store: &Store, name: &str) -> RepoRecord {
+        store
+            .create_repo(NewRepo {
+                repo_type: RepoType::Model,
+                namespace: "alice".into(),
+                name: name.into(),
+                private: false,
+                sdk: None,
+                extra: serde_json::json!({}),
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn objects_are_scoped_and_an_old_database_is_backfilled() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = b"weights".to_vec();
+        let sha = hex::encode(sha2::Sha256::digest(&data));
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let (a, b, c) = (
+                create(&store, "a").await,
+                create(&store, "b").await,
+                create(&store, "c").await,
+            );
+            let body = futures_util::stream::iter([Ok::<_, String>(Bytes::from(data.clone()))]);
+            store.lfs_ingest(&sha, Some(7), body).await.unwrap();
+            // Stored, but usable nowhere until granted or committed.
+            assert_eq!(store.lfs_object_in(&a, &sha).await.unwrap(), None);
+            store.grant_lfs(b.pk, &sha).await.unwrap();
+            assert_eq!(store.lfs_object_in(&b, &sha).await.unwrap(), Some(7));
+            assert_eq!(store.lfs_object_in(&a, &sha).await.unwrap(), None);
+            let ops = vec![Op::AddLfs {
+                path: "w.bin".into(),
+                sha256: sha.clone(),
+                size: Some(7),
+            }];
+            let input = CommitInput {
+                summary: "s".into(),
+                description: String::new(),
+                parent_commit: None,
+                author: "alice".into(),
+                ops,
+            };
+            store.commit(&a, "main", input).await.unwrap();
+            assert_eq!(store.lfs_object_in(&a, &sha).await.unwrap(), Some(7));
+            assert_eq!(store.lfs_object_in(&c, &sha).await.unwrap(), None);
+            // A database from before the table: only the history remains to rebuild it from.
+            store
+                .run(|c, _| Ok(c.execute_batch("DROP TABLE lfs_scope")?))
+                .await
+                .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let repos: Vec<RepoRecord> = store.list_repos(RepoType::Model).await.unwrap();
+        let by = |n: &str| repos.iter().find(|r| r.name == n).unwrap().clone();
+        assert_eq!(store.lfs_object_in(&by("a"), &sha).await.unwrap(), Some(7));
+        assert_eq!(store.lfs_object_in(&by("b"), &sha).await.unwrap(), None);
+        assert_eq!(store.lfs_object_in(&by("c"), &sha).await.unwrap(), None);
+    }
+}
