@@ -357,6 +357,22 @@ pub(crate) fn commit(
                     )));
                 }
             }
+            Op::AddStoredRegular { path, sha1, size } => {
+                let path = check_path(&path)?;
+                if !super::blobs::git_file(paths, &sha1).is_some_and(|f| f.is_file()) {
+                    return Err(StoreError::Internal(format!(
+                        "regular blob {sha1} of {path} was not stored"
+                    )));
+                }
+                files.insert(
+                    path,
+                    FileInfo {
+                        oid: sha1,
+                        size,
+                        lfs: None,
+                    },
+                );
+            }
             Op::TrackLfs { paths: lfs_paths } => {
                 super::lfs_scope::track_lfs_paths(paths, &mut files, &lfs_paths)?;
             }

@@ -89,15 +89,17 @@ pub(crate) const MAX_OPERATIONS: usize = 100_000;
 pub(crate) const MAX_LFS_OPERATIONS: usize = 25_000;
 /// Commits whose bodies are read and applied at once; later ones wait [`COMMIT_WAIT`], then 429.
 const COMMIT_SLOTS: usize = 8;
-/// Decoded regular-file bytes held by all commits in flight: two commits at the per-commit cap.
-const INLINE_IN_FLIGHT: usize = 2 * MAX_REGULAR_PAYLOAD as usize;
+/// Decoded regular-file bytes all commits may hold at once (each file is held from its line's
+/// decoding until its blob is stored): four files of the largest size.
+const INLINE_IN_FLIGHT: usize = 4 * MAX_REGULAR_FILE;
 /// How long a commit waits for a slot (or for inline-byte budget) before a 429.
 const COMMIT_WAIT: Duration = Duration::from_secs(10);
 /// The `Retry-After` of that 429, in seconds.
 const COMMIT_RETRY_AFTER: u64 = 2;
 
 /// Bounds the commits in flight (issue 16 item 9): how many are read and applied at once, and how
-/// many decoded regular-file bytes they hold together.
+/// many decoded regular-file bytes they hold together (a file is stored as soon as its line is
+/// read, so only files being stored count).
 #[derive(Debug)]
 pub struct CommitGate {
     slots: Arc<Semaphore>,
@@ -114,7 +116,6 @@ impl Default for CommitGate {
 /// What one commit holds of the gate; released when dropped.
 pub(crate) struct CommitPass {
     _slot: OwnedSemaphorePermit,
-    inline: Option<OwnedSemaphorePermit>,
     gate_inline: Arc<Semaphore>,
     wait: Duration,
 }
@@ -146,7 +147,6 @@ impl CommitGate {
             .map_err(|_| HubError::internal("commit gate closed"))?;
         Ok(CommitPass {
             _slot: slot,
-            inline: None,
             gate_inline: self.inline.clone(),
             wait: self.wait,
         })
@@ -154,33 +154,31 @@ impl CommitGate {
 }
 
 impl CommitPass {
-    /// Reserves `bytes` more decoded bytes for this commit (429 when the budget stays exhausted).
-    async fn reserve(&mut self, bytes: usize) -> HubResult<()> {
+    /// Reserves `bytes` decoded bytes until the returned permit is dropped (429 when the budget
+    /// stays exhausted).
+    async fn hold(&self, bytes: usize) -> HubResult<Option<OwnedSemaphorePermit>> {
         let n = u32::try_from(bytes).map_err(|_| busy("a file is too large"))?;
         if n == 0 {
-            return Ok(());
+            return Ok(None);
         }
         let permit =
             tokio::time::timeout(self.wait, self.gate_inline.clone().acquire_many_owned(n))
                 .await
                 .map_err(|_| busy("too much inline content in flight"))?
                 .map_err(|_| HubError::internal("commit gate closed"))?;
-        match &mut self.inline {
-            Some(held) => held.merge(permit),
-            None => self.inline = Some(permit),
-        }
-        Ok(())
+        Ok(Some(permit))
     }
 }
 
 /// Reads the NDJSON body line by line (never more than one line held undecoded): the header, then
 /// the operations (paths checked, LFS objects checked against the objects `repo` may use), within
-/// [`MAX_OPERATIONS`], [`MAX_LFS_OPERATIONS`] and [`MAX_REGULAR_PAYLOAD`], reserving decoded bytes in
-/// `pass`.
+/// [`MAX_OPERATIONS`], [`MAX_LFS_OPERATIONS`] and [`MAX_REGULAR_PAYLOAD`]. Each regular file is
+/// stored as soon as its line is decoded (its bytes counted in `pass` meanwhile), so a commit holds
+/// at most one file's bytes, not the whole body.
 async fn read_commit_body(
     store: &Store,
     repo: &RepoRecord,
-    pass: &mut CommitPass,
+    pass: &CommitPass,
     body: Body,
 ) -> HubResult<(ndjson::HeaderValue, Vec<Op>)> {
     let mut reader = LineReader::new(body.into_data_stream());
@@ -235,8 +233,11 @@ async fn read_commit_body(
                         ),
                     ));
                 }
-                pass.reserve(bytes.len()).await?;
-                ops.push(Op::AddRegular { path, bytes });
+                // Stored now, so that a commit never holds more than one file's bytes.
+                let held = pass.hold(bytes.len()).await?;
+                let (sha1, size) = store.store_regular(bytes).await?;
+                drop(held);
+                ops.push(Op::AddStoredRegular { path, sha1, size });
             }
             Line::LfsFile(v) => {
                 let path = path_ok(&v.path)?;
@@ -358,8 +359,8 @@ pub(super) async fn commit(
     } else {
         Some(commit_target(&state, &repo, &rev).await?)
     };
-    let mut pass = state.commit_gate.enter().await?;
-    let (header, mut ops) = read_commit_body(&state.store, &repo, &mut pass, body).await?;
+    let pass = state.commit_gate.enter().await?;
+    let (header, mut ops) = read_commit_body(&state.store, &repo, &pass, body).await?;
     // Checked once the body is read: answering before would leave it unread, and the client's
     // next request on the same keep-alive connection would find it closed.
     if let Some(num) = pr_num
@@ -484,18 +485,60 @@ mod tests {
     #[tokio::test]
     async fn the_gate_bounds_commits_and_inline_bytes() {
         let gate = CommitGate::new(1, 10, Duration::from_millis(50));
-        let mut first = gate.enter().await.unwrap();
+        let first = gate.enter().await.unwrap();
         let busy = gate.enter().await.err().unwrap();
         assert_eq!(busy.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(retry_after(&busy), Some("2"));
-        first.reserve(6).await.unwrap();
-        first.reserve(4).await.unwrap();
-        let full = first.reserve(1).await.err().unwrap();
+        let six = first.hold(6).await.unwrap();
+        let four = first.hold(4).await.unwrap();
+        let full = first.hold(1).await.err().unwrap();
         assert_eq!(full.status, StatusCode::TOO_MANY_REQUESTS);
-        drop(first);
-        // Everything is given back when a commit ends.
-        let mut second = gate.enter().await.unwrap();
-        second.reserve(10).await.unwrap();
+        // Bytes are given back once stored, the slot when the commit ends.
+        drop(six);
+        let again = first.hold(6).await.unwrap();
+        drop((again, four, first));
+        let second = gate.enter().await.unwrap();
+        assert!(second.hold(10).await.unwrap().is_some());
+    }
+
+    /// Issue 16 item 9: each file is stored as soon as its line is read, so a body whose files
+    /// together exceed the in-flight budget goes through; the operations hold no bytes.
+    #[tokio::test]
+    async fn commit_bodies_are_stored_line_by_line() {
+        use base64::Engine as _;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let repo = store
+            .create_repo(crate::storage::NewRepo {
+                repo_type: hf_types::RepoType::Model,
+                namespace: "alice".into(),
+                name: "s".into(),
+                private: false,
+                sdk: None,
+                extra: serde_json::json!({}),
+            })
+            .await
+            .unwrap();
+        let gate = CommitGate::new(1, 100, Duration::from_millis(50));
+        let pass = gate.enter().await.unwrap();
+        let mut body = String::from("{\"key\":\"header\",\"value\":{\"summary\":\"s\"}}\n");
+        for i in 0..5u8 {
+            let content = base64::engine::general_purpose::STANDARD.encode([i; 60]);
+            body.push_str(&format!(
+                "{{\"key\":\"file\",\"value\":{{\"path\":\"f{i}\",\"content\":\"{content}\"}}}}\n"
+            ));
+        }
+        let (_, ops) = read_commit_body(&store, &repo, &pass, Body::from(body))
+            .await
+            .unwrap();
+        assert_eq!(ops.len(), 5);
+        for op in &ops {
+            let Op::AddStoredRegular { sha1, size, .. } = op else {
+                panic!("{op:?}")
+            };
+            assert_eq!(*size, 60);
+            assert!(store.blob_path(sha1).unwrap().is_file());
+        }
     }
 
     #[test]
