@@ -35,9 +35,20 @@ struct Args {
     /// of the process list.
     #[arg(long, value_name = "FILE")]
     users_file: Option<PathBuf>,
-    /// An extra read-only token for a user (repeatable).
-    #[arg(long = "read-token", value_name = "NAME:TOKEN", value_parser = name_pair)]
+    /// An extra read-only token for a user (repeatable). On the command line it is visible in the
+    /// process list: prefer `--read-tokens-file` or `HF_LOCAL_HUB_READ_TOKENS`.
+    #[arg(
+        long = "read-token",
+        value_name = "NAME:TOKEN",
+        value_parser = name_pair,
+        env = "HF_LOCAL_HUB_READ_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     read_tokens: Vec<(String, String)>,
+    /// A file of read-only tokens, one `NAME:TOKEN` per line (`#` starts a comment).
+    #[arg(long, value_name = "FILE")]
+    read_tokens_file: Option<PathBuf>,
     /// An organization and its members (repeatable); `USER=ROLE` gives a role other than admin
     /// (`write`, `contributor`, `read`).
     #[arg(long = "org", value_name = "ORG:USER[=ROLE][,USER...]", value_parser = name_pair)]
@@ -204,6 +215,19 @@ async fn main() -> ExitCode {
     }
     for (name, token) in &args.read_tokens {
         builder = builder.read_token(name, token);
+    }
+    if let Some(file) = &args.read_tokens_file {
+        match users_from_file(file) {
+            Ok(tokens) => {
+                for (name, token) in &tokens {
+                    builder = builder.read_token(name, token);
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
     }
     for (org, members) in &args.orgs {
         for member in members.split(',').filter(|m| !m.is_empty()) {
