@@ -8,6 +8,9 @@
 //! or an input slower than [`SLOW`]. Findings are written to `target/fuzz/<target>/` and counted;
 //! the command fails when there is one.
 //!
+//! `cargo xtask fuzz <target> --replay FILE` runs one saved input (a finding) and prints its outcome
+//! and time.
+//!
 //! Targets: `ndjson` (the hub's commit body reader and line parser), `patterns` (the hub's
 //! `.gitattributes`/`.gitignore` matcher), `range` (the hub's `Range` parser), `repo-id` (repo ids,
 //! revisions and repo paths of hf-types), `link` (hf-http's `Link: rel="next"` parser),
@@ -77,6 +80,7 @@ pub struct Report {
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut seconds = 60u64;
     let mut seed = None;
+    let mut replay = None;
     let mut targets = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -94,6 +98,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                         .ok_or("--seed takes a number")?,
                 );
             }
+            "--replay" => replay = Some(PathBuf::from(it.next().ok_or("--replay takes a file")?)),
             "all" => targets.extend(TARGETS),
             name => match TARGETS.iter().find(|t| **t == name) {
                 Some(t) => targets.push(*t),
@@ -106,9 +111,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
             },
         }
     }
-    if targets.is_empty() {
+    if let (Some(file), [target]) = (&replay, targets.as_slice()) {
+        // One saved input, e.g. a finding: its outcome and time.
+        let input = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let work = std::env::temp_dir().join(format!("hf-fuzz-{}-replay", std::process::id()));
+        let started = Instant::now();
+        let outcome = catch_unwind(AssertUnwindSafe(|| execute(target, &input, &work)));
+        let spent = started.elapsed();
+        let _ = std::fs::remove_dir_all(&work);
+        let shown = match outcome {
+            Ok(Ok(signature)) => format!("ok (signature {signature:x})"),
+            Ok(Err(broken)) => format!("invariant broken: {broken}"),
+            Err(panic) => format!("panic: {}", panic_message(&panic)),
+        };
+        println!(
+            "fuzz {target} replay {}: {shown} in {} ms",
+            file.display(),
+            spent.as_millis()
+        );
+        return Ok(());
+    }
+    if targets.is_empty() || replay.is_some() {
         return Err(format!(
-            "usage: cargo xtask fuzz <target|all> [--seconds N] [--seed S]\ntargets: {}",
+            "usage: cargo xtask fuzz <target|all> [--seconds N] [--seed S] | <target> --replay FILE\ntargets: {}",
             TARGETS.join(", ")
         ));
     }
