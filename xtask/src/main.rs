@@ -84,7 +84,8 @@ fn test() -> Result<(), String> {
         .args(["test", "--workspace", "--doc"])
         .run()?;
     // A short run of every fuzz target (issue 16): catches regressions the seeds reach quickly.
-    fuzz::run(&["all".to_owned(), "--seconds".to_owned(), "3".to_owned()])?;
+    // A fixed PRNG seed makes the inputs the same on every run (longer runs pick their own).
+    fuzz::run(&["all", "--seconds", "3", "--seed", "1"].map(str::to_owned))?;
     // The Python client against our server: the protocol as the official client speaks it.
     Cmd::new("cargo")
         .args([
