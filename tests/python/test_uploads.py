@@ -6,7 +6,7 @@ import pytest
 from huggingface_hub import CommitOperationAdd, CommitOperationCopy, CommitOperationDelete, hf_hub_download
 from huggingface_hub.utils import EntryNotFoundError, HfHubHTTPError, RevisionNotFoundError
 
-from conftest import ALICE_WRITE, ENDPOINT, HEX40, git_blob_sha1, sha256
+from conftest import ALICE_WRITE, BOB_WRITE, ENDPOINT, HEX40, git_blob_sha1, sha256
 
 LFS_BATCH = r"\.git/info/lfs/objects/batch$"
 
@@ -431,3 +431,38 @@ def test_path_limits(api, repo, cache_dir, http_log):
         assert http_log.matching("POST", r"/commit/") == []
     api.upload_file(path_or_fileobj=b"at the limit", path_in_repo=at_limit, repo_id=repo)
     assert download(repo, at_limit, cache_dir) == b"at the limit"
+
+
+def test_lfs_object_of_another_repo_needs_its_bytes(api, bob_api, make_repo, unique):
+    """Issue 16 item 3: the sha256 of alice's private LFS file does not let bob use the object."""
+    from huggingface_hub.lfs import UploadInfo, post_lfs_batch_info
+
+    secret = os.urandom(4096)
+    private = make_repo(private=True)
+    api.upload_file(path_or_fileobj=secret, path_in_repo="w.bin", repo_id=private)
+    [entry] = api.get_paths_info(private, ["w.bin"])
+    assert entry.lfs is not None and entry.lfs.sha256 == sha256(secret)
+    mine = bob_api.create_repo(f"bob/{unique}-mine").repo_id
+    try:
+        info = UploadInfo(sha256=bytes.fromhex(sha256(secret)), size=len(secret), sample=secret[:512])
+        # The batch of bob's repo asks for the bytes (it answered "already there" before).
+        actions, errors, _ = post_lfs_batch_info(
+            upload_infos=[info], token=BOB_WRITE, repo_type="model", repo_id=mine, endpoint=ENDPOINT
+        )
+        assert errors == []
+        assert "upload" in actions[0].get("actions", {}), actions
+        # A commit claiming the object without uploading it is refused.
+        forged = CommitOperationAdd(path_in_repo="stolen.bin", path_or_fileobj=b"placeholder")
+        forged.upload_info = info
+        forged._upload_mode = "lfs"
+        forged._is_uploaded = True
+        with pytest.raises(HfHubHTTPError) as refused:
+            bob_api.create_commit(mine, [forged], commit_message="borrow")
+        assert refused.value.response.status_code == 400
+        assert not bob_api.file_exists(mine, "stolen.bin")
+        # With the bytes, the official client uploads them and the commit lands.
+        bob_api.upload_file(path_or_fileobj=secret, path_in_repo="mine.bin", repo_id=mine)
+        [own] = bob_api.get_paths_info(mine, ["mine.bin"])
+        assert own.lfs is not None and own.lfs.sha256 == sha256(secret)
+    finally:
+        bob_api.delete_repo(mine, missing_ok=True)

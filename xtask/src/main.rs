@@ -4,6 +4,8 @@
 //! - `cargo xtask test`: every test: the Rust workspace (unit, integration, doc tests) and the
 //!   Python conformance suite that drives the official `huggingface_hub` client against `hf-local-hub`.
 //! - `cargo xtask ci`: the checks CI runs before the tests (format, clippy, rustdoc, cargo-deny), then `test`.
+//! - `cargo xtask fuzz <target|all> [--seconds N]`: mutation fuzzing of the parsers (see `fuzz.rs`).
+//! - `cargo xtask soak [--minutes N] [--clients N]`: a fault soak of the hub and the clients (see `soak.rs`).
 //! - `cargo xtask bench <serve>`: benchmarks against `hf-local-hub`; figures printed, never asserted.
 #![allow(clippy::print_stdout)]
 
@@ -13,7 +15,9 @@ mod bench_load;
 mod bench_upload;
 mod cmd;
 mod demo;
+mod fuzz;
 mod hub;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -27,6 +31,8 @@ fn main() -> ExitCode {
         Some("checks") => ci(),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
+        Some("soak") => soak::run(&args[1..]),
         _ => {
             println!(
                 "usage: cargo xtask <command>\n\n\
@@ -35,6 +41,8 @@ fn main() -> ExitCode {
                  test    run every test (Rust workspace + Python conformance)\n  \
                  checks  fmt, clippy, rustdoc and cargo-deny checks\n  \
                  ci      checks, then test\n  \
+                 fuzz    mutation fuzzing of the parsers (`cargo xtask fuzz <target|all> --seconds N`)\n  \
+                 soak    the local hub injecting faults under concurrent clients (`cargo xtask soak --minutes N`)\n  \
                  bench   benchmarks against hf-local-hub (`cargo xtask bench help`)"
             );
             return ExitCode::from(2);
@@ -76,6 +84,9 @@ fn test() -> Result<(), String> {
     Cmd::new("cargo")
         .args(["test", "--workspace", "--doc"])
         .run()?;
+    // A short run of every fuzz target (issue 16): catches regressions the seeds reach quickly.
+    // A fixed PRNG seed makes the inputs the same on every run (longer runs pick their own).
+    fuzz::run(&["all", "--seconds", "3", "--seed", "1"].map(str::to_owned))?;
     // The Python client against our server: the protocol as the official client speaks it.
     Cmd::new("cargo")
         .args([

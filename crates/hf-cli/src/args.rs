@@ -28,3 +28,32 @@ impl RevisionArg {
         self.revision.clone().unwrap_or_else(Revision::main)
     }
 }
+
+/// A secret given as an argument (a webhook secret, a `KEY[=VALUE]` Space or endpoint secret):
+/// its `Debug` is redacted, so the parsed arguments never show it if they are ever printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretArg(String);
+
+impl SecretArg {
+    /// The value as given.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The values of a list of secrets, as given.
+    pub fn expose_all(secrets: &[SecretArg]) -> Vec<String> {
+        secrets.iter().map(|s| s.0.clone()).collect()
+    }
+}
+
+impl From<String> for SecretArg {
+    fn from(value: String) -> Self {
+        SecretArg(value)
+    }
+}
+
+impl std::fmt::Debug for SecretArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretArg(<redacted>)")
+    }
+}

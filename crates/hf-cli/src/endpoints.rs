@@ -63,7 +63,7 @@ struct Scaling {
     /// Set secret environment variables: KEY (value read from your environment) or
     /// KEY=value (repeatable).
     #[arg(short = 's', long = "secrets", value_name = "KEY[=VALUE]")]
-    secrets: Vec<String>,
+    secrets: Vec<crate::args::SecretArg>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -455,7 +455,8 @@ fn parse_pairs(pairs: &[String], flag: &str) -> Result<BTreeMap<String, String>,
 }
 
 /// `KEY=value`, or `KEY` whose value is read from the environment (kept out of shell history).
-fn parse_secrets(pairs: &[String]) -> Result<BTreeMap<String, String>, Failure> {
+fn parse_secrets(pairs: &[crate::args::SecretArg]) -> Result<BTreeMap<String, String>, Failure> {
+    let pairs = crate::args::SecretArg::expose_all(pairs);
     pairs
         .iter()
         .map(|pair| match pair.split_once('=') {

@@ -173,3 +173,60 @@ fn client(
 fn parse_token(value: &str) -> Result<hf_http::Token, String> {
     hf_http::Token::new(value).ok_or_else(|| "the token is empty".to_owned())
 }
+
+#[cfg(test)]
+mod debug_redaction_tests {
+    use super::*;
+
+    /// Issue 16 item 13: secrets given as arguments never show in the parsed arguments' `Debug`.
+    #[test]
+    fn parsed_arguments_do_not_debug_print_secrets() {
+        let cases: [&[&str]; 5] = [
+            &["hf", "--token", "hf_SECRETTOKEN1", "whoami"],
+            &[
+                "hf",
+                "webhooks",
+                "create",
+                "--watch",
+                "model:a/b",
+                "--url",
+                "http://x",
+                "--secret",
+                "SECRETWEBHOOK1",
+            ],
+            &[
+                "hf",
+                "webhooks",
+                "update",
+                "id1",
+                "--secret",
+                "SECRETWEBHOOK2",
+            ],
+            &[
+                "hf",
+                "spaces",
+                "secrets",
+                "add",
+                "a/b",
+                "-s",
+                "KEY=SECRETSPACE1",
+            ],
+            &[
+                "hf",
+                "endpoints",
+                "update",
+                "ep",
+                "-s",
+                "KEY=SECRETENDPOINT1",
+            ],
+        ];
+        for args in cases {
+            let cli = Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let shown = format!("{cli:?}");
+            assert!(
+                !shown.contains("SECRET"),
+                "{args:?} shows a secret: {shown}"
+            );
+        }
+    }
+}

@@ -159,7 +159,7 @@ pub struct EnvValues {
     /// Set secrets: `-s KEY` reads the value from your environment (`-s KEY=VALUE` leaves it in
     /// your shell history).
     #[arg(short = 's', long = "secrets", value_name = "KEY[=VALUE]")]
-    pub secrets: Vec<String>,
+    pub secrets: Vec<crate::args::SecretArg>,
     /// Read secrets from a file of KEY=VALUE lines (`-`: stdin).
     #[arg(long, value_name = "FILE")]
     pub secrets_file: Option<String>,
@@ -173,7 +173,10 @@ impl EnvValues {
 
     /// The secrets given, in order.
     pub fn secrets(&self) -> Result<Vec<SpaceKeyValue>, Failure> {
-        parse_env(&self.secrets, self.secrets_file.as_deref())
+        parse_env(
+            &crate::args::SecretArg::expose_all(&self.secrets),
+            self.secrets_file.as_deref(),
+        )
     }
 }
 

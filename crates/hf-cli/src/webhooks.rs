@@ -66,7 +66,7 @@ enum WebhooksCommand {
         domain: Vec<Domain>,
         /// Optional secret sent with each payload (X-Webhook-Secret).
         #[arg(long)]
-        secret: Option<String>,
+        secret: Option<crate::args::SecretArg>,
     },
     /// Change a webhook (options left out keep their values).
     Update {
@@ -83,7 +83,7 @@ enum WebhooksCommand {
         domain: Vec<Domain>,
         /// New secret.
         #[arg(long)]
-        secret: Option<String>,
+        secret: Option<crate::args::SecretArg>,
     },
     /// Enable a disabled webhook.
     Enable {
@@ -185,7 +185,7 @@ pub async fn run(client: HubClient, args: WebhooksArgs) -> Result<(), Failure> {
                 request = request.domains(domain.into_iter().map(Into::into).collect());
             }
             if let Some(secret) = secret {
-                request = request.secret(secret);
+                request = request.secret(secret.expose());
             }
             let hook = request
                 .await
@@ -207,7 +207,7 @@ pub async fn run(client: HubClient, args: WebhooksArgs) -> Result<(), Failure> {
                 request = request.domains(domain.into_iter().map(Into::into).collect());
             }
             if let Some(secret) = secret {
-                request = request.secret(secret);
+                request = request.secret(secret.expose());
             }
             let hook = request
                 .await

@@ -12,7 +12,8 @@
 //!
 //! Keys: `path=P` limits the fault to request paths matching `P` (a glob where `*` matches anything,
 //! including `/`; without `*`, a prefix; default: every path), `method=GET` limits it to a method,
-//! `count=N` applies it to the first `N` matching requests only (default: all of them).
+//! `count=N` applies it to the first `N` matching requests only (default: all of them), `every=N` to
+//! every `N`-th matching request only (the `N`-th, `2N`-th, ...; for long runs such as `cargo xtask soak`).
 //!
 //! Example: `status=503,path=/api/models/*,count=2,retry_after=1`.
 
@@ -62,6 +63,8 @@ pub struct FaultSpec {
     pub method: Option<String>,
     /// Apply to the first `count` matching requests only; `None` = all.
     pub count: Option<u64>,
+    /// Apply to every `every`-th matching request only; `None` = each one.
+    pub every: Option<u64>,
 }
 
 /// Why a fault spec does not parse.
@@ -80,6 +83,7 @@ impl FaultSpec {
             path: String::new(),
             method: None,
             count: None,
+            every: None,
         }
     }
 
@@ -98,6 +102,12 @@ impl FaultSpec {
     /// Applies the fault to the first `n` matching requests only.
     pub fn count(mut self, n: u64) -> Self {
         self.count = Some(n);
+        self
+    }
+
+    /// Applies the fault to every `n`-th matching request only (`n` = 0 or 1: each one).
+    pub fn every(mut self, n: u64) -> Self {
+        self.every = (n > 1).then_some(n);
         self
     }
 
@@ -165,6 +175,7 @@ impl FromStr for FaultSpec {
                 "path" => out.path = v.to_owned(),
                 "method" => out.method = Some(v.trim().to_ascii_uppercase()),
                 "count" => out.count = Some(number(v)?),
+                "every" => out.every = Some(number(v)?).filter(|n| *n > 1),
                 "retry_after" | "retry-after" => retry_after = Some(number(v)?),
                 other => return Err(fail(&format!("unknown option {other:?}"))),
             }
@@ -223,7 +234,7 @@ impl FaultInjector {
                 continue;
             }
             let n = used.fetch_add(1, Ordering::SeqCst);
-            if spec.count.is_none_or(|c| n < c) {
+            if spec.count.is_none_or(|c| n < c) && spec.every.is_none_or(|e| n % e == e - 1) {
                 out.push(spec.kind.clone());
             }
         }
@@ -379,6 +390,18 @@ mod tests {
         assert!("rate=0".parse::<FaultSpec>().is_err());
         assert!("bogus=1".parse::<FaultSpec>().is_err());
         assert!("status=200".parse::<FaultSpec>().is_err());
+    }
+
+    #[test]
+    fn every_nth_request() {
+        let spec: FaultSpec = "status=503,every=3".parse().unwrap();
+        assert_eq!(spec.every, Some(3));
+        let injector = FaultInjector::new(vec![spec]);
+        let hit: Vec<bool> = (0..7)
+            .map(|_| !injector.take("GET", "/x").is_empty())
+            .collect();
+        assert_eq!(hit, [false, false, true, false, false, true, false]);
+        assert_eq!(FaultSpec::new(FaultKind::Delay(1)).every(1).every, None);
     }
 
     #[test]

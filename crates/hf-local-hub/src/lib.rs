@@ -46,8 +46,11 @@
 
 mod api;
 pub mod auth;
+// Entry points of the fuzz targets (`cargo xtask fuzz`), not a stable API.
 pub mod fault;
 pub mod fixture;
+#[doc(hidden)]
+pub mod fuzzing;
 mod patterns;
 pub mod seed;
 mod storage;
@@ -354,6 +357,7 @@ impl LocalHubBuilder {
             cdn_ttl: self.cdn_ttl,
             multipart_chunk_size: self.multipart_chunk_size,
             endpoint_delays: self.endpoint_delays,
+            commit_gate: Arc::new(api::upload::CommitGate::default()),
         };
         let app = api::router(state);
         let (tx, mut rx) = watch::channel(false);

@@ -36,9 +36,20 @@ struct Args {
     /// of the process list.
     #[arg(long, value_name = "FILE")]
     users_file: Option<PathBuf>,
-    /// An extra read-only token for a user (repeatable).
-    #[arg(long = "read-token", value_name = "NAME:TOKEN", value_parser = name_pair)]
+    /// An extra read-only token for a user (repeatable). On the command line it is visible in the
+    /// process list: prefer `--read-tokens-file` or `HF_LOCAL_HUB_READ_TOKENS`.
+    #[arg(
+        long = "read-token",
+        value_name = "NAME:TOKEN",
+        value_parser = name_pair,
+        env = "HF_LOCAL_HUB_READ_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     read_tokens: Vec<(String, String)>,
+    /// A file of read-only tokens, one `NAME:TOKEN` per line (`#` starts a comment).
+    #[arg(long, value_name = "FILE")]
+    read_tokens_file: Option<PathBuf>,
     /// An organization and its members (repeatable); `USER=ROLE` gives a role other than admin
     /// (`write`, `contributor`, `read`); a last `:FULL NAME` sets the organization's full name.
     #[arg(
@@ -100,7 +111,7 @@ Fault specs (--fault), KIND=VALUE[,key=value...]:
   flip=OFFSET          flip the body byte at OFFSET
   rate=BYTES           send response bodies at most BYTES per second each (a slow link)
 Keys: path=GLOB (`*` matches anything incl. `/`; without `*` a prefix), method=GET, count=N (first N
-matching requests only; default all).
+matching requests only; default all), every=N (every N-th matching request only).
 Example: --fault status=503,path=/api/models/*,count=2,retry_after=1";
 
 fn name_pair(s: &str) -> Result<(String, String), String> {
@@ -236,6 +247,19 @@ async fn main() -> ExitCode {
     }
     for (name, token) in &args.read_tokens {
         builder = builder.read_token(name, token);
+    }
+    if let Some(file) = &args.read_tokens_file {
+        match users_from_file(file) {
+            Ok(tokens) => {
+                for (name, token) in &tokens {
+                    builder = builder.read_token(name, token);
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
     }
     for (org, rest) in &args.orgs {
         let (members, full_name) = split_full_name(rest);

@@ -227,6 +227,17 @@ impl SeedRepo {
         Ok(())
     }
 
+    /// Stores `content` as an LFS object usable in this repo (as if uploaded through the repo's LFS
+    /// batch, so a commit of the repo may reference it); returns its sha256. The repo must exist.
+    pub async fn lfs_object(&self, content: impl Into<Bytes>) -> Result<String, StoreError> {
+        let repo = self.record().await?;
+        let content = content.into();
+        let sha = hex::encode(Sha256::digest(&content));
+        ingest(&self.store, &sha, content).await?;
+        self.store.grant_lfs(repo.pk, &sha).await?;
+        Ok(sha)
+    }
+
     /// Creates the repo as a public one unless it exists.
     pub async fn create_if_missing(&self) -> Result<(), StoreError> {
         match self.store.repo(self.repo_type, &self.id).await? {

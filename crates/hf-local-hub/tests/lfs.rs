@@ -54,9 +54,10 @@ async fn actions_for(http: &Http, data: &[u8]) -> Value {
 #[tokio::test]
 async fn batch_answers_present_absent_and_errors() {
     let (hub, http) = hub().await;
-    http.create_repo(&hub, ALICE, "model", "alice/up", false)
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/up", false)
         .await;
-    let present = put_lfs(&hub, b"already here".to_vec()).await;
+    let present = repo.lfs_object(b"already here".to_vec()).await.unwrap();
     let absent = sha256(b"not yet");
     let r = batch(
         &http,

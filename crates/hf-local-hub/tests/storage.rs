@@ -181,3 +181,42 @@ async fn binary_reads_users_from_a_file_and_the_environment() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// Read-only tokens too can come from a file or from `HF_LOCAL_HUB_READ_TOKENS` (issue 16 item
+/// 13: no token is only passable on the command line).
+#[tokio::test]
+async fn binary_reads_read_tokens_from_a_file_and_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("read-tokens");
+    std::fs::write(&tokens, "alice:hf_alice_read_file\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hf-local-hub"))
+        .args(["--user", "alice:hf_alice_w", "--user", "bob:hf_bob_w"])
+        .arg("--read-tokens-file")
+        .arg(&tokens)
+        .env("HF_LOCAL_HUB_READ_TOKENS", "bob:hf_bob_read_env")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line
+        .trim()
+        .strip_prefix("hf-local-hub listening on ")
+        .unwrap()
+        .to_owned();
+    let http = Http::new(&endpoint);
+    for (token, name) in [("hf_alice_read_file", "alice"), ("hf_bob_read_env", "bob")] {
+        let r = http.get("/api/whoami-v2", Some(token)).await;
+        assert_eq!(r.json()["name"], name, "{}", r.text());
+        assert_eq!(
+            r.json()["auth"]["accessToken"]["role"],
+            "read",
+            "{}",
+            r.text()
+        );
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+}

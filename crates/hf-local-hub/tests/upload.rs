@@ -213,7 +213,7 @@ async fn commit_every_operation_kind() {
         ],
     )
     .await;
-    let sha = put_lfs(&hub, b"0123456789".to_vec()).await;
+    let sha = repo.lfs_object(b"0123456789".to_vec()).await.unwrap();
     let body = ndjson(
         json!({"summary": "Add everything", "description": "with details"}),
         &[
@@ -370,7 +370,7 @@ async fn lfs_objects_must_exist_with_their_size() {
     let r = commit(&http, ALICE, url, body).await;
     assert_eq!(r.status, 400);
     assert!(r.text().contains(&ghost), "{}", r.text());
-    let sha = put_lfs(&hub, b"abc".to_vec()).await;
+    let sha = repo.lfs_object(b"abc".to_vec()).await.unwrap();
     let body = ndjson(
         json!({"summary": "s"}),
         &[
@@ -781,4 +781,211 @@ async fn long_and_deep_paths_are_refused_and_a_path_at_the_limit_works() {
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.text(), "at the limit");
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data))
+}
+
+async fn lfs_call(http: &Http, token: &str, url: &str, body: Value) -> Resp {
+    let lfs = "application/vnd.git-lfs+json";
+    http.send(
+        Method::POST,
+        url,
+        Some(token),
+        &[("content-type", lfs), ("accept", lfs)],
+        body.to_string(),
+    )
+    .await
+}
+
+/// Issue 16 item 3: bob knows the sha256 of alice's private file (it is public in a gated repo's
+/// tree) but not the bytes. His repo's batch asks him to upload them, verify says absent, and a
+/// commit naming the oid fails; once he uploads the bytes himself, it works.
+#[tokio::test]
+async fn lfs_objects_of_another_repo_cannot_be_borrowed() {
+    let (hub, http) = hub().await;
+    let secret: Vec<u8> = b"alice's private weights ".repeat(100);
+    let size = secret.len();
+    let oid = sha256_hex(&secret);
+    for (id, private) in [("alice/secret", true), ("alice/gated", false)] {
+        let alice = http.create_repo(&hub, ALICE, "model", id, private).await;
+        if !private {
+            alice.set_gated(Some("manual")).await.unwrap();
+        }
+        alice
+            .commit("main")
+            .lfs("w.bin", secret.clone())
+            .push()
+            .await
+            .unwrap();
+    }
+    let bob = http
+        .create_repo(&hub, BOB, "model", "bob/mine", false)
+        .await;
+    let before = head(&bob, "main").await;
+    let r = lfs_call(
+        &http,
+        BOB,
+        "/bob/mine.git/info/lfs/objects/batch",
+        json!({"operation": "upload", "transfers": ["basic"], "objects": [{"oid": oid, "size": size}]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let object = r.json()["objects"][0].clone();
+    let href = object["actions"]["upload"]["href"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an existing object of another repo is not offered: {object}"))
+        .to_owned();
+    let r = lfs_call(
+        &http,
+        BOB,
+        "/bob/mine.git/info/lfs/objects/verify",
+        json!({"oid": oid, "size": size}),
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.text());
+    let body = ndjson(
+        json!({"summary": "borrow"}),
+        &[
+            json!({"key": "lfsFile", "value": {"path": "stolen.bin", "algo": "sha256", "oid": oid, "size": size}}),
+        ],
+    );
+    let r = commit(&http, BOB, "/api/models/bob/mine/commit/main", body.clone()).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains(&oid), "{}", r.text());
+    assert_eq!(head(&bob, "main").await, before);
+    assert_eq!(
+        http.get("/bob/mine/resolve/main/stolen.bin", Some(BOB))
+            .await
+            .status,
+        404
+    );
+    // A copy-style line (no size) is no way around it either.
+    let copy = ndjson(
+        json!({"summary": "borrow"}),
+        &[json!({"key": "lfsFile", "value": {"path": "stolen.bin", "algo": "sha256", "oid": oid}})],
+    );
+    assert_eq!(
+        commit(&http, BOB, "/api/models/bob/mine/commit/main", copy)
+            .await
+            .status,
+        400
+    );
+    // Wrong bytes through the URL are refused; the real bytes make the object bob's too.
+    let path = href.strip_prefix(&http.base).unwrap().to_owned();
+    let r = http
+        .send(Method::PUT, &path, None, &[], vec![b'x'; size])
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(
+        commit(&http, BOB, "/api/models/bob/mine/commit/main", body.clone())
+            .await
+            .status,
+        400
+    );
+    let r = http
+        .send(Method::PUT, &path, None, &[], secret.clone())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = commit(&http, BOB, "/api/models/bob/mine/commit/main", body).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = http
+        .get("/bob/mine/resolve/main/stolen.bin", Some(BOB))
+        .await;
+    assert_eq!(
+        r.status, 302,
+        "LFS downloads redirect to the signed CDN URL"
+    );
+}
+
+/// A signed transfer URL names its repo: changing the scope breaks the signature.
+#[tokio::test]
+async fn transfer_urls_are_signed_for_their_repo() {
+    let (hub, http) = hub().await;
+    http.create_repo(&hub, BOB, "model", "bob/a", false).await;
+    let data = b"some bytes".to_vec();
+    let oid = sha256_hex(&data);
+    let r = lfs_call(
+        &http,
+        BOB,
+        "/bob/a.git/info/lfs/objects/batch",
+        json!({"operation": "upload", "objects": [{"oid": oid, "size": data.len()}]}),
+    )
+    .await;
+    let href = r.json()["objects"][0]["actions"]["upload"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = href.strip_prefix(&http.base).unwrap();
+    assert!(path.contains("repo="), "{path}");
+    let forged = path.replacen("repo=", "repo=9", 1);
+    let r = http.send(Method::PUT, &forged, None, &[], data).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+}
+
+/// Issue 16 item 10: 16 concurrent commits, each adding an LFS file no rule tracks, keep all 16
+/// `.gitattributes` rules (the file was read outside the commit transaction: most were lost).
+#[tokio::test]
+async fn concurrent_lfs_commits_keep_every_gitattributes_rule() {
+    let (hub, http) = hub().await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/many", false)
+        .await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let sha = repo
+            .lfs_object(format!("object {i}").into_bytes())
+            .await
+            .unwrap();
+        let http = http.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = ndjson(
+                json!({"summary": format!("add {i}")}),
+                &[json!({"key": "lfsFile", "value": {"path": format!("d{i}/w{i}.weird"), "algo": "sha256", "oid": sha}})],
+            );
+            commit(&http, ALICE, "/api/models/alice/many/commit/main", body).await
+        }));
+    }
+    for task in tasks {
+        let r = task.await.unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let main = head(&repo, "main").await;
+    let text = String::from_utf8(
+        hub.seed()
+            .read_file(&main, ".gitattributes")
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    for i in 0..16 {
+        assert!(
+            text.contains(&format!("/d{i}/w{i}.weird filter=lfs")),
+            "rule {i} lost:\n{text}"
+        );
+    }
+}
+
+/// Issue 16 item 9: a commit has at most 100,000 operations (413 past it, nothing committed).
+#[tokio::test]
+async fn commit_operations_are_capped() {
+    let (hub, http) = hub().await;
+    let repo = http
+        .create_repo(&hub, ALICE, "model", "alice/cap", false)
+        .await;
+    let before = head(&repo, "main").await;
+    let mut body = json!({"key": "header", "value": {"summary": "many"}}).to_string();
+    body.push('\n');
+    for i in 0..100_001 {
+        body.push_str(&format!(
+            "{{\"key\":\"deletedFile\",\"value\":{{\"path\":\"f{i}\"}}}}\n"
+        ));
+    }
+    let r = commit(&http, ALICE, "/api/models/alice/cap/commit/main", body).await;
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert!(r.text().contains("100000 operations"), "{}", r.text());
+    assert_eq!(head(&repo, "main").await, before);
 }

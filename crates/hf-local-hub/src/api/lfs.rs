@@ -189,7 +189,9 @@ async fn batch(repo: Repo<Read>, body: Bytes) -> HubResult<Response> {
             )));
             continue;
         }
-        match state.store.lfs_object(oid).await? {
+        // Only objects this repo may use count as present (issue 16 item 3): for any other the
+        // answer is an upload, so the caller must prove they have the bytes.
+        match state.store.lfs_object_in(&repo.repo, oid).await? {
             Some(stored) if stored == size => {
                 answers.push(json!({"oid": oid, "size": size}));
                 continue;
@@ -210,10 +212,10 @@ async fn batch(repo: Repo<Read>, body: Bytes) -> HubResult<Response> {
         }
         let mut upload = if multipart_ok && size >= chunk_size {
             used_multipart = true;
-            multipart_action(state, &base, oid, size, chunk_size, expires)
+            multipart_action(state, &base, repo.repo.pk, oid, size, chunk_size, expires)
         } else {
             let path = format!("/_hub-lfs/basic/{oid}/{size}");
-            json!({"href": signed_url(state, &base, &path, expires)})
+            json!({"href": signed_url(state, &base, &path, repo.repo.pk, expires)})
         };
         upload["expires_at"] = Value::String(expires_at.clone());
         answers.push(json!({
@@ -234,6 +236,7 @@ async fn batch(repo: Repo<Read>, body: Bytes) -> HubResult<Response> {
 fn multipart_action(
     state: &AppState,
     base: &str,
+    scope: i64,
     oid: &str,
     size: u64,
     chunk: u64,
@@ -247,20 +250,24 @@ fn multipart_action(
         let path = format!("/_hub-lfs/part/{upload_id}/{oid}/{size}/{chunk}/{part}");
         header.insert(
             part.to_string(),
-            Value::String(signed_url(state, base, &path, expires)),
+            Value::String(signed_url(state, base, &path, scope, expires)),
         );
     }
     let complete = format!("/_hub-lfs/complete/{upload_id}/{oid}/{size}/{chunk}");
-    json!({"href": signed_url(state, base, &complete, expires), "header": header})
+    json!({"href": signed_url(state, base, &complete, scope, expires), "header": header})
 }
 
-fn signed_url(state: &AppState, base: &str, path: &str, expires: i64) -> String {
-    let sig = sign::sign_path(&state.signing_key[..], path, expires);
-    format!("{base}{path}?expires={expires}&sig={sig}")
+/// A transfer URL for `path`, signed together with the repo (`scope`, its primary key) the bytes
+/// are uploaded for: the object becomes usable in that repo once stored.
+fn signed_url(state: &AppState, base: &str, path: &str, scope: i64, expires: i64) -> String {
+    let scoped = format!("{path}?repo={scope}");
+    let sig = sign::sign_path(&state.signing_key[..], &scoped, expires);
+    format!("{base}{scoped}&expires={expires}&sig={sig}")
 }
 
-/// `POST {prefix}{repo}.git/info/lfs/objects/verify`: 200 when the object is stored with that size,
-/// 404 when it is absent, 422 when its size differs.
+/// `POST {prefix}{repo}.git/info/lfs/objects/verify`: 200 when the object is stored with that size
+/// and usable in this repo, 404 when it is absent (or only uploaded to other repos), 422 when its
+/// size differs.
 async fn verify(repo: Repo<Read>, body: Bytes) -> HubResult<Response> {
     require_upload_rights(&repo.caller)?;
     let state = &repo.state;
@@ -273,7 +280,7 @@ async fn verify(repo: Repo<Read>, body: Bytes) -> HubResult<Response> {
         .get("size")
         .and_then(Value::as_u64)
         .ok_or_else(|| HubError::bad_request("verify: invalid size"))?;
-    match state.store.lfs_object(oid).await? {
+    match state.store.lfs_object_in(&repo.repo, oid).await? {
         Some(stored) if stored == size => {
             Ok(lfs_json(StatusCode::OK, &json!({"oid": oid, "size": size})))
         }

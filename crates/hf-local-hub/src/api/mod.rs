@@ -72,6 +72,8 @@ pub struct AppState {
     pub endpoint_delays: endpoints::EndpointDelays,
     /// Where repo and discussion events go (webhook delivery, issue 11): `webhooks::emit`.
     pub(crate) events: crate::webhooks::delivery::EventBus,
+    /// Bounds the commits in flight and the bytes they hold (issue 16 item 9).
+    pub(crate) commit_gate: Arc<upload::CommitGate>,
 }
 
 /// How a handler means to use a repo.

@@ -245,7 +245,7 @@ const MAX_RANGES: usize = 100;
 /// adjacent ranges coalesced (so the parts never hold more bytes than the file). `None` = ignore
 /// the header (malformed, or more than [`MAX_RANGES`] ranges); `Some(empty)` = nothing
 /// satisfiable.
-fn parse_range(value: &str, total: u64) -> Option<Vec<(u64, u64)>> {
+pub(crate) fn parse_range(value: &str, total: u64) -> Option<Vec<(u64, u64)>> {
     let specs = value.trim().strip_prefix("bytes=")?;
     if specs.split(',').nth(MAX_RANGES).is_some() {
         return None;

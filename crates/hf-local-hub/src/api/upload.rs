@@ -8,7 +8,9 @@
 //! the revision.
 
 mod commit;
-mod ndjson;
+pub(crate) mod ndjson;
+
+pub(crate) use commit::CommitGate;
 
 use axum::Router;
 use axum::body::Bytes;

@@ -117,6 +117,26 @@ impl Draft {
         Ok(Some((cur, name)))
     }
 
+    /// The file at `path` as this draft has it now (`None`: no file there).
+    pub(crate) fn file(
+        &mut self,
+        c: &Connection,
+        path: &str,
+    ) -> Result<Option<FileInfo>, StoreError> {
+        let Some((dir, name)) = Self::parent_dir(&mut self.root, c, path, false)? else {
+            return Ok(None);
+        };
+        Ok(match dir.children.get(&name) {
+            Some(Slot::File(info)) => Some(info.clone()),
+            Some(Slot::Stored(child)) if child.node.is_none() => Some(FileInfo {
+                oid: hex::encode(child.oid),
+                size: child.size,
+                lfs: child.lfs.map(hex::encode),
+            }),
+            _ => None,
+        })
+    }
+
     /// Adds or replaces the file at `path`.
     pub(crate) fn set_file(
         &mut self,

@@ -265,6 +265,7 @@ pub(crate) fn commit(
     // Only the folders on the changed paths are loaded and stored again (issue 16 item 12).
     let mut draft = Draft::open(&tx, &head)?;
     let mut written = written.iter();
+    let mut lfs_oids = Vec::new();
     for op in input.ops {
         match op {
             Op::AddRegular { path, bytes } => {
@@ -297,6 +298,7 @@ pub(crate) fn commit(
                     )));
                 }
                 let pointer = lfs_pointer(&sha256, actual);
+                lfs_oids.push(sha256.clone());
                 let info = FileInfo {
                     oid: blob_sha1(pointer.as_bytes()),
                     size: actual,
@@ -340,6 +342,23 @@ pub(crate) fn commit(
                     )));
                 }
             }
+            Op::AddStoredRegular { path, sha1, size } => {
+                let path = check_path(&path)?;
+                if !super::blobs::git_file(paths, &sha1).is_some_and(|f| f.is_file()) {
+                    return Err(StoreError::Internal(format!(
+                        "regular blob {sha1} of {path} was not stored"
+                    )));
+                }
+                let info = FileInfo {
+                    oid: sha1,
+                    size,
+                    lfs: None,
+                };
+                draft.set_file(&tx, &path, info)?;
+            }
+            Op::TrackLfs { paths: lfs_paths } => {
+                super::lfs_scope::track_lfs_paths(paths, &tx, &mut draft, &lfs_paths)?;
+            }
             Op::DeleteFolder { path } => {
                 let path = check_path(path.trim_end_matches('/'))?;
                 if !draft.delete_folder(&tx, &path)? {
@@ -372,6 +391,7 @@ pub(crate) fn commit(
     };
     insert_commit_row(&tx, repo.pk, &record)?;
     draft.store(&tx, repo.pk, &record.id)?;
+    super::lfs_scope::record(&tx, repo.pk, &lfs_oids)?;
     move_ref(&tx, repo.pk, &ref_name, &head, &id, now)?;
     tx.commit()?;
     Ok(CommitOutcome {

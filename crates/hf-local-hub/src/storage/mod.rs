@@ -69,6 +69,8 @@ pub mod git;
 mod history;
 // LFS file listing and permanent deletion (issue 15).
 mod lfs_files;
+// LFS objects scoped to repos, .gitattributes tracking (issue 16 items 3, 10).
+mod lfs_scope;
 mod repos;
 mod schema;
 // Spaces (issue 12).
@@ -337,6 +339,16 @@ pub enum Op {
         /// Content.
         bytes: Bytes,
     },
+    /// Add or replace a regular file whose bytes were stored already ([`Store::store_regular`]):
+    /// a commit body is streamed, so its files need not be held until the commit.
+    AddStoredRegular {
+        /// Path in the repo.
+        path: String,
+        /// Git blob SHA-1 returned by [`Store::store_regular`] (checked to exist).
+        sha1: String,
+        /// Size in bytes.
+        size: u64,
+    },
     /// Add or replace an LFS file whose object was uploaded before (checked).
     AddLfs {
         /// Path in the repo.
@@ -364,6 +376,13 @@ pub enum Op {
     DeleteFolder {
         /// Folder path in the repo (a trailing `/` is ignored).
         path: String,
+    },
+    /// Make `.gitattributes` track these LFS files: an anchored rule is appended for each one no
+    /// rule tracks. Read and written inside the commit transaction, so concurrent commits keep
+    /// each other's rules.
+    TrackLfs {
+        /// Paths of LFS files of the commit (others are skipped).
+        paths: Vec<String>,
     },
 }
 
@@ -711,6 +730,18 @@ impl Store {
         let sha = sha256.to_owned();
         self.run_fs(move |p| blobs::adopt_file(p, &sha, expected_size, &file))
             .await
+    }
+
+    /// Stores a regular file's bytes (durably, content-addressed) ahead of the commit that will add
+    /// it with [`Op::AddStoredRegular`]; returns its git blob SHA-1 and size. Unreferenced, the blob
+    /// is invisible.
+    pub async fn store_regular(&self, bytes: Bytes) -> Result<(String, u64), StoreError> {
+        if bytes.len() > MAX_REGULAR_FILE {
+            return Err(StoreError::BadRequest(format!(
+                "regular file larger than {MAX_REGULAR_FILE} bytes: use LFS"
+            )));
+        }
+        self.run_fs(move |p| blobs::write_regular(p, &bytes)).await
     }
 
     /// Creates a commit on `target` (branch name, `refs/heads/...` or `refs/pr/N`).

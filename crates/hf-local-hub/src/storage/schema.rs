@@ -171,6 +171,8 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.execute_batch(SCHEMA)?;
     conn.execute_batch(super::trees::SCHEMA)?;
     super::trees::migrate_entries(&mut conn)?;
+    // After the migration: the scope of an older database is filled from `lfs_refs`.
+    super::lfs_scope::init(&conn)?;
     Ok(conn)
 }
 

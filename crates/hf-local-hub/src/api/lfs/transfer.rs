@@ -12,17 +12,35 @@ use crate::api::AppState;
 use crate::api::error::{HubError, HubResult};
 use crate::storage::is_hex;
 
-/// Checks the URL's signature (403 when missing, tampered or expired) and the signed oid.
-fn authorise(state: &AppState, uri: &Uri, oid: &str) -> HubResult<()> {
+/// Checks the URL's signature (403 when missing, tampered or expired) and the signed oid. Returns
+/// the signed repo scope (`repo=PK`, the repo whose batch handed out the URL), if any.
+fn authorise(state: &AppState, uri: &Uri, oid: &str) -> HubResult<Option<i64>> {
+    let scope = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "repo")
+        .map(|(_, v)| v.parse::<i64>())
+        .transpose()
+        .map_err(|_| HubError::forbidden("invalid upload URL scope"))?;
+    let signed = match scope {
+        Some(pk) => format!("{}?repo={pk}", uri.path()),
+        None => uri.path().to_owned(),
+    };
     sign::verify_signed_path(
         &state.signing_key[..],
-        uri.path(),
+        &signed,
         uri.query(),
         sign::now_unix(),
     )
     .map_err(|e: SignatureError| HubError::forbidden(e.to_string()))?;
     if !is_hex(oid, 64) {
         return Err(HubError::bad_request("invalid oid"));
+    }
+    Ok(scope)
+}
+
+/// Makes a stored object usable in the repo its transfer URL was signed for (issue 16 item 3).
+async fn grant(state: &AppState, scope: Option<i64>, oid: &str) -> HubResult<()> {
+    if let Some(pk) = scope {
+        state.store.grant_lfs(pk, oid).await?;
     }
     Ok(())
 }
@@ -56,13 +74,14 @@ pub(super) async fn basic_put(
     headers: HeaderMap,
     body: Body,
 ) -> HubResult<Response> {
-    authorise(&state, &uri, &oid)?;
+    let scope = authorise(&state, &uri, &oid)?;
     let size = number(&size, "size")?;
     check_content_length(&headers, size)?;
     state
         .store
         .lfs_ingest(&oid, Some(size), body.into_data_stream())
         .await?;
+    grant(&state, scope, &oid).await?;
     Ok(StatusCode::OK.into_response())
 }
 
@@ -134,7 +153,7 @@ pub(super) async fn complete(
     uri: Uri,
     body: Bytes,
 ) -> HubResult<Response> {
-    authorise(&state, &uri, &oid)?;
+    let scope = authorise(&state, &uri, &oid)?;
     let (size, chunk) = (number(&size, "size")?, number(&chunk, "chunk size")?);
     let request: Completion = serde_json::from_slice(&body)
         .map_err(|e| HubError::bad_request(format!("invalid completion request: {e}")))?;
@@ -160,6 +179,7 @@ pub(super) async fn complete(
         .store
         .assemble_parts(&upload, &oid, size, parts)
         .await?;
+    grant(&state, scope, &oid).await?;
     let mut resp = (
         StatusCode::OK,
         serde_json::json!({"oid": oid, "size": size}).to_string(),
