@@ -38,7 +38,7 @@ fn wildmatch_within(pattern: &str, text: &str, budget: &std::cell::Cell<u64>) ->
     let mut matcher = Matcher {
         p: &p,
         t: &t,
-        failed: std::collections::HashSet::new(),
+        failed: Memo::new(p.len() + 1, t.len() + 1),
         steps_left: STEPS_PER_MATCH.min(budget.get()),
     };
     let matched = matcher.matches(0, 0);
@@ -53,13 +53,83 @@ fn wildmatch_within(pattern: &str, text: &str, budget: &std::cell::Cell<u64>) ->
     matched
 }
 
+/// Largest dense memo, in (pattern, text) positions: 1 MiB of bits. Every rule and path that
+/// passes the hub's limits (4 KiB rules, 1 KiB paths) fits.
+const DENSE_MEMO_POSITIONS: usize = 8 << 20;
+
+/// Bit-set words zeroed per matching step charged: allocating a memo costs steps too, so many
+/// cheap matches of long rules cannot spend unbounded time allocating.
+const MEMO_WORDS_PER_STEP: usize = 8;
+
+/// The failed (pattern, text) positions of one match: a bit set when the grid is small enough
+/// (a step then costs a few nanoseconds instead of a hash-set insert), a hash set of the
+/// positions visited otherwise. The bit set is allocated on the first failure.
+enum Memo {
+    Dense {
+        bits: Vec<u64>,
+        width: usize,
+        positions: usize,
+    },
+    Sparse(std::collections::HashSet<(usize, usize)>),
+}
+
+impl Memo {
+    fn new(pattern_positions: usize, text_positions: usize) -> Memo {
+        match pattern_positions.checked_mul(text_positions) {
+            Some(positions) if positions <= DENSE_MEMO_POSITIONS => Memo::Dense {
+                bits: Vec::new(),
+                width: text_positions,
+                positions,
+            },
+            _ => Memo::Sparse(std::collections::HashSet::new()),
+        }
+    }
+
+    fn contains(&self, pi: usize, ti: usize) -> bool {
+        match self {
+            Memo::Dense { bits, width, .. } => {
+                let i = pi * width + ti;
+                bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+            }
+            Memo::Sparse(set) => set.contains(&(pi, ti)),
+        }
+    }
+
+    /// Records a failed position; returns the extra steps it cost (allocating the bit set).
+    fn insert(&mut self, pi: usize, ti: usize) -> u64 {
+        match self {
+            Memo::Dense {
+                bits,
+                width,
+                positions,
+            } => {
+                let mut cost = 0;
+                if bits.is_empty() {
+                    let words = positions.div_ceil(64);
+                    *bits = vec![0; words];
+                    cost = (words / MEMO_WORDS_PER_STEP) as u64;
+                }
+                let i = pi * *width + ti;
+                if let Some(w) = bits.get_mut(i / 64) {
+                    *w |= 1 << (i % 64);
+                }
+                cost
+            }
+            Memo::Sparse(set) => {
+                set.insert((pi, ti));
+                0
+            }
+        }
+    }
+}
+
 /// Backtracking matcher with a memo of failed (pattern, text) positions, so hostile patterns
-/// such as `*a*a*a*b` stay polynomial; the memo only holds positions actually visited, and
-/// every visit costs one step of the match's allowance, so time and memory are bounded.
+/// such as `*a*a*a*b` stay polynomial; every visit costs one step of the match's allowance,
+/// so time and memory are bounded.
 struct Matcher<'a> {
     p: &'a [char],
     t: &'a [char],
-    failed: std::collections::HashSet<(usize, usize)>,
+    failed: Memo,
     steps_left: u64,
 }
 
@@ -69,12 +139,13 @@ impl Matcher<'_> {
             return false;
         }
         self.steps_left -= 1;
-        if self.failed.contains(&(pi, ti)) {
+        if self.failed.contains(pi, ti) {
             return false;
         }
         let ok = self.matches_uncached(pi, ti);
         if !ok {
-            self.failed.insert((pi, ti));
+            let cost = self.failed.insert(pi, ti);
+            self.steps_left = self.steps_left.saturating_sub(cost);
         }
         ok
     }
