@@ -9,6 +9,7 @@
 
 mod bench;
 mod bench_download;
+mod bench_nginx;
 mod bench_upload;
 mod cmd;
 mod demo;
