@@ -79,7 +79,9 @@ mod tests {
         let part = bytes.slice(1..);
         drop(bytes);
         // Still lent out through `part`: a new block is allocated.
-        assert_ne!(pool.take().as_ptr(), addr);
+        let other = pool.take();
+        assert_ne!(other.as_ptr(), addr);
+        drop(other);
         assert_eq!(&part[..], b"bc");
         drop(part);
         let again = pool.take();
