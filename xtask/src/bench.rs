@@ -31,7 +31,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("upload") => {
             let big_mib = parse_flag(args, "--big-mib")?.unwrap_or(2048);
             let rounds = parse_flag(args, "--rounds")?.unwrap_or(3).max(1) as usize;
-            crate::bench_upload::run(big_mib, rounds)
+            let big_only = args.iter().any(|a| a == "--big-only");
+            crate::bench_upload::run(big_mib, rounds, big_only)
         }
         Some("hash") => hash(),
         Some("serve") => {
@@ -43,7 +44,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
              serve [--size-mib N] [--rounds N]: hf-local-hub serving one LFS file to `curl -o /dev/null` (GB/s, server peak RSS)\n  \
              download [--big-mib N] [--rounds N] [--server nginx|hub]: `hf download` vs the hf-hub crate vs curl vs huggingface_hub 0.36 (cold, warm, scan); LFS bytes from nginx (default) or the hub\n  \
              hash: SHA-256 throughput of sha2 (with and without its asm feature), ring and aws-lc-rs\n  \
-             upload [--big-mib N] [--rounds N]: `hf upload` vs huggingface_hub 0.36 (1000 x 16 KiB, one big file, hashing)"
+             upload [--big-mib N] [--rounds N] [--big-only]: `hf upload` vs huggingface_hub 0.36 (1000 x 16 KiB, one big file, hashing)"
             .to_owned()),
     }
 }
