@@ -547,7 +547,7 @@ fn spawn_writer(
             if failure.is_some() {
                 continue; // drain so senders never block; the error is reported below
             }
-            if let Err(e) = file.write_all_at(&data, offset) {
+            if let Err(e) = crate::pool::write_all_at(&file, &data, offset) {
                 failure = Some(io_err("write", &path)(e));
                 continue;
             }
