@@ -36,7 +36,8 @@ pub(crate) fn write_all_at(
 /// Writes all of `data` in [`WRITE`]-sized pieces at the file's cursor.
 pub(crate) fn write_all(file: &mut std::fs::File, data: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    data.chunks(WRITE).try_for_each(|piece| file.write_all(piece))
+    data.chunks(WRITE)
+        .try_for_each(|piece| file.write_all(piece))
 }
 
 /// Blocks kept for reuse at most (more are freed).
