@@ -18,14 +18,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("download") => {
             let big_mib = parse_flag(args, "--big-mib")?.unwrap_or(2048);
             let rounds = parse_flag(args, "--rounds")?.unwrap_or(3).max(1) as usize;
-            crate::bench_download::run(big_mib, rounds)
+            let server = match args.iter().position(|a| a == "--server") {
+                None => crate::bench_download::Server::Nginx,
+                Some(i) => match args.get(i + 1).map(String::as_str) {
+                    Some("nginx") => crate::bench_download::Server::Nginx,
+                    Some("hub") => crate::bench_download::Server::Hub,
+                    _ => return Err("--server takes nginx or hub".into()),
+                },
+            };
+            crate::bench_download::run(big_mib, rounds, server)
         }
         Some("upload") => {
             let big_mib = parse_flag(args, "--big-mib")?.unwrap_or(2048);
             let rounds = parse_flag(args, "--rounds")?.unwrap_or(3).max(1) as usize;
-            crate::bench_upload::run(big_mib, rounds)
+            let big_only = args.iter().any(|a| a == "--big-only");
+            crate::bench_upload::run(big_mib, rounds, big_only)
         }
         Some("load") => crate::bench_load::run_args(&args[1..]),
+        Some("hash") => hash(),
         Some("serve") => {
             let size_mib = parse_flag(args, "--size-mib")?.unwrap_or(1024);
             let rounds = parse_flag(args, "--rounds")?.unwrap_or(5);
@@ -34,8 +44,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         _ => Err("usage: cargo xtask bench <serve|download|upload|load> [options]\n  \
              load [--secs N] [--clients N] [--files N] [--hub PATH]: 64 clients downloading small files and listing trees (requests/s, p50/p99)\n  \
              serve [--size-mib N] [--rounds N]: hf-local-hub serving one LFS file to `curl -o /dev/null` (GB/s, server peak RSS)\n  \
-             download [--big-mib N] [--rounds N]: `hf download` vs curl vs huggingface_hub 0.36 (cold, warm, scan)\n  \
-             upload [--big-mib N] [--rounds N]: `hf upload` vs huggingface_hub 0.36 (1000 x 16 KiB, one big file, hashing)"
+             download [--big-mib N] [--rounds N] [--server nginx|hub]: `hf download` vs the hf-hub crate vs curl vs huggingface_hub 0.36 (cold, warm, scan); LFS bytes from nginx (default) or the hub\n  \
+             hash: SHA-256 throughput of sha2 (with and without its asm feature), ring and aws-lc-rs\n  \
+             upload [--big-mib N] [--rounds N] [--big-only]: `hf upload` vs huggingface_hub 0.36 (1000 x 16 KiB, one big file, hashing)"
             .to_owned()),
     }
 }
@@ -80,6 +91,31 @@ pub(crate) fn make_file_seeded(path: &Path, size: u64, seed: u64) -> Result<Stri
     file.sync_all()
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// `cargo xtask bench hash`: builds `xtask/peers/sha-bench` (outside the workspace, in its own
+/// target folder) with and without sha2's `asm` feature and runs it.
+fn hash() -> Result<(), String> {
+    let root = crate::cmd::repo_root()?;
+    let project = root.join("xtask/peers/sha-bench");
+    // One target folder: switching the feature rebuilds sha2 only.
+    let target = root.join("target/peers/sha-bench/default");
+    for features in [None, Some("asm")] {
+        let mut build = crate::cmd::Cmd::new("cargo")
+            .arg("build")
+            .arg("--release")
+            .arg("--manifest-path")
+            .arg(project.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target);
+        if let Some(f) = features {
+            build = build.args(["--features", f]);
+        }
+        build.run()?;
+        println!("sha2 {}:", features.unwrap_or("default features"));
+        crate::cmd::Cmd::new(target.join("release/sha-bench")).run()?;
+    }
+    Ok(())
 }
 
 /// The hub serving one large LFS file to curl, as the issue's target states (>= 1.5 GB/s on loopback).

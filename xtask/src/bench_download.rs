@@ -15,11 +15,48 @@ use crate::hub::{Hub, RemoveOnDrop};
 
 const TOKEN: &str = "hf_bench_write";
 
-/// One measured run: seconds and, when `/usr/bin/time` is there, peak RSS in MiB.
+/// One measured run: seconds and, when `/usr/bin/time` is there, peak RSS in MiB and CPU
+/// seconds (user + system of the process and its children).
 #[derive(Clone, Copy)]
 pub(crate) struct Sample {
     pub(crate) secs: f64,
     pub(crate) rss_mib: Option<f64>,
+    pub(crate) cpu_secs: Option<f64>,
+}
+
+/// `/usr/bin/time -f "%M %U %S"` around `program`, when available.
+fn timed(program: &Path, report: &Path) -> Command {
+    let time = Path::new("/usr/bin/time");
+    if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-f")
+            .arg("%M %U %S")
+            .arg("-o")
+            .arg(report)
+            .arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+/// Peak RSS (MiB) and CPU seconds from a `/usr/bin/time -f "%M %U %S"` report.
+fn read_report(report: &Path) -> (Option<f64>, Option<f64>) {
+    let text = std::fs::read_to_string(report).unwrap_or_default();
+    let _ = std::fs::remove_file(report);
+    let line = text.trim().lines().last().unwrap_or_default().to_owned();
+    let fields: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    match fields[..] {
+        [kib, user, sys] => (Some(kib / 1024.0), Some(user + sys)),
+        _ => (None, None),
+    }
+}
+
+fn report_path() -> PathBuf {
+    std::env::temp_dir().join(format!("hf-bench-time-{}", std::process::id()))
 }
 
 /// Runs `program args` with `env`, under `/usr/bin/time` when available, and measures it.
@@ -29,15 +66,8 @@ pub(crate) fn measure(
     env: &[(&str, String)],
     quiet_stdout: bool,
 ) -> Result<Sample, String> {
-    let time = Path::new("/usr/bin/time");
-    let report = std::env::temp_dir().join(format!("hf-bench-time-{}", std::process::id()));
-    let mut cmd = if time.exists() {
-        let mut c = Command::new(time);
-        c.arg("-f").arg("%M").arg("-o").arg(&report).arg(program);
-        c
-    } else {
-        Command::new(program)
-    };
+    let report = report_path();
+    let mut cmd = timed(program, &report);
     cmd.args(args);
     for (k, v) in env {
         cmd.env(k, v);
@@ -58,12 +88,12 @@ pub(crate) fn measure(
             args.join(" ")
         ));
     }
-    let rss_mib = std::fs::read_to_string(&report)
-        .ok()
-        .and_then(|t| t.trim().lines().last()?.trim().parse::<f64>().ok())
-        .map(|kib| kib / 1024.0);
-    let _ = std::fs::remove_file(&report);
-    Ok(Sample { secs, rss_mib })
+    let (rss_mib, cpu_secs) = read_report(&report);
+    Ok(Sample {
+        secs,
+        rss_mib,
+        cpu_secs,
+    })
 }
 
 /// Flushes dirty pages before a measured run, so that no run pays for the disk writes of the
@@ -72,10 +102,13 @@ pub(crate) fn settle() {
     let _ = Command::new("sync").status();
 }
 
-/// Runs a Python snippet that prints the seconds it measured itself.
+/// Runs a Python snippet that prints the seconds it measured itself (and its peak RSS in KiB);
+/// CPU seconds and peak RSS come from `/usr/bin/time` when available (interpreter start and
+/// imports included: CPU is the whole process's).
 pub(crate) fn python(venv: &Path, code: &str, env: &[(&str, String)]) -> Result<Sample, String> {
     settle();
-    let mut cmd = Command::new(venv.join("bin/python"));
+    let report = report_path();
+    let mut cmd = timed(&venv.join("bin/python"), &report);
     cmd.arg("-c").arg(code);
     for (k, v) in env {
         cmd.env(k, v);
@@ -93,55 +126,154 @@ pub(crate) fn python(venv: &Path, code: &str, env: &[(&str, String)]) -> Result<
         .next()
         .and_then(|v| v.parse().ok())
         .ok_or("python printed no time")?;
-    let rss_mib = fields
+    let own_rss = fields
         .next()
         .and_then(|v| v.parse::<f64>().ok())
         .map(|kib| kib / 1024.0);
-    Ok(Sample { secs, rss_mib })
+    let (rss_mib, cpu_secs) = read_report(&report);
+    Ok(Sample {
+        secs,
+        rss_mib: rss_mib.or(own_rss),
+        cpu_secs,
+    })
 }
 
-pub(crate) fn median(mut samples: Vec<Sample>) -> Sample {
-    samples.sort_by(|a, b| a.secs.total_cmp(&b.secs));
-    let secs = samples[samples.len() / 2].secs;
+/// Median of the wall times and CPU seconds; the largest peak RSS.
+pub(crate) fn median(samples: Vec<Sample>) -> Sample {
+    let mid = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let secs = mid(samples.iter().map(|s| s.secs).collect()).unwrap_or(f64::NAN);
+    let cpus: Vec<f64> = samples.iter().filter_map(|s| s.cpu_secs).collect();
+    let cpu_secs = if cpus.len() == samples.len() {
+        mid(cpus)
+    } else {
+        None
+    };
     let rss_mib = samples.iter().filter_map(|s| s.rss_mib).reduce(f64::max);
-    Sample { secs, rss_mib }
+    Sample {
+        secs,
+        rss_mib,
+        cpu_secs,
+    }
 }
 
-struct Row {
-    round: &'static str,
+/// The clients of the download rounds, in table order.
+const CLIENTS: [&str; 4] = ["hf", "hf-hub", "curl", "python"];
+
+/// Every sample of one round, by client.
+struct Round {
+    name: &'static str,
     bytes: u64,
-    ours: Sample,
-    curl: Option<Sample>,
-    python: Sample,
+    samples: Vec<Vec<Sample>>,
 }
 
-fn print(rows: &[Row]) {
+impl Round {
+    fn new(name: &'static str, bytes: u64) -> Round {
+        Round {
+            name,
+            bytes,
+            samples: vec![Vec::new(); CLIENTS.len()],
+        }
+    }
+
+    fn push(&mut self, client: &str, sample: Sample) {
+        if let Some(i) = CLIENTS.iter().position(|c| *c == client) {
+            self.samples[i].push(sample);
+        }
+    }
+
+    fn median(&self, client: usize) -> Option<Sample> {
+        let s = &self.samples[client];
+        (!s.is_empty()).then(|| median(s.clone()))
+    }
+}
+
+fn print(rounds: &[Round]) {
+    let secs = |s: Option<Sample>| s.map_or("-".into(), |s| format!("{:.3}", s.secs));
+    let ratio = |a: Option<Sample>, b: Option<Sample>| match (a, b) {
+        (Some(a), Some(b)) => format!("{:.2}x", a.secs / b.secs),
+        _ => "-".into(),
+    };
     println!(
-        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>9}",
-        "round", "hf s", "curl s", "python s", "hf MB/s", "vs curl", "vs py", "hf RSS"
+        "{:<20} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8}",
+        "round",
+        "hf s",
+        "hf-hub s",
+        "curl s",
+        "python s",
+        "hf MB/s",
+        "vs hfhub",
+        "vs curl",
+        "vs py"
     );
-    for r in rows {
-        let mbps = if r.bytes > 0 {
-            format!("{:.0}", r.bytes as f64 / r.ours.secs / 1e6)
-        } else {
-            "-".into()
+    for r in rounds {
+        let ours = r.median(0);
+        let mbps = match ours {
+            Some(o) if r.bytes > 0 => format!("{:.0}", r.bytes as f64 / o.secs / 1e6),
+            _ => "-".into(),
         };
-        let rss = r.ours.rss_mib.map_or("-".into(), |m| format!("{m:.1}M"));
-        let curl = r.curl.map_or("-".into(), |c| format!("{:.3}", c.secs));
-        let vs_curl = r
-            .curl
-            .map_or("-".into(), |c| format!("{:.2}x", r.ours.secs / c.secs));
         println!(
-            "{:<22} {:>9.3} {:>9} {:>9.3} {:>9} {:>8} {:>8} {:>9}",
-            r.round,
-            r.ours.secs,
-            curl,
-            r.python.secs,
+            "{:<20} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8}",
+            r.name,
+            secs(ours),
+            secs(r.median(1)),
+            secs(r.median(2)),
+            secs(r.median(3)),
             mbps,
-            vs_curl,
-            format!("{:.2}x", r.ours.secs / r.python.secs),
-            rss
+            ratio(ours, r.median(1)),
+            ratio(ours, r.median(2)),
+            ratio(ours, r.median(3)),
         );
+    }
+    println!();
+    println!(
+        "{:<20} {:<7} {:>8} {:>17} {:>8} {:>9}",
+        "round", "client", "wall s", "(min-max)", "CPU s", "peak RSS"
+    );
+    for r in rounds {
+        for (i, client) in CLIENTS.iter().enumerate() {
+            let all = &r.samples[i];
+            let Some(m) = r.median(i) else { continue };
+            let min = all.iter().map(|s| s.secs).fold(f64::MAX, f64::min);
+            let max = all.iter().map(|s| s.secs).fold(0.0, f64::max);
+            println!(
+                "{:<20} {:<7} {:>8.3} {:>17} {:>8} {:>9}",
+                r.name,
+                client,
+                m.secs,
+                format!("({min:.3}-{max:.3})"),
+                m.cpu_secs.map_or("-".into(), |c| format!("{c:.2}")),
+                m.rss_mib.map_or("-".into(), |m| format!("{m:.1}M")),
+            );
+        }
+    }
+    println!(
+        "(wall and CPU: medians; RSS: the largest; python's wall is measured inside the interpreter, its CPU and RSS are the whole process's)"
+    );
+}
+
+/// Builds the `hf-hub` crate peer (its own Cargo project and target folder, outside the
+/// workspace) and returns its binary; `None` (with a note) when it cannot be built, e.g.
+/// offline.
+fn build_hf_hub_peer(root: &Path) -> Option<PathBuf> {
+    let project = root.join("xtask/peers/hf-hub-peer");
+    let target = root.join("target/peers/hf-hub-peer");
+    let built = Cmd::new("cargo")
+        .arg("build")
+        .arg("--release")
+        .arg("--manifest-path")
+        .arg(project.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .run();
+    match built {
+        Ok(()) => Some(target.join("release/hf-hub-peer")),
+        Err(e) => {
+            eprintln!("the hf-hub crate peer is left out: {e}");
+            None
+        }
     }
 }
 
@@ -169,8 +301,17 @@ fn synthetic_cache(root: &Path, repos: usize, files: usize) -> Result<(), String
     Ok(())
 }
 
-/// `cargo xtask bench download [--big-mib N] [--rounds N]`.
-pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
+/// Where the LFS bytes come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    /// nginx with sendfile, as the Hub's CDN (the hub answers the API and redirects there).
+    Nginx,
+    /// hf-local-hub's own `/cdn/lfs` route.
+    Hub,
+}
+
+/// `cargo xtask bench download [--big-mib N] [--rounds N] [--server nginx|hub]`.
+pub fn run(big_mib: u64, rounds: usize, server: Server) -> Result<(), String> {
     let root = repo_root()?;
     let work = std::env::temp_dir().join(format!("hf-bench-download-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
@@ -182,12 +323,20 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
     );
     let target = Hub::build("release", &["hf"])?;
     let hf = target.join("hf");
-    let hub = Hub::start(
-        &target.join("hf-local-hub"),
-        &work.join("hub-data"),
-        "bench",
-        TOKEN,
-    )?;
+    let peer = build_hf_hub_peer(&root);
+    let data = work.join("hub-data");
+    let (_nginx, extra) = match server {
+        Server::Nginx => {
+            let port = crate::bench_nginx::Nginx::free_port()?;
+            std::fs::create_dir_all(data.join("objects/lfs"))
+                .map_err(|e| format!("{}: {e}", data.display()))?;
+            let nginx = crate::bench_nginx::Nginx::start(port, &data.join("objects/lfs"), &work)?;
+            let extra = vec!["--cdn-url".to_owned(), nginx.base_url.clone()];
+            (Some(nginx), extra)
+        }
+        Server::Hub => (None, Vec::new()),
+    };
+    let hub = Hub::start_with(&target.join("hf-local-hub"), &data, "bench", TOKEN, &extra)?;
     let endpoint = hub.endpoint.clone();
 
     eprintln!("seeding: one {big_mib} MiB LFS file and 1000 files of 16 KiB");
@@ -258,20 +407,13 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
         python(&venv, &code, &env(cache))
     };
     let run_hf = |args: &[&str], cache: &Path| measure(&hf, args, &env(cache), true);
-    let mut big_cold = (Vec::new(), Vec::new(), Vec::new());
-    let mut small_cold = (Vec::new(), Vec::new(), Vec::new());
-    let mut big_warm = (Vec::new(), Vec::new());
-    let mut small_warm = (Vec::new(), Vec::new());
-    let mut one_request = Vec::new();
-    for round in 0..rounds {
-        eprintln!("round {}/{rounds}", round + 1);
-        let ours = work.join(format!("ours-{round}"));
-        let py = work.join(format!("py-{round}"));
-        big_cold.0.push(run_hf(
-            &["download", "bench/big", "big.bin", "--quiet"],
-            &ours,
-        )?);
-        big_cold.1.push(measure(
+    let run_peer = |args: &[&str], cache: &Path| -> Result<Option<Sample>, String> {
+        peer.as_ref()
+            .map(|p| measure(p, args, &env(cache), true))
+            .transpose()
+    };
+    let curl_big = || {
+        let s = measure(
             curl,
             &[
                 "-sSfL",
@@ -283,43 +425,12 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
             ],
             &[],
             true,
-        )?);
+        );
         let _ = std::fs::remove_file(&big_out);
-        big_cold
-            .2
-            .push(py_download(&py, "hf_hub_download('bench/big', 'big.bin')")?);
-        small_cold
-            .0
-            .push(run_hf(&["download", "bench/small", "--quiet"], &ours)?);
-        small_cold.1.push(measure(
-            curl,
-            &[
-                "-sSf",
-                "-H",
-                &auth,
-                "-K",
-                config.to_str().unwrap_or_default(),
-            ],
-            &[],
-            true,
-        )?);
-        small_cold
-            .2
-            .push(py_download(&py, "snapshot_download('bench/small')")?);
-        big_warm.0.push(run_hf(
-            &["download", "bench/big", "big.bin", "--quiet"],
-            &ours,
-        )?);
-        big_warm
-            .1
-            .push(py_download(&py, "hf_hub_download('bench/big', 'big.bin')")?);
-        small_warm
-            .0
-            .push(run_hf(&["download", "bench/small", "--quiet"], &ours)?);
-        small_warm
-            .1
-            .push(py_download(&py, "snapshot_download('bench/small')")?);
-        one_request.push(measure(
+        s
+    };
+    let curl_one = || {
+        measure(
             curl,
             &[
                 "-sSf",
@@ -331,77 +442,120 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
             ],
             &[],
             true,
-        )?);
-        for dir in [&ours, &py] {
+        )
+    };
+    let mut big_cold = Round::new("big file cold", big_size);
+    let mut small_cold = Round::new("1000 x 16 KiB cold", small_bytes);
+    let mut big_warm = Round::new("big file warm", 0);
+    let mut small_warm = Round::new("1000 files warm", 0);
+    for round in 0..rounds {
+        eprintln!("round {}/{rounds}", round + 1);
+        let ours = work.join(format!("ours-{round}"));
+        let theirs = work.join(format!("hf-hub-{round}"));
+        let py = work.join(format!("py-{round}"));
+        big_cold.push(
+            "hf",
+            run_hf(&["download", "bench/big", "big.bin", "--quiet"], &ours)?,
+        );
+        if let Some(s) = run_peer(&["bench/big", "big.bin"], &theirs)? {
+            big_cold.push("hf-hub", s);
+        }
+        big_cold.push("curl", curl_big()?);
+        big_cold.push(
+            "python",
+            py_download(&py, "hf_hub_download('bench/big', 'big.bin')")?,
+        );
+        small_cold.push(
+            "hf",
+            run_hf(&["download", "bench/small", "--quiet"], &ours)?,
+        );
+        if let Some(s) = run_peer(&["bench/small"], &theirs)? {
+            small_cold.push("hf-hub", s);
+        }
+        small_cold.push(
+            "curl",
+            measure(
+                curl,
+                &[
+                    "-sSf",
+                    "-H",
+                    &auth,
+                    "-K",
+                    config.to_str().unwrap_or_default(),
+                ],
+                &[],
+                true,
+            )?,
+        );
+        small_cold.push(
+            "python",
+            py_download(&py, "snapshot_download('bench/small')")?,
+        );
+        big_warm.push(
+            "hf",
+            run_hf(&["download", "bench/big", "big.bin", "--quiet"], &ours)?,
+        );
+        if let Some(s) = run_peer(&["bench/big", "big.bin"], &theirs)? {
+            big_warm.push("hf-hub", s);
+        }
+        big_warm.push(
+            "python",
+            py_download(&py, "hf_hub_download('bench/big', 'big.bin')")?,
+        );
+        small_warm.push(
+            "hf",
+            run_hf(&["download", "bench/small", "--quiet"], &ours)?,
+        );
+        if let Some(s) = run_peer(&["bench/small"], &theirs)? {
+            small_warm.push("hf-hub", s);
+        }
+        small_warm.push(
+            "python",
+            py_download(&py, "snapshot_download('bench/small')")?,
+        );
+        let one = curl_one()?;
+        big_warm.push("curl", one);
+        small_warm.push("curl", one);
+        for dir in [&ours, &theirs, &py] {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
     let scan_cache = work.join("scan-cache");
     synthetic_cache(&scan_cache, 100, 50)?;
-    let mut scan = (Vec::new(), Vec::new());
+    let mut scan = Round::new("scan 100 x 50", 0);
     for _ in 0..rounds {
-        scan.0.push(measure(
-            &hf,
-            &[
-                "cache",
-                "scan",
-                "--format",
-                "json",
-                "--cache-dir",
-                scan_cache.to_str().unwrap_or_default(),
-            ],
-            &[],
-            true,
-        )?);
+        scan.push(
+            "hf",
+            measure(
+                &hf,
+                &[
+                    "cache",
+                    "scan",
+                    "--format",
+                    "json",
+                    "--cache-dir",
+                    scan_cache.to_str().unwrap_or_default(),
+                ],
+                &[],
+                true,
+            )?,
+        );
         let code = format!(
             "import time, resource\nfrom huggingface_hub import scan_cache_dir\nt = time.perf_counter()\n\
              info = scan_cache_dir({:?})\nassert len(info.repos) == 100, len(info.repos)\n\
              print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
             scan_cache.display().to_string()
         );
-        scan.1.push(python(&venv, &code, &[])?);
+        scan.push("python", python(&venv, &code, &[])?);
     }
-    let one = median(one_request);
-    let rows = vec![
-        Row {
-            round: "big file cold",
-            bytes: big_size,
-            ours: median(big_cold.0),
-            curl: Some(median(big_cold.1)),
-            python: median(big_cold.2),
-        },
-        Row {
-            round: "1000 x 16 KiB cold",
-            bytes: small_bytes,
-            ours: median(small_cold.0),
-            curl: Some(median(small_cold.1)),
-            python: median(small_cold.2),
-        },
-        Row {
-            round: "big file warm",
-            bytes: 0,
-            ours: median(big_warm.0),
-            curl: Some(one),
-            python: median(big_warm.1),
-        },
-        Row {
-            round: "1000 files warm",
-            bytes: 0,
-            ours: median(small_warm.0),
-            curl: Some(one),
-            python: median(small_warm.1),
-        },
-        Row {
-            round: "scan 100 x 50",
-            bytes: 0,
-            ours: median(scan.0),
-            curl: None,
-            python: median(scan.1),
-        },
-    ];
     println!(
-        "bench download: {big_mib} MiB LFS file, 1000 x 16 KiB, {rounds} rounds (medians; warm rows compare to ONE curl request)"
+        "bench download: {big_mib} MiB LFS file (bytes from {}), 1000 x 16 KiB, {rounds} rounds \
+         (medians; warm rows compare to ONE curl request)",
+        match server {
+            Server::Nginx => "nginx with sendfile, after the hub's redirect",
+            Server::Hub => "hf-local-hub's own CDN route",
+        }
     );
-    print(&rows);
+    print(&[big_cold, small_cold, big_warm, small_warm, scan]);
     Ok(())
 }

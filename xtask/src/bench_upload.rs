@@ -62,16 +62,29 @@ struct Row {
 
 fn print(rows: &[Row]) {
     println!(
-        "{:<26} {:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>9}",
-        "round", "hf s", "python s", "hf MB/s", "files/s", "vs py", "hf RSS", "py RSS"
+        "{:<26} {:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>9} {:>7} {:>7}",
+        "round",
+        "hf s",
+        "python s",
+        "hf MB/s",
+        "files/s",
+        "vs py",
+        "hf RSS",
+        "py RSS",
+        "hf CPU",
+        "py CPU"
     );
     for r in rows {
         let rss = |s: Option<Sample>| {
             s.and_then(|s| s.rss_mib)
                 .map_or("-".into(), |m| format!("{m:.1}M"))
         };
+        let cpu = |s: Option<Sample>| {
+            s.and_then(|s| s.cpu_secs)
+                .map_or("-".into(), |c| format!("{c:.2}"))
+        };
         println!(
-            "{:<26} {:>9.3} {:>9} {:>9.0} {:>9} {:>8} {:>9} {:>9}",
+            "{:<26} {:>9.3} {:>9} {:>9.0} {:>9} {:>8} {:>9} {:>9} {:>7} {:>7}",
             r.round,
             r.ours.secs,
             r.python.map_or("-".into(), |p| format!("{:.3}", p.secs)),
@@ -85,12 +98,14 @@ fn print(rows: &[Row]) {
                 .map_or("-".into(), |p| format!("{:.2}x", r.ours.secs / p.secs)),
             rss(Some(r.ours)),
             rss(r.python),
+            cpu(Some(r.ours)),
+            cpu(r.python),
         );
     }
 }
 
-/// `cargo xtask bench upload [--big-mib N] [--rounds N]`.
-pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
+/// `cargo xtask bench upload [--big-mib N] [--rounds N] [--big-only]`.
+pub fn run(big_mib: u64, rounds: usize, big_only: bool) -> Result<(), String> {
     let root = repo_root()?;
     let work = std::env::temp_dir().join(format!("hf-bench-upload-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
@@ -136,7 +151,12 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
         eprintln!("round {}/{rounds}", round + 1);
         let seed = round as u64 * 2;
         // Small files: a fresh folder (fresh bytes) for each client.
-        for (who, seed) in [("rs", seed), ("py", seed + 1)] {
+        let both: &[(&str, u64)] = if big_only {
+            &[]
+        } else {
+            &[("rs", seed), ("py", seed + 1)]
+        };
+        for &(who, seed) in both {
             let folder = work.join(format!("small-{who}-{round}"));
             small_folder(&folder, seed)?;
             let repo = format!("bench/small-{who}-{round}");
@@ -157,7 +177,7 @@ pub fn run(big_mib: u64, rounds: usize) -> Result<(), String> {
             let _ = std::fs::remove_dir_all(&folder);
         }
         // upload_large_folder of 10,000 small files (issue 14), each client from a fresh state.
-        for (who, seed) in [("rs", seed), ("py", seed + 1)] {
+        for &(who, seed) in both {
             let folder = work.join(format!("large-{who}-{round}"));
             large_folder(&folder, seed)?;
             let repo = format!("bench/large-{who}-{round}");

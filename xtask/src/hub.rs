@@ -35,7 +35,19 @@ impl Hub {
 
     /// Starts `binary` on a free port with `user:token` and `data_dir`.
     pub fn start(binary: &Path, data_dir: &Path, user: &str, token: &str) -> Result<Self, String> {
+        Self::start_with(binary, data_dir, user, token, &[])
+    }
+
+    /// [`start`](Self::start) with more command-line arguments.
+    pub fn start_with(
+        binary: &Path,
+        data_dir: &Path,
+        user: &str,
+        token: &str,
+        extra: &[String],
+    ) -> Result<Self, String> {
         let mut child = Command::new(binary)
+            .args(extra)
             .args([
                 "--addr",
                 "127.0.0.1:0",

@@ -12,6 +12,7 @@
 mod bench;
 mod bench_download;
 mod bench_load;
+mod bench_nginx;
 mod bench_upload;
 mod cmd;
 mod demo;

@@ -31,6 +31,7 @@ mod lookup;
 mod metadata;
 mod net;
 mod parallel;
+mod pool;
 mod positioned;
 mod progress;
 mod scan;

@@ -69,8 +69,12 @@ impl Tuning {
 /// The gain (20 %) a new connection must bring for connections to share the work and for
 /// another to be tried.
 const GAIN: f64 = 1.20;
-/// Chunks queued for the writer thread, per connection.
-const QUEUE_PER_CONNECTION: usize = 4;
+/// Blocks (of `crate::pool::BLOCK` bytes) queued for the writer thread, per connection: with
+/// the hasher's queue and the block each connection fills, memory stays near 20 MiB at 4
+/// connections, whatever the file size.
+const QUEUE_PER_CONNECTION: usize = 2;
+/// Blocks queued for the hasher: it is the slowest stage, so it gets the slack.
+const HASH_QUEUE: usize = 6;
 /// Read size when hashing ranges back from the file.
 const READ_CHUNK: usize = 1 << 20;
 
@@ -205,6 +209,7 @@ async fn run_connections(
         end: AtomicU64::new(fetch.size),
     });
     shared.add_range(first.clone());
+    let pool = crate::pool::BlockPool::default();
     let mut tasks: JoinSet<Result<(), Error>> = JoinSet::new();
     let spawn = |tasks: &mut JoinSet<Result<(), Error>>, range: Arc<Range>| {
         let job = Connection {
@@ -217,6 +222,7 @@ async fn run_connections(
             shared: shared.clone(),
             range,
             tx: tx.clone(),
+            pool: pool.clone(),
         };
         tasks.spawn(job.run());
     };
@@ -366,6 +372,7 @@ struct Connection {
     shared: Arc<Shared>,
     range: Arc<Range>,
     tx: mpsc::Sender<(u64, Bytes)>,
+    pool: crate::pool::BlockPool,
 }
 
 impl Connection {
@@ -442,27 +449,41 @@ impl Connection {
             let other_host = host(&response.final_url) != host(&self.url);
             *slot = Some((response.final_url.clone(), self.no_auth || other_host));
         }
+        // The body is copied into pooled blocks (see `crate::pool`): one hand-off, one
+        // positioned write and one hash update per block.
         let mut body = response.body;
+        let mut block = self.pool.take();
+        let mut block_start = start;
         let mut pos = start;
         while let Some(chunk) = body.next().await {
-            let chunk = chunk?;
+            let chunk = match chunk {
+                Ok(c) => c,
+                Err(e) => {
+                    // Keep what arrived before the break: the resume starts after it.
+                    self.send(block_start, block, pos).await?;
+                    return Err(e);
+                }
+            };
             let end = self.range.end.load(Ordering::SeqCst);
-            if pos >= end {
-                return Ok(());
+            let take = (chunk.len() as u64).min(end.saturating_sub(pos)) as usize;
+            let mut data = &chunk[..take];
+            while !data.is_empty() {
+                let n = (crate::pool::BLOCK - block.len()).min(data.len());
+                block.extend_from_slice(&data[..n]);
+                data = &data[n..];
+                pos += n as u64;
+                if block.len() >= crate::pool::BLOCK {
+                    let full = std::mem::replace(&mut block, self.pool.take());
+                    self.send(block_start, full, pos).await?;
+                    block_start = pos;
+                }
             }
-            let take = (chunk.len() as u64).min(end - pos) as usize;
-            let data = chunk.slice(..take);
-            self.tx
-                .send((pos, data))
-                .await
-                .map_err(|_| Error::Task("the download's writer stopped".into()))?;
-            pos += take as u64;
-            self.range.pos.store(pos, Ordering::SeqCst);
-            self.shared.written.fetch_add(take as u64, Ordering::SeqCst);
             if take < chunk.len() {
-                return Ok(());
+                // The range ended (or was split) inside this chunk.
+                return self.send(block_start, block, pos).await;
             }
         }
+        self.send(block_start, block, pos).await?;
         if pos < self.range.end.load(Ordering::SeqCst) {
             return Err(Error::Transport {
                 kind: hf_http::TransportKind::Connection,
@@ -470,6 +491,21 @@ impl Connection {
                 source: format!("range body ended at byte {pos}").into(),
             });
         }
+        Ok(())
+    }
+
+    /// Hands `block` (bytes `[at, pos)`) to the writer and records the progress.
+    async fn send(&self, at: u64, block: Vec<u8>, pos: u64) -> Result<(), Error> {
+        if block.is_empty() {
+            return Ok(());
+        }
+        let len = block.len() as u64;
+        self.tx
+            .send((at, self.pool.freeze(block)))
+            .await
+            .map_err(|_| Error::Task("the download's writer stopped".into()))?;
+        self.range.pos.store(pos, Ordering::SeqCst);
+        self.shared.written.fetch_add(len, Ordering::SeqCst);
         Ok(())
     }
 }
@@ -494,7 +530,7 @@ fn spawn_writer(
     size: u64,
     mut rx: mpsc::Receiver<(u64, Bytes)>,
 ) -> Result<tokio::task::JoinHandle<Result<Written, Error>>, Error> {
-    let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel::<HashMsg>(8);
+    let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel::<HashMsg>(HASH_QUEUE);
     let hasher = {
         let (file, hasher_path) = (file.clone(), path.clone());
         std::thread::Builder::new()
@@ -511,7 +547,7 @@ fn spawn_writer(
             if failure.is_some() {
                 continue; // drain so senders never block; the error is reported below
             }
-            if let Err(e) = file.write_all_at(&data, offset) {
+            if let Err(e) = crate::pool::write_all_at(&file, &data, offset) {
                 failure = Some(io_err("write", &path)(e));
                 continue;
             }

@@ -251,7 +251,7 @@ fn run(
                     continue;
                 }
                 hashing.data(&data);
-                match file.write_all(&data) {
+                match crate::pool::write_all(&mut file, &data) {
                     Ok(()) => len += data.len() as u64,
                     Err(e) => failed = Some(io_err("write", path)(e)),
                 }

@@ -51,8 +51,9 @@ impl HyperTransport {
                 .add(der.into())
                 .map_err(|err| Error::Config(format!("invalid root certificate: {err}")))?;
         }
+        // aws-lc-rs: post-quantum key exchange first (rustls deprecates its ring provider).
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
+            rustls::crypto::aws_lc_rs::default_provider(),
         ))
         .with_safe_default_protocol_versions()
         .map_err(|err| Error::Config(format!("TLS setup: {err}")))?

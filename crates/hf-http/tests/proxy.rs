@@ -26,7 +26,7 @@ type ProxyLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
 /// requests it saw and how many TCP connections it accepted.
 async fn tls_server() -> (SocketAddr, Arc<Mutex<Vec<Seen>>>, Arc<AtomicUsize>) {
     let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
+        rustls::crypto::aws_lc_rs::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .unwrap()

@@ -109,6 +109,7 @@ impl LocalHub {
             faults: Vec::new(),
             public_url: None,
             cdn_ttl: Duration::from_secs(3600),
+            cdn_base_url: None,
             multipart_chunk_size: api::lfs::MULTIPART_CHUNK_SIZE,
             limits: ConnectionLimits::default(),
             space_build_delay: Duration::from_secs(1),
@@ -131,6 +132,7 @@ pub struct LocalHubBuilder {
     faults: Vec<FaultSpec>,
     public_url: Option<String>,
     cdn_ttl: Duration,
+    cdn_base_url: Option<String>,
     multipart_chunk_size: u64,
     limits: ConnectionLimits,
     space_build_delay: Duration,
@@ -208,6 +210,15 @@ impl LocalHubBuilder {
     /// How long signed CDN-like download URLs stay valid (default one hour).
     pub fn cdn_url_ttl(mut self, ttl: Duration) -> Self {
         self.cdn_ttl = ttl;
+        self
+    }
+
+    /// Redirects LFS downloads to `{url}/cdn/lfs/{sha256}?...` on an external static file server
+    /// (e.g. nginx serving the data folder's `objects/lfs`, the way the Hub's CDN serves the
+    /// bytes) instead of the hub's own `/cdn/lfs` route. The signature is still in the query;
+    /// the hub's own route keeps checking it, a static server ignores it.
+    pub fn cdn_base_url(mut self, url: impl Into<String>) -> Self {
+        self.cdn_base_url = Some(url.into().trim_end_matches('/').to_owned());
         self
     }
 
@@ -355,6 +366,7 @@ impl LocalHubBuilder {
             base_url_fixed: self.public_url.is_some(),
             signing_key: Arc::new(key),
             cdn_ttl: self.cdn_ttl,
+            cdn_base_url: self.cdn_base_url.map(Arc::from),
             multipart_chunk_size: self.multipart_chunk_size,
             endpoint_delays: self.endpoint_delays,
             commit_gate: Arc::new(api::upload::CommitGate::default()),

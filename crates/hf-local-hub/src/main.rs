@@ -79,6 +79,10 @@ struct Args {
     /// Base URL written into absolute URLs instead of the request's Host (e.g. behind a proxy).
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// Redirect LFS downloads to URL/cdn/lfs/{sha256} on an external static file server (e.g. nginx
+    /// serving DATA_DIR/objects/lfs as /cdn/lfs/ab/{sha256}) instead of the hub's own /cdn route.
+    #[arg(long, value_name = "URL")]
+    cdn_url: Option<String>,
     /// LFS objects of at least BYTES are uploaded in parts of BYTES (multipart transfer).
     #[arg(long, value_name = "BYTES", default_value_t = hf_local_hub::MULTIPART_CHUNK_SIZE)]
     multipart_chunk_size: u64,
@@ -288,6 +292,9 @@ async fn main() -> ExitCode {
     }
     if let Some(url) = args.public_url {
         builder = builder.public_url(url);
+    }
+    if let Some(url) = args.cdn_url {
+        builder = builder.cdn_base_url(url);
     }
     let hub = match builder.start().await {
         Ok(h) => h,

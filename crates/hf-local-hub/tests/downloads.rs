@@ -139,6 +139,29 @@ async fn regular_file_head_get_and_ranges() {
 }
 
 #[tokio::test]
+async fn lfs_redirects_to_an_external_cdn_when_configured() {
+    // The benchmark serves LFS bytes from nginx: the redirect names its base URL, with the
+    // same path and signed query as the hub's own route.
+    let hub = builder()
+        .cdn_base_url("http://127.0.0.1:9/static/")
+        .start()
+        .await
+        .unwrap();
+    let http = Http::new(hub.endpoint());
+    let (_, sha, _) = setup(&hub, &http).await;
+    let h = http
+        .head("/alice/d/resolve/main/model.safetensors", None)
+        .await;
+    assert_eq!(h.status, 302);
+    let location = h.header("location").unwrap();
+    assert!(
+        location.starts_with(&format!("http://127.0.0.1:9/static/cdn/lfs/{sha}?commit=")),
+        "{location}"
+    );
+    assert!(location.contains("&sig="), "{location}");
+}
+
+#[tokio::test]
 async fn lfs_redirects_to_signed_cdn() {
     let (hub, http) = hub().await;
     let (commit, sha, big) = setup(&hub, &http).await;

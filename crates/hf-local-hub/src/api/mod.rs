@@ -66,6 +66,9 @@ pub struct AppState {
     pub signing_key: Arc<[u8; 32]>,
     /// How long a signed CDN-like URL stays valid.
     pub cdn_ttl: std::time::Duration,
+    /// Base URL of an external static file server serving `/cdn/lfs/{sha256}` (the benchmark's
+    /// nginx); `None`: the hub's own CDN route.
+    pub cdn_base_url: Option<Arc<str>>,
     /// LFS objects of at least this size get a multipart upload with parts of this size.
     pub multipart_chunk_size: u64,
     /// Durations of the simulated Inference Endpoints transitions (issue 13).

@@ -128,7 +128,10 @@ async fn resolve(
         }
     };
     if let Some(lfs) = &entry.lfs {
-        let base = state.public_base(&headers);
+        let base = match &state.cdn_base_url {
+            Some(cdn) => cdn.to_string(),
+            None => state.public_base(&headers),
+        };
         let location = signed_cdn_url(&state, &base, &lfs.sha256, &commit, &path);
         let body = format!("Found. Redirecting to {location}");
         let mut resp = Response::new(if method == Method::HEAD {

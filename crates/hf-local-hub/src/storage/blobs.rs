@@ -1,7 +1,7 @@
 //! Content-addressed blob files: written to `tmp/`, fsynced, renamed into place.
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -138,6 +138,7 @@ fn verify(
     Ok(())
 }
 
+#[cfg(test)]
 /// Adopts a finished temp file as an LFS object.
 pub(crate) fn adopt_file(
     paths: &Paths,
@@ -147,6 +148,7 @@ pub(crate) fn adopt_file(
 ) -> Result<u64, StoreError> {
     let guard = TempGuard(Some(file.to_path_buf()));
     check_sha(sha256)?;
+    use std::io::Read;
     let mut f = File::open(file).map_err(|e| StoreError::io(file, e))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -163,6 +165,14 @@ pub(crate) fn adopt_file(
     verify(sha256, expected_size, &hex::encode(hasher.finalize()), size)?;
     finish_lfs(paths, sha256, guard)?;
     Ok(size)
+}
+
+/// Moves `file`, whose hash and size the caller has checked against `sha256`, into the LFS store
+/// (made durable first); an object already stored is kept and `file` removed.
+pub(crate) fn adopt_verified(paths: &Paths, sha256: &str, file: &Path) -> Result<(), StoreError> {
+    let guard = TempGuard(Some(file.to_path_buf()));
+    check_sha(sha256)?;
+    finish_lfs(paths, sha256, guard)
 }
 
 fn finish_lfs(paths: &Paths, sha256: &str, mut guard: TempGuard) -> Result<(), StoreError> {

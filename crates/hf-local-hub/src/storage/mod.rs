@@ -696,6 +696,8 @@ impl Store {
         blobs::git_file(&self.inner.paths, sha1)
     }
 
+    // Only the tests adopt finished temp files now (multipart parts are staged in place).
+    #[cfg(test)]
     /// A fresh unique path inside the store's `tmp/` folder (same filesystem as the objects, so renames are
     /// atomic). Nothing is created.
     pub fn temp_path(&self) -> PathBuf {
@@ -719,6 +721,7 @@ impl Store {
         blobs::ingest_stream(self.inner.paths.clone(), sha256, expected_size, body).await
     }
 
+    #[cfg(test)]
     /// Adopts a finished temporary file as the LFS object `sha256` (hash and size checked; the file is moved
     /// on success and removed on mismatch). Returns the size.
     pub async fn lfs_ingest_file(

@@ -103,8 +103,8 @@ fn part_len(size: u64, chunk: u64, part: u64) -> HubResult<u64> {
     })
 }
 
-/// `PUT /_hub-lfs/part/{upload}/{oid}/{size}/{chunk}/{part}`: stages one part and answers its `ETag`
-/// (the part's quoted sha256).
+/// `PUT /_hub-lfs/part/{upload}/{oid}/{size}/{chunk}/{part}`: writes one part at its offset in
+/// the upload's staging file and answers its `ETag` (a quoted random token the completion checks).
 pub(super) async fn part_put(
     State(state): State<AppState>,
     Path((upload, oid, size, chunk, part)): Path<(String, String, String, String, String)>,
@@ -123,7 +123,13 @@ pub(super) async fn part_put(
     let part = u32::try_from(part).map_err(|_| HubError::bad_request("part number too large"))?;
     let sha = state
         .store
-        .stage_part(&upload, part, expected, body.into_data_stream())
+        .stage_part(
+            &upload,
+            part,
+            chunk * (u64::from(part) - 1),
+            expected,
+            body.into_data_stream(),
+        )
         .await?;
     let mut resp = StatusCode::OK.into_response();
     let etag = HeaderValue::from_str(&format!("\"{sha}\""))
@@ -145,8 +151,8 @@ struct CompletedPart {
     etag: String,
 }
 
-/// `POST /_hub-lfs/complete/{upload}/{oid}/{size}/{chunk}`: assembles the parts in order, checks the
-/// sha256 and size, and stores the object atomically. Missing, extra or wrong parts: 400.
+/// `POST /_hub-lfs/complete/{upload}/{oid}/{size}/{chunk}`: checks the parts' ETags, then the
+/// staged file's sha256 and size (one pass), and stores the object atomically. Missing, extra or wrong parts: 400.
 pub(super) async fn complete(
     State(state): State<AppState>,
     Path((upload, oid, size, chunk)): Path<(String, String, String, String)>,
