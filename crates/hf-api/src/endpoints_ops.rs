@@ -43,6 +43,7 @@ impl HfApi {
     ///
     /// ```no_run
     /// # async fn demo(api: hf_api::HfApi) -> hf_api::Result<()> {
+    /// use hf_api::prelude::*;
     /// let endpoint = api.get_inference_endpoint("my-ep").namespace("acme").await?;
     /// println!("{} {:?}", endpoint.status(), endpoint.url());
     /// # Ok(()) }

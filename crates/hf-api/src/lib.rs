@@ -89,6 +89,7 @@ pub mod prelude {
     pub use crate::{Error, ErrorKind, HfApi, RepoHandle, Result};
     #[cfg(feature = "cache")]
     pub use hf_cache::prelude::DownloadRequest;
+    pub use hf_inference_endpoints::EndpointRequest;
     pub use hf_repo::prelude::*;
     pub use hf_types::{RepoId, RepoPath, RepoType, Revision};
 }

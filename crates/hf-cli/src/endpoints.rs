@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use clap::{Args, Subcommand};
 use hf_http::{EnvVars, HubClient};
 use hf_inference_endpoints::{
-    CreateInferenceEndpoint, DeleteInferenceEndpoint, EndpointChanges, Error, GetInferenceEndpoint,
-    Hardware, InferenceEndpoint, InferenceEndpointStatus, InferenceEndpointType,
-    ListInferenceEndpoints, PauseInferenceEndpoint, ResumeInferenceEndpoint,
+    CreateInferenceEndpoint, DeleteInferenceEndpoint, EndpointChanges, EndpointRequest, Error,
+    GetInferenceEndpoint, Hardware, InferenceEndpoint, InferenceEndpointStatus,
+    InferenceEndpointType, ListInferenceEndpoints, PauseInferenceEndpoint, ResumeInferenceEndpoint,
     ScaleToZeroInferenceEndpoint, UpdateInferenceEndpoint,
 };
 

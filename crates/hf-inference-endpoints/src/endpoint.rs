@@ -1,5 +1,6 @@
 //! [`InferenceEndpoint`]: one endpoint as last seen, with the Python object's methods.
 
+use crate::EndpointRequest;
 use std::time::{Duration, Instant};
 
 use hf_http::{HubClient, Method, Url};
@@ -20,7 +21,7 @@ use crate::{EndpointChanges, Error, Result};
 /// ```no_run
 /// # async fn demo(client: hf_http::HubClient) -> hf_inference_endpoints::Result<()> {
 /// use std::time::Duration;
-/// use hf_inference_endpoints::GetInferenceEndpoint;
+/// use hf_inference_endpoints::{EndpointRequest, GetInferenceEndpoint};
 /// let mut endpoint = GetInferenceEndpoint::new(client, "my-ep").namespace("acme").await?;
 /// endpoint.pause().await?;
 /// endpoint.resume(true).await?;

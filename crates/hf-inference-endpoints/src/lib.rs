@@ -45,9 +45,9 @@ pub use hf_types::inference_endpoint::{
     EndpointStatus, InferenceEndpointInfo, InferenceEndpointStatus, InferenceEndpointType,
 };
 pub use requests::{
-    CreateInferenceEndpoint, DeleteInferenceEndpoint, GetInferenceEndpoint, ListInferenceEndpoints,
-    PauseInferenceEndpoint, ResumeInferenceEndpoint, ScaleToZeroInferenceEndpoint,
-    UpdateInferenceEndpoint,
+    CreateInferenceEndpoint, DeleteInferenceEndpoint, EndpointRequest, GetInferenceEndpoint,
+    ListInferenceEndpoints, PauseInferenceEndpoint, ResumeInferenceEndpoint,
+    ScaleToZeroInferenceEndpoint, UpdateInferenceEndpoint,
 };
 
 /// The crate's result type.

@@ -12,6 +12,42 @@ use crate::{
     resolve_namespace, whoami,
 };
 
+/// The requests about one endpoint (get, create, update, delete, pause, resume, scale to zero)
+/// share their namespace option through this trait: `use hf_inference_endpoints::EndpointRequest`
+/// (also in `hf_api::prelude`).
+pub trait EndpointRequest: Sized {
+    /// Where the request keeps its namespace.
+    #[doc(hidden)]
+    fn namespace_slot(&mut self) -> &mut Option<String>;
+
+    /// In this namespace (a user or an organization) instead of the token's user.
+    fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        *self.namespace_slot() = Some(namespace.into());
+        self
+    }
+}
+
+/// Implements [`EndpointRequest`] for builders holding an `endpoint: EndpointRef` field.
+macro_rules! impl_endpoint_request {
+    ($($builder:ty),+ $(,)?) => {$(
+        impl EndpointRequest for $builder {
+            fn namespace_slot(&mut self) -> &mut Option<String> {
+                &mut self.endpoint.namespace
+            }
+        }
+    )+};
+}
+
+impl_endpoint_request!(
+    GetInferenceEndpoint,
+    CreateInferenceEndpoint,
+    UpdateInferenceEndpoint,
+    DeleteInferenceEndpoint,
+    PauseInferenceEndpoint,
+    ResumeInferenceEndpoint,
+    ScaleToZeroInferenceEndpoint,
+);
+
 /// An endpoint named by a builder: its name and, when given, its namespace.
 #[derive(Debug, Clone)]
 struct EndpointRef {
@@ -71,12 +107,6 @@ impl GetInferenceEndpoint {
         }
     }
 
-    /// Looks in this namespace (a user or an organization) instead of the token's user.
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.endpoint.namespace = Some(namespace.into());
-        self
-    }
-
     async fn send(self) -> Result<InferenceEndpoint> {
         self.endpoint
             .call(
@@ -104,12 +134,6 @@ impl DeleteInferenceEndpoint {
         DeleteInferenceEndpoint {
             endpoint: EndpointRef::new(client, name),
         }
-    }
-
-    /// In this namespace instead of the token's user.
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.endpoint.namespace = Some(namespace.into());
-        self
     }
 
     async fn send(self) -> Result<()> {
@@ -145,12 +169,6 @@ impl PauseInferenceEndpoint {
         }
     }
 
-    /// In this namespace instead of the token's user.
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.endpoint.namespace = Some(namespace.into());
-        self
-    }
-
     async fn send(self) -> Result<InferenceEndpoint> {
         self.endpoint
             .call(
@@ -178,12 +196,6 @@ impl ScaleToZeroInferenceEndpoint {
         ScaleToZeroInferenceEndpoint {
             endpoint: EndpointRef::new(client, name),
         }
-    }
-
-    /// In this namespace instead of the token's user.
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.endpoint.namespace = Some(namespace.into());
-        self
     }
 
     async fn send(self) -> Result<InferenceEndpoint> {
@@ -216,12 +228,6 @@ impl ResumeInferenceEndpoint {
             endpoint: EndpointRef::new(client, name),
             running_ok: true,
         }
-    }
-
-    /// In this namespace instead of the token's user.
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.endpoint.namespace = Some(namespace.into());
-        self
     }
 
     /// `false`: an endpoint already running is an error (default `true`).
@@ -289,12 +295,6 @@ impl UpdateInferenceEndpoint {
             endpoint: EndpointRef::new(client, name),
             changes: EndpointChanges::new(),
         }
-    }
-
-    /// In this namespace instead of the token's user.
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.endpoint.namespace = Some(namespace.into());
-        self
     }
 
     /// Replaces every change given so far by `changes`.
@@ -476,12 +476,6 @@ impl CreateInferenceEndpoint {
             cache_http_responses: None,
             tags: None,
         }
-    }
-
-    /// In this namespace (e.g. an organization) instead of the token's user.
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.endpoint.namespace = Some(namespace.into());
-        self
     }
 
     /// The cloud account to bill.

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use hf_http::{ErrorKind, HubClient};
 use hf_inference_endpoints::{
-    CreateInferenceEndpoint, DeleteInferenceEndpoint, EndpointChanges, Error, GetInferenceEndpoint,
-    Hardware, InferenceEndpoint, InferenceEndpointStatus, InferenceEndpointType,
-    ListInferenceEndpoints, PauseInferenceEndpoint, ResumeInferenceEndpoint,
+    CreateInferenceEndpoint, DeleteInferenceEndpoint, EndpointChanges, EndpointRequest, Error,
+    GetInferenceEndpoint, Hardware, InferenceEndpoint, InferenceEndpointStatus,
+    InferenceEndpointType, ListInferenceEndpoints, PauseInferenceEndpoint, ResumeInferenceEndpoint,
     ScaleToZeroInferenceEndpoint, UpdateInferenceEndpoint,
 };
 use hf_local_hub::LocalHubBuilder;
