@@ -597,7 +597,8 @@ pub(crate) async fn claim_incomplete(
         let mut taken = false;
         for candidate in candidates {
             let path = dir.join(&candidate);
-            if force || taken {
+            // A parallel download that died: its bytes are not a prefix, nothing to resume.
+            if force || taken || candidate.ends_with(crate::parallel::RANGES_SUFFIX) {
                 let _ = std::fs::remove_file(&path);
             } else if std::fs::rename(&path, &fresh).is_ok() {
                 taken = true;
@@ -608,7 +609,8 @@ pub(crate) async fn claim_incomplete(
     .await
 }
 
-/// The names of the `.incomplete` files in `dir` (none when it does not exist yet).
+/// The names of the `.incomplete` files in `dir`, and of the `.incomplete.ranges` files parallel
+/// downloads left (none when `dir` does not exist yet).
 pub(crate) fn incomplete_names(dir: &Path) -> Result<HashSet<String>, Error> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -618,7 +620,11 @@ pub(crate) fn incomplete_names(dir: &Path) -> Result<HashSet<String>, Error> {
     Ok(entries
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".incomplete"))
+        .filter(|n| {
+            n.ends_with(".incomplete")
+                || n.strip_suffix(crate::parallel::RANGES_SUFFIX)
+                    .is_some_and(|n| n.ends_with(".incomplete"))
+        })
         .collect())
 }
 

@@ -25,6 +25,24 @@ pub(crate) fn create_parent(path: &Path) -> Result<(), Error> {
     }
 }
 
+/// Gives `file` its full `size` before it is written: on Linux the blocks are allocated
+/// (`fallocate`), which makes the writes that follow cheaper for the kernel than growing the
+/// file page by page, and a disk without room for the file fails here, before any byte is
+/// downloaded. Where allocation is not supported, the file is only extended (sparse).
+pub(crate) fn allocate(file: &File, size: u64) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{FallocateFlags, fallocate};
+        match fallocate(file, FallocateFlags::empty(), 0, size) {
+            Ok(()) => return Ok(()),
+            Err(rustix::io::Errno::NOSPC) => return Err(rustix::io::Errno::NOSPC.into()),
+            // Not supported by this file system: extended below.
+            Err(_) => {}
+        }
+    }
+    file.set_len(size)
+}
+
 /// A sibling path of `path` that no other process will pick: `{name}.{random}{suffix}`.
 pub(crate) fn unique_sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();

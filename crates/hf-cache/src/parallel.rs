@@ -32,7 +32,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::Error;
-use crate::fsutil::io_err;
+use crate::fsutil::{allocate, io_err};
 use crate::hash::ContentHasher;
 use crate::net;
 use crate::positioned::FileExt;
@@ -149,20 +149,28 @@ pub(crate) async fn fetch_parallel(
     tuning: Tuning,
 ) -> Result<Done, Error> {
     let max_connections = tuning.max_connections.max(1);
+    // Ranges land out of order, so until the end this file is not a prefix of the blob: it is
+    // written under a name no resume takes (`temp` + RANGES_SUFFIX) and renamed to `temp`
+    // once it is one (whole, or cut back to its contiguous prefix after a failure). A run
+    // that dies in between leaves a `.ranges` file, which the next download removes.
+    let work = ranges_path(&temp);
     let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(true)
-        .open(&temp)
-        .map_err(io_err("open", &temp))?;
-    file.set_len(fetch.size)
-        .map_err(io_err("allocate", &temp))?;
+        .open(&work)
+        .map_err(io_err("open", &work))?;
+    if let Err(e) = allocate(&file, fetch.size) {
+        drop(file);
+        let _ = std::fs::remove_file(&work);
+        return Err(io_err("allocate", &work)(e));
+    }
     let file = Arc::new(file);
     let (tx, rx) = mpsc::channel::<(u64, Bytes)>(QUEUE_PER_CONNECTION * max_connections);
     let writer = spawn_writer(
         file.clone(),
-        temp.clone(),
+        work.clone(),
         fetch.etag.to_owned(),
         fetch.size,
         rx,
@@ -179,8 +187,15 @@ pub(crate) async fn fetch_parallel(
     let transfer = run_connections(client, fetch, &shared, tx, tuning).await;
     // The writer ends when every sender is gone (all connections stopped).
     let written = writer.await.map_err(Error::task)?;
-    let (prefix, digest) = written?;
-    match transfer {
+    let (prefix, digest) = match written {
+        Ok(written) => written,
+        Err(e) => {
+            drop(file);
+            let _ = std::fs::remove_file(&work);
+            return Err(e);
+        }
+    };
+    let outcome = match transfer {
         Ok(connections) => Ok(Done {
             len: prefix,
             digest,
@@ -191,7 +206,21 @@ pub(crate) async fn fetch_parallel(
             let _ = file.set_len(prefix);
             Err(e)
         }
-    }
+    };
+    // Closed before the rename (which an open file prevents on some platforms).
+    drop(file);
+    std::fs::rename(&work, &temp).map_err(io_err("rename into place", &temp))?;
+    outcome
+}
+
+/// Suffix of the file a parallel download writes while its ranges are out of order.
+pub(crate) const RANGES_SUFFIX: &str = ".ranges";
+
+/// The work file of a parallel download into `temp`.
+pub(crate) fn ranges_path(temp: &Path) -> PathBuf {
+    let mut name = temp.as_os_str().to_os_string();
+    name.push(RANGES_SUFFIX);
+    PathBuf::from(name)
 }
 
 /// Starts one connection, then probes with more while they raise the throughput. Resolves to
@@ -754,6 +783,49 @@ mod tests {
         let done = download(&hub, &oid, size as u64, &temp).await.unwrap();
         assert_eq!(done.digest.as_deref(), Some(oid.as_str()));
         assert!(std::fs::read(&temp).unwrap() == content);
+    }
+
+    /// Every answer breaks after 3 MB and retries are off: the download fails. What is left
+    /// under the resumable name is exactly a prefix of the file, and no out-of-order file stays.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_download_leaves_only_a_resumable_prefix() {
+        let size = 24 << 20;
+        let fault: FaultSpec = "drop=3000000,method=GET".parse().unwrap();
+        let (hub, content, oid) = hub_with_file(size, vec![fault]).await;
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join("big.incomplete");
+        let client = HubClient::builder()
+            .endpoint(hub.endpoint())
+            .token(Some("hf_alice"))
+            .retry(hf_http::RetryPolicy::disabled())
+            .build()
+            .unwrap();
+        let url = format!("{}/alice/big/resolve/main/big.bin", hub.endpoint());
+        let fetch = Fetch {
+            file: "big.bin",
+            url: &url,
+            no_auth: false,
+            etag: &oid,
+            size: size as u64,
+            read_timeout: None,
+            reporter: &NoReporter,
+            context: hf_http::ErrorContext::default(),
+        };
+        let tuning = Tuning {
+            max_connections: 4,
+            window: Duration::from_millis(1),
+            min_split: 1 << 20,
+            probe_below: f64::INFINITY,
+        };
+        assert!(
+            fetch_parallel(&client, &fetch, temp.clone(), tuning)
+                .await
+                .is_err()
+        );
+        let kept = std::fs::read(&temp).unwrap();
+        assert!(kept.len() < size, "{} bytes kept", kept.len());
+        assert!(kept == content[..kept.len()]);
+        assert!(!ranges_path(&temp).exists());
     }
 
     #[test]

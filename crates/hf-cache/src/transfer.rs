@@ -69,6 +69,8 @@ pub(crate) async fn fetch_into(
         );
         return verify(fetch, &temp, done.len, done.digest);
     }
+    // The out-of-order file of a parallel download into `temp` that died is not resumable.
+    let _ = std::fs::remove_file(crate::parallel::ranges_path(&temp));
     let mut writer = Writer::open(temp.clone(), fetch.etag.to_owned(), fetch.size).await?;
     fetch
         .reporter

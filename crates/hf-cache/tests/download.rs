@@ -306,6 +306,32 @@ async fn a_previous_partial_download_is_resumed_after_rehashing() {
     assert_eq!(std::fs::read(&p).unwrap(), content);
 }
 
+/// A parallel download that died leaves `{etag}.{random}.incomplete.ranges`: its bytes are not
+/// a prefix, so the next download removes it instead of resuming it.
+#[tokio::test]
+async fn an_out_of_order_leftover_is_removed_not_resumed() {
+    let hub = Hub::start().await;
+    let content = data(2_000_000, 7);
+    hub.commit("ranges", vec![File::Lfs("r.bin", content.clone())])
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache(dir.path());
+    let blobs = cache.path().join("models--alice--ranges/blobs");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let etag = sha256_hex(&content);
+    let leftover = blobs.join(format!("{etag}.0123456789abcdef.incomplete.ranges"));
+    std::fs::write(&leftover, vec![0u8; content.len()]).unwrap();
+    let rec = Arc::new(Rec::default());
+    let p = HubDownload::new(hub.client(), "alice/ranges".parse().unwrap(), "r.bin")
+        .cache_dir(cache.clone())
+        .reporter(rec.clone())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), content);
+    assert_eq!(rec.starts.lock().unwrap()[0], (2_000_000, 0), "not resumed");
+    assert!(!leftover.exists());
+}
+
 #[tokio::test]
 async fn local_dir_mode_writes_files_and_metadata() {
     let hub = Hub::start().await;

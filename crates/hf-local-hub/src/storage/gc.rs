@@ -120,6 +120,13 @@ impl Store {
                     } else {
                         std::fs::remove_file(&path)
                     };
+                    if let Some(upload) = e
+                        .file_name()
+                        .to_str()
+                        .and_then(|name| name.strip_prefix("multipart-"))
+                    {
+                        inner.prefix_hashes.forget(upload);
+                    }
                     match removed {
                         Ok(()) => report.staging_entries += 1,
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

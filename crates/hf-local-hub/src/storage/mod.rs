@@ -71,6 +71,7 @@ mod history;
 mod lfs_files;
 // LFS objects scoped to repos, .gitattributes tracking (issue 16 items 3, 10).
 mod lfs_scope;
+mod prefix_hash;
 mod repos;
 mod schema;
 // Spaces (issue 12).
@@ -430,6 +431,8 @@ struct Inner {
     paths: Paths,
     /// Simulated Space stage delays (issue 12).
     space_delays: spaces::SpaceDelays,
+    /// The running hashes of multipart uploads in progress.
+    prefix_hashes: prefix_hash::PrefixHashes,
 }
 
 /// The directories of a data dir.
@@ -477,6 +480,7 @@ impl Store {
                 db,
                 paths,
                 space_delays: spaces::SpaceDelays::default(),
+                prefix_hashes: prefix_hash::PrefixHashes::default(),
             }),
         })
     }

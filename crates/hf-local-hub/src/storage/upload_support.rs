@@ -1,25 +1,27 @@
 //! Staging of LFS multipart uploads (used by `crate::api::lfs`).
 //!
 //! ```text
-//! Store::stage_part(upload_id, part, offset, expected_len, body) -> Result<String, StoreError>
-//!         streams one part into `tmp/multipart-<upload_id>/data` at `offset` (off the async threads) and
-//!         records it as `tmp/multipart-<upload_id>/<part>.<etag>`; returns the ETag, a random 64-hex
+//! Store::stage_part(upload_id, part, chunk, size, body) -> Result<String, StoreError>
+//!         streams one part into `tmp/multipart-<upload_id>/data` at its offset (off the async threads)
+//!         and records it as `tmp/multipart-<upload_id>/<part>.<etag>`; returns the ETag, a random 64-hex
 //!         token. A wrong length fails with LfsMismatch and leaves the part unrecorded.
 //! Store::assemble_parts(upload_id, sha256, size, parts: Vec<(u32, String)>) -> Result<u64, StoreError>
-//!         checks that the parts are exactly 1..=N with the ETags given, hashes the staged file once,
+//!         checks that the parts are exactly 1..=N with the ETags given, finishes the object's hash,
 //!         checks hash and size and moves it into the store; the staging folder is removed on success.
 //! ```
 //!
-//! The parts land at their offsets in one file, so completion neither copies nor re-reads parts: the
-//! object is hashed once and renamed (issue 17; before, each part was written and hashed, then copied
-//! into a new file, which was read and hashed again). A part's ETag is a random token, not its hash:
-//! clients only echo it, and the whole object's SHA-256 is what is checked.
+//! The parts land at their offsets in one file (allocated whole by the first part), so completion
+//! neither copies nor re-reads parts (issue 17; before, each part was written and hashed, then copied
+//! into a new file, which was read and hashed again). The object is hashed once, while the parts
+//! arrive: `prefix_hash` follows the contiguous prefix of finished parts, and completion hashes what
+//! it has not covered. A part's ETag is a random token, not its hash: clients only echo it, and the
+//! whole object's SHA-256 is what is checked.
 //!
 //! Staging lives under the store's `tmp/`, which is emptied when the store opens: an upload interrupted by
 //! a restart simply starts over, and nothing staged is ever visible as an object.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use bytes::Bytes;
@@ -27,10 +29,13 @@ use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 
 use super::blobs::is_hex;
+use super::prefix_hash;
 use super::{Store, StoreError};
 
 /// The staged bytes of a multipart upload, inside its staging folder.
 const DATA: &str = "data";
+/// Bytes of a part gathered before they are written (under the upload's write lock).
+const WRITE_BATCH: usize = 1 << 20;
 
 impl Store {
     /// The staging folder of one multipart upload (`upload_id` must be hex, so it cannot escape `tmp/`).
@@ -46,15 +51,17 @@ impl Store {
         Ok(self.inner.paths.tmp.join(format!("multipart-{upload_id}")))
     }
 
-    /// Streams part `part` of upload `upload_id` into the upload's staging file at `offset`; the
-    /// part must be exactly `expected_len` bytes. Returns the part's ETag (a random token). A
-    /// retried part replaces the previous one.
+    /// Streams part `part` (1-based) of upload `upload_id`, an object of `size` bytes in parts
+    /// of `chunk` bytes, into the upload's staging file at its offset; the part must have
+    /// exactly its length (the caller checked that the part exists). Returns the part's ETag (a
+    /// random token). A retried part replaces the previous one. Once the part is written, the
+    /// upload's running hash is extended on another thread if the part continues its prefix.
     pub async fn stage_part<S, E>(
         &self,
         upload_id: &str,
         part: u32,
-        offset: u64,
-        expected_len: u64,
+        chunk: u64,
+        size: u64,
         mut body: S,
     ) -> Result<String, StoreError>
     where
@@ -62,44 +69,81 @@ impl Store {
         E: std::fmt::Display,
     {
         let dir = self.multipart_dir(upload_id)?;
+        let offset = chunk.saturating_mul(u64::from(part).saturating_sub(1));
+        let expected_len = chunk.min(size.saturating_sub(offset));
+        let follower = self.inner.prefix_hashes.upload(upload_id, chunk, size);
+        follower.begin_part(part);
+        let data = dir.join(DATA);
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(8);
         // Writing runs on a blocking thread; the async side only forwards chunks.
-        let writer = tokio::task::spawn_blocking(move || -> Result<String, StoreError> {
-            std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-            // Unrecorded first: a stale ETag must not vouch for bytes being overwritten.
-            remove_part_files(&dir, part)?;
-            let data = dir.join(DATA);
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&data)
-                .map_err(|e| StoreError::io(&data, e))?;
-            f.seek(SeekFrom::Start(offset))
-                .map_err(|e| StoreError::io(&data, e))?;
-            let mut size = 0u64;
-            while let Some(chunk) = rx.blocking_recv() {
-                let chunk = chunk
-                    .map_err(|m| StoreError::BadRequest(format!("upload body interrupted: {m}")))?;
-                size += chunk.len() as u64;
-                if size > expected_len {
-                    break;
+        let writer = tokio::task::spawn_blocking({
+            let data = data.clone();
+            let follower = follower.clone();
+            move || -> Result<String, StoreError> {
+                std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+                // Unrecorded first: a stale ETag must not vouch for bytes being overwritten.
+                remove_part_files(&dir, part)?;
+                let mut f = OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&data)
+                    .map_err(|e| StoreError::io(&data, e))?;
+                let staged = f.metadata().map_err(|e| StoreError::io(&data, e))?.len();
+                if staged < size {
+                    allocate(&f, size).map_err(|e| StoreError::io(&data, e))?;
                 }
-                f.write_all(&chunk).map_err(|e| StoreError::io(&data, e))?;
+                f.seek(SeekFrom::Start(offset))
+                    .map_err(|e| StoreError::io(&data, e))?;
+                // Chunks are gathered into batches of WRITE_BATCH bytes, each written under the
+                // upload's write lock (see `prefix_hash::Upload::write_lock`).
+                let mut batch: Vec<Bytes> = Vec::new();
+                let mut batched = 0usize;
+                let mut write_batch = |batch: &mut Vec<Bytes>| -> Result<(), StoreError> {
+                    let _writing = follower.write_lock();
+                    for chunk in batch.drain(..) {
+                        f.write_all(&chunk).map_err(|e| StoreError::io(&data, e))?;
+                    }
+                    Ok(())
+                };
+                let mut received = 0u64;
+                while let Some(chunk) = rx.blocking_recv() {
+                    let chunk = chunk.map_err(|m| {
+                        StoreError::BadRequest(format!("upload body interrupted: {m}"))
+                    })?;
+                    received += chunk.len() as u64;
+                    if received > expected_len {
+                        break;
+                    }
+                    batched += chunk.len();
+                    batch.push(chunk);
+                    if batched >= WRITE_BATCH {
+                        write_batch(&mut batch)?;
+                        batched = 0;
+                    }
+                }
+                if received != expected_len {
+                    return Err(StoreError::LfsMismatch(format!(
+                        "part {part} must be exactly {expected_len} bytes (received {received}{})",
+                        if received > expected_len {
+                            " or more"
+                        } else {
+                            ""
+                        }
+                    )));
+                }
+                write_batch(&mut batch)?;
+                // A part is acknowledged once it is on disk, as a store's part upload is; it
+                // also spreads the writing out over the transfer, where one sync of the whole
+                // object at completion would wait for all of it.
+                f.sync_data().map_err(|e| StoreError::io(&data, e))?;
+                let etag: String = (0..4)
+                    .map(|_| format!("{:016x}", fastrand::u64(..)))
+                    .collect();
+                let marker = dir.join(format!("{part}.{etag}"));
+                File::create(&marker).map_err(|e| StoreError::io(&marker, e))?;
+                Ok(etag)
             }
-            if size != expected_len {
-                return Err(StoreError::LfsMismatch(format!(
-                    "part {part} must be exactly {expected_len} bytes (received {size}{})",
-                    if size > expected_len { " or more" } else { "" }
-                )));
-            }
-            drop(f);
-            let etag: String = (0..4)
-                .map(|_| format!("{:016x}", fastrand::u64(..)))
-                .collect();
-            let marker = dir.join(format!("{part}.{etag}"));
-            File::create(&marker).map_err(|e| StoreError::io(&marker, e))?;
-            Ok(etag)
         });
         while let Some(item) = body.next().await {
             let failed = item.is_err();
@@ -108,9 +152,14 @@ impl Store {
             }
         }
         drop(tx);
-        writer
+        let etag = writer
             .await
-            .map_err(|e| StoreError::Internal(format!("part writer failed: {e}")))?
+            .map_err(|e| StoreError::Internal(format!("part writer failed: {e}")))??;
+        if follower.part_done(part) {
+            // Not awaited: the answer need not wait for the hash, completion does.
+            drop(tokio::task::spawn_blocking(move || follower.advance(&data)));
+        }
+        Ok(etag)
     }
 
     /// Completes upload `upload_id` from `parts` (part number, ETag as sent by the client, quotes
@@ -127,6 +176,7 @@ impl Store {
         let dir = self.multipart_dir(upload_id)?;
         let expected_parts = parts.len();
         let sha = sha256.to_owned();
+        let follower = self.inner.prefix_hashes.forget(upload_id);
         let checked = tokio::task::spawn_blocking({
             let dir = dir.clone();
             move || -> Result<PathBuf, StoreError> {
@@ -152,20 +202,12 @@ impl Store {
                     }
                 }
                 let data = dir.join(DATA);
-                let mut f = File::open(&data).map_err(|e| StoreError::io(&data, e))?;
-                // The one pass over the bytes: hash and size, checked before anything is stored.
-                let mut hasher = Sha256::new();
-                let mut buf = vec![0u8; 1 << 20];
-                let mut len = 0u64;
-                loop {
-                    let n = f.read(&mut buf).map_err(|e| StoreError::io(&data, e))?;
-                    if n == 0 {
-                        break;
-                    }
-                    hasher.update(&buf[..n]);
-                    len += n as u64;
-                }
-                let actual = hex::encode(hasher.finalize());
+                // The one pass over the bytes, checked before anything is stored: what the
+                // running hash has not covered yet is hashed here.
+                let (actual, len) = match follower {
+                    Some(follower) => follower.finish(&data)?,
+                    None => prefix_hash::finish_file(&data, Sha256::new(), 0)?,
+                };
                 if len != size {
                     return Err(StoreError::LfsMismatch(format!(
                         "size mismatch for LFS object {sha}: expected {size} bytes, received {len}"
@@ -187,6 +229,25 @@ impl Store {
         let _ = tokio::fs::remove_dir_all(&dir).await;
         Ok(size)
     }
+}
+
+/// Allocates `size` bytes for `file` up front where the platform can: writing into allocated
+/// blocks costs the kernel less than growing the file, and a full disk fails the first part
+/// instead of a later one.
+#[cfg(target_os = "linux")]
+fn allocate(file: &File, size: u64) -> std::io::Result<()> {
+    use rustix::fs::{FallocateFlags, fallocate};
+    match fallocate(file, FallocateFlags::empty(), 0, size) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::NOSPC) => Err(std::io::Error::from(rustix::io::Errno::NOSPC)),
+        // Not supported by this file system: the file grows as parts are written.
+        Err(_) => Ok(()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn allocate(_file: &File, _size: u64) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Removes staged files of `part` (a retried part replaces the earlier one).
@@ -218,19 +279,19 @@ mod tests {
         let upload = "abc123";
         // Out of order, and part 2 sent twice (a retry replaces it).
         let e2 = store
-            .stage_part(upload, 2, 4096, 4096, body(&[7u8; 4096]))
+            .stage_part(upload, 2, 4096, 10_000, body(&[7u8; 4096]))
             .await
             .unwrap();
         let e3 = store
-            .stage_part(upload, 3, 8192, 1808, body(&object[8192..]))
+            .stage_part(upload, 3, 4096, 10_000, body(&object[8192..]))
             .await
             .unwrap();
         let e1 = store
-            .stage_part(upload, 1, 0, 4096, body(&object[..4096]))
+            .stage_part(upload, 1, 4096, 10_000, body(&object[..4096]))
             .await
             .unwrap();
         let e2b = store
-            .stage_part(upload, 2, 4096, 4096, body(&object[4096..8192]))
+            .stage_part(upload, 2, 4096, 10_000, body(&object[4096..8192]))
             .await
             .unwrap();
         assert_ne!(e2, e2b);
@@ -273,5 +334,37 @@ mod tests {
         );
         assert_eq!(store.lfs_object(&sha).await.unwrap(), Some(10_000));
         assert!(!staging.exists());
+    }
+
+    #[tokio::test]
+    async fn parts_are_hashed_while_the_upload_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let object: Vec<u8> = (0..10_000u32).map(|i| (i % 249) as u8).collect();
+        let sha = hex::encode(Sha256::digest(&object));
+        let upload = "def456";
+        let mut etags = Vec::new();
+        for (part, range) in [(1, 0..4096), (2, 4096..8192), (3, 8192..10_000)] {
+            let etag = store
+                .stage_part(upload, part, 4096, 10_000, body(&object[range]))
+                .await
+                .unwrap();
+            etags.push((part, etag));
+        }
+        // The whole object is hashed before completion is asked for.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while store.inner.prefix_hashes.hashed(upload) != Some(10_000) {
+            assert!(std::time::Instant::now() < deadline, "never hashed");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert_eq!(
+            store
+                .assemble_parts(upload, &sha, 10_000, etags)
+                .await
+                .unwrap(),
+            10_000
+        );
+        assert_eq!(store.inner.prefix_hashes.hashed(upload), None, "forgotten");
+        assert_eq!(store.lfs_object(&sha).await.unwrap(), Some(10_000));
     }
 }

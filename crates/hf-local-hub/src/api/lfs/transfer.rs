@@ -123,13 +123,7 @@ pub(super) async fn part_put(
     let part = u32::try_from(part).map_err(|_| HubError::bad_request("part number too large"))?;
     let sha = state
         .store
-        .stage_part(
-            &upload,
-            part,
-            chunk * (u64::from(part) - 1),
-            expected,
-            body.into_data_stream(),
-        )
+        .stage_part(&upload, part, chunk, size, body.into_data_stream())
         .await?;
     let mut resp = StatusCode::OK.into_response();
     let etag = HeaderValue::from_str(&format!("\"{sha}\""))

@@ -1,0 +1,350 @@
+//! The running SHA-256 of each multipart upload's staged prefix (issue 17).
+//!
+//! A part is hashed as soon as every part before it has arrived, on a blocking thread of its
+//! own, so the hashing overlaps the transfer of the next parts and completion only hashes what
+//! is left (usually nothing). Parts arrive in parallel and out of order; the hash follows the
+//! contiguous prefix of finished parts, reading each part back from the staging file (from the
+//! page cache: it was just written).
+//!
+//! The state is only a shortcut: it lives in memory, is dropped when an upload completes, and
+//! the least recently used upload is forgotten when [`MAX_FOLLOWED`] are followed. Completion
+//! hashes whatever the state does not cover, from the start of the file when there is none, so
+//! a restart, an eviction or a retried part costs time, never correctness: the object is stored
+//! only when the hash of the whole staged file matches its oid.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use super::StoreError;
+
+/// Uploads followed at once; past this the least recently used one is forgotten.
+pub(super) const MAX_FOLLOWED: usize = 256;
+/// Read size when hashing staged bytes back.
+const READ_CHUNK: usize = 256 << 10;
+
+/// The followed uploads, by upload id.
+#[derive(Default)]
+pub(super) struct PrefixHashes {
+    uploads: Mutex<HashMap<String, Arc<Upload>>>,
+}
+
+impl PrefixHashes {
+    /// The state of upload `id` (parts of `chunk` bytes, `size` in all), created when missing or
+    /// when the upload's geometry differs from the one recorded.
+    pub(super) fn upload(&self, id: &str, chunk: u64, size: u64) -> Arc<Upload> {
+        let mut uploads = lock(&self.uploads);
+        if let Some(upload) = uploads.get(id) {
+            let mut state = upload.lock();
+            if state.chunk == chunk && state.size == size {
+                state.last_used = Instant::now();
+                drop(state);
+                return upload.clone();
+            }
+        }
+        if uploads.len() >= MAX_FOLLOWED && !uploads.contains_key(id) {
+            let oldest = uploads
+                .iter()
+                .min_by_key(|(_, u)| u.lock().last_used)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                uploads.remove(&oldest);
+            }
+        }
+        let upload = Arc::new(Upload::new(chunk, size));
+        uploads.insert(id.to_owned(), upload.clone());
+        upload
+    }
+
+    /// Takes upload `id` out of the map (it completed or was abandoned).
+    pub(super) fn forget(&self, id: &str) -> Option<Arc<Upload>> {
+        lock(&self.uploads).remove(id)
+    }
+
+    /// Bytes of upload `id` hashed so far, if it is followed.
+    #[cfg(test)]
+    pub(super) fn hashed(&self, id: &str) -> Option<u64> {
+        lock(&self.uploads).get(id).map(|u| u.lock().hashed_to)
+    }
+
+    #[cfg(test)]
+    pub(super) fn followed(&self) -> usize {
+        lock(&self.uploads).len()
+    }
+}
+
+/// One upload's running hash, and the lock its part writers share.
+pub(super) struct Upload {
+    state: Mutex<State>,
+    /// Signalled when the hashing thread stops.
+    idle: Condvar,
+    /// Held while a part writer writes a batch of its bytes. Parts arrive in parallel, and
+    /// concurrent `write`s to one file contend for its inode lock in the kernel, where waiters
+    /// spin: on a 2-core machine that spinning cost more CPU than the copies themselves.
+    /// Writers queue here instead, asleep.
+    write: Mutex<()>,
+}
+
+struct State {
+    chunk: u64,
+    size: u64,
+    /// SHA-256 of bytes `[0, hashed_to)`.
+    hasher: Sha256,
+    hashed_to: u64,
+    /// Parts written whole since the state was created.
+    done: BTreeSet<u32>,
+    /// A thread is hashing `[hashed_to, busy_until)`.
+    busy: bool,
+    busy_until: u64,
+    /// Bumped when a part already hashed (or being hashed) is rewritten: a hash in progress
+    /// then counts for nothing.
+    generation: u64,
+    last_used: Instant,
+}
+
+impl Upload {
+    fn new(chunk: u64, size: u64) -> Upload {
+        Upload {
+            state: Mutex::new(State {
+                chunk: chunk.max(1),
+                size,
+                hasher: Sha256::new(),
+                hashed_to: 0,
+                done: BTreeSet::new(),
+                busy: false,
+                busy_until: 0,
+                generation: 0,
+                last_used: Instant::now(),
+            }),
+            idle: Condvar::new(),
+            write: Mutex::new(()),
+        }
+    }
+
+    /// The lock to hold while writing bytes of a part to the staging file.
+    pub(super) fn write_lock(&self) -> MutexGuard<'_, ()> {
+        lock(&self.write)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// Part `part` is about to be (re)written: it no longer counts as arrived, and a hash that
+    /// covers it, finished or in progress, starts over.
+    pub(super) fn begin_part(&self, part: u32) {
+        let mut state = self.lock();
+        state.last_used = Instant::now();
+        state.done.remove(&part);
+        let start = state
+            .chunk
+            .saturating_mul(u64::from(part).saturating_sub(1));
+        let covered = if state.busy {
+            state.busy_until
+        } else {
+            state.hashed_to
+        };
+        if start < covered {
+            state.hasher = Sha256::new();
+            state.hashed_to = 0;
+            state.generation += 1;
+        }
+    }
+
+    /// Part `part` was written whole. True when the caller should run [`advance`](Self::advance)
+    /// (nobody is hashing and the prefix can grow).
+    pub(super) fn part_done(&self, part: u32) -> bool {
+        let mut state = self.lock();
+        state.last_used = Instant::now();
+        state.done.insert(part);
+        if state.busy || state.next_part().is_none() {
+            return false;
+        }
+        state.busy = true;
+        state.busy_until = state.hashed_to;
+        true
+    }
+
+    /// Hashes finished parts at the end of the prefix, from the staging file `data`, until the
+    /// next part has not arrived. Only one thread runs it at a time ([`part_done`](Self::part_done)
+    /// said so). A read error stops it; completion then hashes the rest.
+    pub(super) fn advance(&self, data: &Path) {
+        let mut file = None;
+        loop {
+            let (start, end, generation, mut hasher) = {
+                let mut state = self.lock();
+                let Some(end) = state.next_part() else {
+                    state.busy = false;
+                    self.idle.notify_all();
+                    return;
+                };
+                state.busy_until = end;
+                (state.hashed_to, end, state.generation, state.hasher.clone())
+            };
+            if file.is_none() {
+                file = File::open(data).ok();
+            }
+            let hashed = match file.as_mut() {
+                Some(f) => hash_range(f, start, end, &mut hasher).is_ok(),
+                None => false,
+            };
+            let mut state = self.lock();
+            if !hashed {
+                state.busy = false;
+                self.idle.notify_all();
+                return;
+            }
+            if state.generation == generation {
+                state.hasher = hasher;
+                state.hashed_to = end;
+            }
+        }
+    }
+
+    /// The SHA-256 and length of the whole staged file `data`: the running hash, waited for if
+    /// a thread is extending it, then the rest of the file read and hashed here.
+    pub(super) fn finish(&self, data: &Path) -> Result<(String, u64), StoreError> {
+        let (hasher, from) = {
+            let mut state = self.lock();
+            while state.busy {
+                state = self
+                    .idle
+                    .wait(state)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+            (state.hasher.clone(), state.hashed_to)
+        };
+        finish_file(data, hasher, from)
+    }
+}
+
+impl State {
+    /// The end of the next part to hash, when it has arrived and the prefix is not complete.
+    fn next_part(&self) -> Option<u64> {
+        if self.hashed_to >= self.size {
+            return None;
+        }
+        let part = u32::try_from(self.hashed_to / self.chunk + 1).ok()?;
+        self.done
+            .contains(&part)
+            .then(|| (self.hashed_to + self.chunk).min(self.size))
+    }
+}
+
+/// SHA-256 and length of `data`, continuing `hasher` (which covers `[0, from)`) to the end of the file.
+pub(super) fn finish_file(
+    data: &Path,
+    mut hasher: Sha256,
+    from: u64,
+) -> Result<(String, u64), StoreError> {
+    let mut file = File::open(data).map_err(|e| StoreError::io(data, e))?;
+    let len = file.metadata().map_err(|e| StoreError::io(data, e))?.len();
+    if from > len {
+        return Err(StoreError::Internal(format!(
+            "{}: shorter than its hashed prefix",
+            data.display()
+        )));
+    }
+    hash_range(&mut file, from, len, &mut hasher).map_err(|e| StoreError::io(data, e))?;
+    Ok((hex::encode(hasher.finalize()), len))
+}
+
+/// Feeds bytes `[start, end)` of `file` to `hasher`.
+fn hash_range(file: &mut File, start: u64, end: u64, hasher: &mut Sha256) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(start))?;
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut left = end - start;
+    while left > 0 {
+        let want = usize::try_from(left).map_or(READ_CHUNK, |l| l.min(READ_CHUNK));
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "staged file ended early",
+            ));
+        }
+        hasher.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(())
+}
+
+/// Locks `mutex`; the state behind it stays valid if a holder panicked (every update is whole).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staged(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut f, bytes).unwrap();
+        f
+    }
+
+    fn digest(bytes: &[u8]) -> String {
+        hex::encode(Sha256::digest(bytes))
+    }
+
+    #[test]
+    fn the_prefix_follows_parts_in_any_order() {
+        let object: Vec<u8> = (0..10_000u32).map(|i| (i % 253) as u8).collect();
+        let file = staged(&object);
+        let upload = Upload::new(4096, 10_000);
+        // Part 2 first: nothing to hash until part 1 arrives.
+        upload.begin_part(2);
+        assert!(!upload.part_done(2));
+        upload.begin_part(1);
+        assert!(upload.part_done(1));
+        upload.advance(file.path());
+        assert_eq!(upload.lock().hashed_to, 8192);
+        upload.begin_part(3);
+        assert!(upload.part_done(3));
+        upload.advance(file.path());
+        assert_eq!(upload.lock().hashed_to, 10_000);
+        assert_eq!(
+            upload.finish(file.path()).unwrap(),
+            (digest(&object), 10_000)
+        );
+    }
+
+    #[test]
+    fn a_rewritten_part_restarts_the_hash_and_completion_hashes_the_rest() {
+        let mut object: Vec<u8> = vec![1u8; 8192];
+        let file = staged(&object);
+        let upload = Upload::new(4096, 8192);
+        upload.begin_part(1);
+        assert!(upload.part_done(1));
+        upload.advance(file.path());
+        assert_eq!(upload.lock().hashed_to, 4096);
+        // Part 1 is sent again with other bytes: the running hash is void.
+        upload.begin_part(1);
+        assert_eq!(upload.lock().hashed_to, 0);
+        object[..4096].fill(9);
+        std::fs::write(file.path(), &object).unwrap();
+        // Part 2 arrives before the retried part 1 is recorded: nothing can be hashed.
+        upload.begin_part(2);
+        assert!(!upload.part_done(2));
+        assert_eq!(upload.finish(file.path()).unwrap(), (digest(&object), 8192));
+    }
+
+    #[test]
+    fn at_most_max_followed_uploads_are_kept() {
+        let hashes = PrefixHashes::default();
+        for i in 0..MAX_FOLLOWED + 10 {
+            hashes.upload(&format!("{i:x}"), 10, 100);
+        }
+        assert_eq!(hashes.followed(), MAX_FOLLOWED);
+        // The newest is kept.
+        assert!(hashes.forget(&format!("{:x}", MAX_FOLLOWED + 9)).is_some());
+    }
+}
