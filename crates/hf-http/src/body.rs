@@ -1,8 +1,9 @@
 //! Request bodies: in memory, streamed, or a byte range of a file re-read on every attempt.
 
 use std::fmt;
+use std::fs::File;
 use std::future::Future;
-use std::io::{self, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -10,13 +11,14 @@ use std::task::{Context, Poll, ready};
 use bytes::Bytes;
 use futures_util::Stream;
 use http_body::{Frame, SizeHint};
-use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
+use tokio::task::JoinHandle;
 
 /// File ranges are sent in chunks of this size, so a 5 GiB part never sits in memory.
 const FILE_CHUNK: usize = 256 * 1024;
 
 type BoxStream = Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>> + Send>>;
-type OpenFuture = Pin<Box<dyn Future<Output = io::Result<tokio::fs::File>> + Send>>;
+/// A chunk read on the blocking pool, with the file handed back for the next one.
+type ReadTask = JoinHandle<(File, io::Result<Bytes>)>;
 
 /// A request body.
 ///
@@ -40,15 +42,34 @@ struct FileRange {
     state: FileState,
 }
 
+/// Each chunk is read by a blocking task straight into the buffer that is sent (no copy
+/// between buffers), and the next chunk is read while the current one is being sent.
 enum FileState {
     Start,
-    Opening(OpenFuture),
+    Opening(JoinHandle<io::Result<File>>),
+    /// The read of the next chunk is in flight; `remaining` bytes are still to be sent.
     Reading {
-        file: tokio::fs::File,
+        read: ReadTask,
         remaining: u64,
-        buf: Vec<u8>,
     },
     Done,
+}
+
+/// Reads the next `want` bytes of `file` (fewer only at its end) on the blocking pool.
+fn spawn_read(file: File, want: usize) -> ReadTask {
+    tokio::task::spawn_blocking(move || {
+        // `read_to_end` fills the reserved capacity without zeroing it first.
+        let mut buf = Vec::with_capacity(want);
+        let mut limited = file.take(want as u64);
+        let read = limited.read_to_end(&mut buf);
+        (limited.into_inner(), read.map(|_| Bytes::from(buf)))
+    })
+}
+
+fn chunk_len(remaining: u64) -> usize {
+    usize::try_from(remaining)
+        .unwrap_or(usize::MAX)
+        .min(FILE_CHUNK)
 }
 
 impl Body {
@@ -190,55 +211,60 @@ impl FileRange {
                         continue;
                     }
                     let (path, offset) = (self.path.clone(), self.offset);
-                    self.state = FileState::Opening(Box::pin(async move {
-                        let mut file = tokio::fs::File::open(&path).await?;
-                        file.seek(SeekFrom::Start(offset)).await?;
+                    self.state = FileState::Opening(tokio::task::spawn_blocking(move || {
+                        let mut file = File::open(&path)?;
+                        file.seek(SeekFrom::Start(offset))?;
                         Ok(file)
                     }));
                 }
-                FileState::Opening(future) => match ready!(future.as_mut().poll(cx)) {
-                    Ok(file) => {
-                        let size = usize::try_from(self.len)
-                            .unwrap_or(usize::MAX)
-                            .min(FILE_CHUNK);
-                        self.state = FileState::Reading {
-                            file,
-                            remaining: self.len,
-                            buf: vec![0; size],
-                        };
+                FileState::Opening(open) => {
+                    let opened = ready!(Pin::new(open).poll(cx))
+                        .unwrap_or_else(|e| Err(io::Error::other(e)));
+                    match opened {
+                        Ok(file) => {
+                            self.state = FileState::Reading {
+                                read: spawn_read(file, chunk_len(self.len)),
+                                remaining: self.len,
+                            };
+                        }
+                        Err(err) => {
+                            self.state = FileState::Done;
+                            return Poll::Ready(Some(Err(with_path(&self.path, err))));
+                        }
                     }
-                    Err(err) => {
-                        self.state = FileState::Done;
-                        return Poll::Ready(Some(Err(with_path(&self.path, err))));
-                    }
-                },
-                FileState::Reading {
-                    file,
-                    remaining,
-                    buf,
-                } => {
-                    let want = usize::try_from(*remaining)
-                        .unwrap_or(usize::MAX)
-                        .min(buf.len());
-                    let mut read_buf = ReadBuf::new(&mut buf[..want]);
-                    if let Err(err) = ready!(Pin::new(file).poll_read(cx, &mut read_buf)) {
-                        self.state = FileState::Done;
-                        return Poll::Ready(Some(Err(with_path(&self.path, err))));
-                    }
-                    let filled = read_buf.filled();
-                    if filled.is_empty() {
-                        self.state = FileState::Done;
-                        let err = io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "file shorter than the requested range",
-                        );
-                        return Poll::Ready(Some(Err(with_path(&self.path, err))));
-                    }
-                    let chunk = Bytes::copy_from_slice(filled);
-                    *remaining -= chunk.len() as u64;
-                    if *remaining == 0 {
-                        self.state = FileState::Done;
-                    }
+                }
+                FileState::Reading { read, remaining } => {
+                    let (file, chunk) = match ready!(Pin::new(read).poll(cx)) {
+                        Ok(done) => done,
+                        Err(e) => {
+                            self.state = FileState::Done;
+                            return Poll::Ready(Some(Err(io::Error::other(e))));
+                        }
+                    };
+                    let chunk = match chunk {
+                        Ok(chunk) if !chunk.is_empty() => chunk,
+                        Ok(_) => {
+                            self.state = FileState::Done;
+                            let err = io::Error::new(
+                                io::ErrorKind::UnexpectedEof,
+                                "file shorter than the requested range",
+                            );
+                            return Poll::Ready(Some(Err(with_path(&self.path, err))));
+                        }
+                        Err(err) => {
+                            self.state = FileState::Done;
+                            return Poll::Ready(Some(Err(with_path(&self.path, err))));
+                        }
+                    };
+                    let remaining = remaining.saturating_sub(chunk.len() as u64);
+                    self.state = if remaining == 0 {
+                        FileState::Done
+                    } else {
+                        FileState::Reading {
+                            read: spawn_read(file, chunk_len(remaining)),
+                            remaining,
+                        }
+                    };
                     return Poll::Ready(Some(Ok(chunk)));
                 }
                 FileState::Done => return Poll::Ready(None),

@@ -202,6 +202,10 @@ impl Upload {
             if state.generation == generation {
                 state.hasher = hasher;
                 state.hashed_to = end;
+                // Only parts past the prefix need remembering.
+                if let Ok(part) = u32::try_from(start / state.chunk + 1) {
+                    state.done.remove(&part);
+                }
             }
         }
     }

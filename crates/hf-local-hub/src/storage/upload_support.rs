@@ -10,7 +10,7 @@
 //!         checks hash and size and moves it into the store; the staging folder is removed on success.
 //! ```
 //!
-//! The parts land at their offsets in one file (allocated whole by the first part), so completion
+//! The parts land at their offsets in one file (each part's range allocated before it is written), so completion
 //! neither copies nor re-reads parts (issue 17; before, each part was written and hashed, then copied
 //! into a new file, which was read and hashed again). The object is hashed once, while the parts
 //! arrive: `prefix_hash` follows the contiguous prefix of finished parts, and completion hashes what
@@ -89,10 +89,9 @@ impl Store {
                     .truncate(false)
                     .open(&data)
                     .map_err(|e| StoreError::io(&data, e))?;
-                let staged = f.metadata().map_err(|e| StoreError::io(&data, e))?.len();
-                if staged < size {
-                    allocate(&f, size).map_err(|e| StoreError::io(&data, e))?;
-                }
+                // Only the part's own range: an upload that declares a large object and stops
+                // sending holds no more disk than it sent.
+                allocate(&f, offset, expected_len).map_err(|e| StoreError::io(&data, e))?;
                 f.seek(SeekFrom::Start(offset))
                     .map_err(|e| StoreError::io(&data, e))?;
                 // Chunks are gathered into batches of WRITE_BATCH bytes, each written under the
@@ -231,22 +230,22 @@ impl Store {
     }
 }
 
-/// Allocates `size` bytes for `file` up front where the platform can: writing into allocated
-/// blocks costs the kernel less than growing the file, and a full disk fails the first part
-/// instead of a later one.
+/// Allocates bytes `[offset, offset + len)` of `file` before they are written, where the
+/// platform can: writing into allocated blocks costs the kernel less than growing the file page
+/// by page, and a full disk fails before the part is received.
 #[cfg(target_os = "linux")]
-fn allocate(file: &File, size: u64) -> std::io::Result<()> {
+fn allocate(file: &File, offset: u64, len: u64) -> std::io::Result<()> {
     use rustix::fs::{FallocateFlags, fallocate};
-    match fallocate(file, FallocateFlags::empty(), 0, size) {
+    match fallocate(file, FallocateFlags::empty(), offset, len) {
         Ok(()) => Ok(()),
         Err(rustix::io::Errno::NOSPC) => Err(std::io::Error::from(rustix::io::Errno::NOSPC)),
-        // Not supported by this file system: the file grows as parts are written.
+        // Not supported by this file system (or an empty range): the file grows as it is written.
         Err(_) => Ok(()),
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn allocate(_file: &File, _size: u64) -> std::io::Result<()> {
+fn allocate(_file: &File, _offset: u64, _len: u64) -> std::io::Result<()> {
     Ok(())
 }
 
