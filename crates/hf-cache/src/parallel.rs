@@ -660,6 +660,7 @@ fn hash_in_order(
 mod tests {
     use super::*;
     use crate::progress::NoReporter;
+    use hf_http::RetryPolicy;
     use hf_local_hub::{FaultSpec, LocalHub, LocalHubHandle};
     use sha2::{Digest, Sha256};
 
@@ -694,20 +695,23 @@ mod tests {
         (hub, content, oid)
     }
 
+    /// Measured every millisecond, split down to 1 MiB halves, always probing.
+    fn probing() -> Tuning {
+        Tuning {
+            max_connections: 4,
+            window: Duration::from_millis(1),
+            min_split: 1 << 20,
+            probe_below: f64::INFINITY,
+        }
+    }
+
     async fn download(
         hub: &LocalHubHandle,
         oid: &str,
         size: u64,
         temp: &Path,
     ) -> Result<Done, Error> {
-        // Measured every millisecond, split down to 1 MiB halves, always probing.
-        let tuning = Tuning {
-            max_connections: 4,
-            window: Duration::from_millis(1),
-            min_split: 1 << 20,
-            probe_below: f64::INFINITY,
-        };
-        download_with(hub, oid, size, temp, tuning).await
+        download_with(hub, oid, size, temp, probing()).await
     }
 
     async fn download_with(
@@ -717,11 +721,34 @@ mod tests {
         temp: &Path,
         tuning: Tuning,
     ) -> Result<Done, Error> {
-        let client = HubClient::builder()
+        download_on(
+            &client(hub, RetryPolicy::default()),
+            hub,
+            oid,
+            size,
+            temp,
+            tuning,
+        )
+        .await
+    }
+
+    fn client(hub: &LocalHubHandle, retry: RetryPolicy) -> HubClient {
+        HubClient::builder()
             .endpoint(hub.endpoint())
             .token(Some("hf_alice"))
+            .retry(retry)
             .build()
-            .unwrap();
+            .unwrap()
+    }
+
+    async fn download_on(
+        client: &HubClient,
+        hub: &LocalHubHandle,
+        oid: &str,
+        size: u64,
+        temp: &Path,
+        tuning: Tuning,
+    ) -> Result<Done, Error> {
         let url = format!("{}/alice/big/resolve/main/big.bin", hub.endpoint());
         let fetch = Fetch {
             file: "big.bin",
@@ -733,7 +760,7 @@ mod tests {
             reporter: &NoReporter,
             context: hf_http::ErrorContext::default(),
         };
-        fetch_parallel(&client, &fetch, temp.to_path_buf(), tuning).await
+        fetch_parallel(client, &fetch, temp.to_path_buf(), tuning).await
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -794,34 +821,9 @@ mod tests {
         let (hub, content, oid) = hub_with_file(size, vec![fault]).await;
         let dir = tempfile::tempdir().unwrap();
         let temp = dir.path().join("big.incomplete");
-        let client = HubClient::builder()
-            .endpoint(hub.endpoint())
-            .token(Some("hf_alice"))
-            .retry(hf_http::RetryPolicy::disabled())
-            .build()
-            .unwrap();
-        let url = format!("{}/alice/big/resolve/main/big.bin", hub.endpoint());
-        let fetch = Fetch {
-            file: "big.bin",
-            url: &url,
-            no_auth: false,
-            etag: &oid,
-            size: size as u64,
-            read_timeout: None,
-            reporter: &NoReporter,
-            context: hf_http::ErrorContext::default(),
-        };
-        let tuning = Tuning {
-            max_connections: 4,
-            window: Duration::from_millis(1),
-            min_split: 1 << 20,
-            probe_below: f64::INFINITY,
-        };
-        assert!(
-            fetch_parallel(&client, &fetch, temp.clone(), tuning)
-                .await
-                .is_err()
-        );
+        let client = client(&hub, RetryPolicy::disabled());
+        let failed = download_on(&client, &hub, &oid, size as u64, &temp, probing()).await;
+        assert!(failed.is_err());
         let kept = std::fs::read(&temp).unwrap();
         assert!(kept.len() < size, "{} bytes kept", kept.len());
         assert!(kept == content[..kept.len()]);

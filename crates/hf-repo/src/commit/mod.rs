@@ -33,5 +33,5 @@ pub use wrappers::{DeleteFile, DeleteFiles, DeleteFolder, UploadFile, UploadFold
 // The pieces `upload_large_folder` runs step by step.
 pub(crate) use create::{Target, preupload, probe_all, run_commit, upload_lfs_object};
 pub(crate) use operation::Preuploaded;
-pub(crate) use prepare::UploadMode;
+pub(crate) use prepare::{UploadMode, sha256_file};
 pub(crate) use wrappers::list_local;

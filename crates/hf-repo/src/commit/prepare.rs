@@ -273,7 +273,7 @@ fn read_whole(path: &Path, size: u64) -> Result<Bytes> {
 /// second thread while this one hashes (reading from the page cache costs about a fifth of
 /// hashing, so overlapping the two saves that much), through a few reused blocks small enough
 /// to stay in the CPU cache between the read and the hash.
-fn sha256_file(
+pub(crate) fn sha256_file(
     path: &Path,
     size: u64,
     name: &str,

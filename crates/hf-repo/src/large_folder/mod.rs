@@ -19,13 +19,12 @@
 mod state;
 
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use hf_http::{ErrorKind, HubClient, RepoRequest, RepoTarget, impl_into_future};
 use hf_types::{Patterns, RepoId};
-use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
 use crate::commit::{CommitOperation, CommitOperationAdd, UploadOptions};
@@ -695,7 +694,13 @@ async fn hash_job(shared: &Shared, i: usize) -> Result<()> {
     let paths = shared.paths(&path_in_repo);
     let state = tokio::task::spawn_blocking(move || {
         if state.sha256.is_none() {
-            state.sha256 = Some(sha256_file(&paths.file_path)?);
+            state.sha256 = Some(crate::commit::sha256_file(
+                &paths.file_path,
+                state.size,
+                &path_in_repo,
+                &(std::sync::Arc::new(crate::commit::NoUploadReporter)
+                    as crate::commit::SharedUploadReporter),
+            )?);
         }
         state.save(&paths)?;
         Ok::<_, Error>(state)
@@ -704,23 +709,6 @@ async fn hash_job(shared: &Shared, i: usize) -> Result<()> {
     .map_err(Error::task)??;
     shared.lock().items[i].state = state;
     Ok(())
-}
-
-fn sha256_file(path: &Path) -> Result<String> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| Error::io("read", path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Asks the Hub how to upload these files (one preupload request) and saves the answers.
