@@ -174,13 +174,21 @@ impl Upload {
     /// next part has not arrived. Only one thread runs it at a time ([`part_done`](Self::part_done)
     /// said so). A read error stops it; completion then hashes the rest.
     pub(super) fn advance(&self, data: &Path) {
+        // However this ends, a panic included, the upload is marked idle: completion waits for it.
+        let mut running = Running {
+            upload: self,
+            ended: false,
+        };
         let mut file = None;
         loop {
             let (start, end, generation, mut hasher) = {
                 let mut state = self.lock();
                 let Some(end) = state.next_part() else {
+                    // Idle under the same lock as the check, so a part that arrives now
+                    // starts a new run instead of being missed.
                     state.busy = false;
                     self.idle.notify_all();
+                    running.ended = true;
                     return;
                 };
                 state.busy_until = end;
@@ -193,12 +201,10 @@ impl Upload {
                 Some(f) => hash_range(f, start, end, &mut hasher).is_ok(),
                 None => false,
             };
-            let mut state = self.lock();
             if !hashed {
-                state.busy = false;
-                self.idle.notify_all();
                 return;
             }
+            let mut state = self.lock();
             if state.generation == generation {
                 state.hasher = hasher;
                 state.hashed_to = end;
@@ -224,6 +230,21 @@ impl Upload {
             (state.hasher.clone(), state.hashed_to)
         };
         finish_file(data, hasher, from)
+    }
+}
+
+/// Marks its upload idle when dropped, unless [`Upload::advance`] did so itself.
+struct Running<'a> {
+    upload: &'a Upload,
+    ended: bool,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.upload.lock().busy = false;
+            self.upload.idle.notify_all();
+        }
     }
 }
 
@@ -339,6 +360,19 @@ mod tests {
         upload.begin_part(2);
         assert!(!upload.part_done(2));
         assert_eq!(upload.finish(file.path()).unwrap(), (digest(&object), 8192));
+    }
+
+    #[test]
+    fn a_failed_read_leaves_the_upload_idle() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let upload = Upload::new(4096, 8192);
+        upload.begin_part(1);
+        assert!(upload.part_done(1));
+        upload.advance(&missing);
+        assert!(!upload.lock().busy);
+        // Completion does not wait forever: it reports the missing file.
+        assert!(upload.finish(&missing).is_err());
     }
 
     #[test]
