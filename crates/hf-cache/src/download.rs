@@ -506,10 +506,16 @@ impl HubDownload {
             // same blob are both correct.
             let fresh = force || !blob.is_file();
             if fresh {
-                let dir = blob.parent().map(Path::to_path_buf).unwrap_or_default();
-                crate::fsutil::create_dir_all(&dir)?;
                 let temp = unique_sibling(&blob, ".incomplete");
-                std::fs::write(&temp, &bytes).map_err(io_err("write", &temp))?;
+                // The folder is created only when missing (once per repo, not once per file).
+                let written = match std::fs::write(&temp, &bytes) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        crate::fsutil::create_parent(&temp)?;
+                        std::fs::write(&temp, &bytes)
+                    }
+                    other => other,
+                };
+                written.map_err(io_err("write", &temp))?;
                 if let Err(e) = std::fs::rename(&temp, &blob) {
                     let _ = std::fs::remove_file(&temp);
                     return Err(io_err("rename into place", &blob)(e));

@@ -281,17 +281,36 @@ impl RepoCache {
         new_blob: bool,
     ) -> Result<PathBuf, Error> {
         let pointer = self.pointer_path(commit, path);
-        create_parent(&pointer)?;
         if self.cache.uses_symlinks() {
-            let tmp = unique_sibling(&pointer, ".tmp");
-            symlink(&relative_blob_target(path, etag), &tmp).map_err(io_err("symlink", &tmp))?;
-            if let Err(e) = fs::rename(&tmp, &pointer) {
-                let _ = fs::remove_file(&tmp);
-                return Err(io_err("rename into place", &pointer)(e));
+            let target = relative_blob_target(path, etag);
+            // Creating a symlink is atomic: when none is there yet (a cold download), it is
+            // made in place, without a temp link, a rename or a folder check per file. An
+            // existing one is replaced through a temp link and a rename, so a reader always
+            // finds one.
+            let direct = match symlink(&target, &pointer) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    create_parent(&pointer)?;
+                    symlink(&target, &pointer)
+                }
+                other => other,
+            };
+            match direct {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let tmp = unique_sibling(&pointer, ".tmp");
+                    symlink(&target, &tmp).map_err(io_err("symlink", &tmp))?;
+                    if let Err(e) = fs::rename(&tmp, &pointer) {
+                        let _ = fs::remove_file(&tmp);
+                        return Err(io_err("rename into place", &pointer)(e));
+                    }
+                }
+                Err(e) => return Err(io_err("symlink", &pointer)(e)),
             }
         } else if new_blob {
+            create_parent(&pointer)?;
             fs::rename(blob, &pointer).map_err(io_err("move blob to", &pointer))?;
         } else {
+            create_parent(&pointer)?;
             copy_atomic(blob, &pointer)?;
         }
         Ok(pointer)
