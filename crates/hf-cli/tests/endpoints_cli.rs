@@ -9,9 +9,11 @@ use hf_local_hub::fixture::{ALICE, BOB, File, TestHub};
 
 async fn hub() -> TestHub {
     let hub = TestHub::start_with(|b| {
+        // Nothing waits for the end of an update, and the test checks that an update answers
+        // `updating`: a short delay could pass before that answer on a loaded machine.
         b.endpoint_pending_delay(Duration::from_millis(50))
             .endpoint_initializing_delay(Duration::from_millis(50))
-            .endpoint_updating_delay(Duration::from_millis(50))
+            .endpoint_updating_delay(Duration::from_secs(60))
     })
     .await;
     hub.commit("tiny", vec![File::Regular("config.json", b"{}".to_vec())])
