@@ -3,7 +3,7 @@
 //! ```text
 //! Store::stage_part(upload_id, part, chunk, size, body) -> Result<String, StoreError>
 //!         streams one part into `tmp/multipart-<upload_id>/data` at its offset (off the async threads)
-//!         and records it as `tmp/multipart-<upload_id>/<part>.<etag>`; returns the ETag, a random 64-hex
+//!         and records its ETag in `tmp/multipart-<upload_id>/<part>`; returns the ETag, a random 64-hex
 //!         token. A wrong length fails with LfsMismatch and leaves the part unrecorded.
 //! Store::assemble_parts(upload_id, sha256, size, parts: Vec<(u32, String)>) -> Result<u64, StoreError>
 //!         checks that the parts are exactly 1..=N with the ETags given, finishes the object's hash,
@@ -82,7 +82,7 @@ impl Store {
             move || -> Result<String, StoreError> {
                 std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
                 // Unrecorded first: a stale ETag must not vouch for bytes being overwritten.
-                remove_part_files(&dir, part)?;
+                remove_marker(&dir, part)?;
                 let mut f = OpenOptions::new()
                     .write(true)
                     .create(true)
@@ -139,8 +139,8 @@ impl Store {
                 let etag: String = (0..4)
                     .map(|_| format!("{:016x}", fastrand::u64(..)))
                     .collect();
-                let marker = dir.join(format!("{part}.{etag}"));
-                File::create(&marker).map_err(|e| StoreError::io(&marker, e))?;
+                let marker = dir.join(part.to_string());
+                std::fs::write(&marker, &etag).map_err(|e| StoreError::io(&marker, e))?;
                 Ok(etag)
             }
         });
@@ -194,7 +194,8 @@ impl Store {
                             "part {number}: invalid ETag"
                         )));
                     }
-                    if !dir.join(format!("{number}.{etag}")).is_file() {
+                    let recorded = std::fs::read_to_string(dir.join(number.to_string()));
+                    if recorded.ok().as_deref() != Some(etag.as_str()) {
                         return Err(StoreError::BadRequest(format!(
                             "part {number} with this ETag was not uploaded"
                         )));
@@ -249,16 +250,14 @@ fn allocate(_file: &File, _offset: u64, _len: u64) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Removes staged files of `part` (a retried part replaces the earlier one).
-fn remove_part_files(dir: &std::path::Path, part: u32) -> Result<(), StoreError> {
-    let prefix = format!("{part}.");
-    let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))?;
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = std::fs::remove_file(entry.path());
-        }
+/// Removes the record of `part` (a retried part replaces the earlier one). One file per part,
+/// named by its number: no listing of the folder, whose size grows with the parts.
+fn remove_marker(dir: &std::path::Path, part: u32) -> Result<(), StoreError> {
+    let marker = dir.join(part.to_string());
+    match std::fs::remove_file(&marker) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(&marker, e)),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -295,22 +294,16 @@ mod tests {
             .unwrap();
         assert_ne!(e2, e2b);
         let staging = store.multipart_dir(upload).unwrap();
-        // One staged file holding the object, plus one empty record per part: no part copies.
+        // One staged file holding the object, plus one small record per part: no part copies.
         assert_eq!(std::fs::read(staging.join(DATA)).unwrap(), object);
         let mut names: Vec<String> = std::fs::read_dir(&staging)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(
-            names,
-            vec![
-                format!("1.{e1}"),
-                format!("2.{e2b}"),
-                format!("3.{e3}"),
-                DATA.to_owned()
-            ]
-        );
+        assert_eq!(names, vec!["1", "2", "3", DATA]);
+        // Each part's record holds its ETag: the retried part's is the second one.
+        assert_eq!(std::fs::read_to_string(staging.join("2")).unwrap(), e2b);
         // The replaced part's ETag no longer completes; a wrong oid stores nothing, keeps the parts.
         let parts = |e2: &str| vec![(1, e1.clone()), (2, format!("\"{e2}\"")), (3, e3.clone())];
         assert!(matches!(
