@@ -75,14 +75,15 @@ pub(crate) fn run(opts: &LoadOptions) -> Result<(), String> {
         opts.secs
     );
     let n_files = opts.files.max(1);
+    let download_path: PathOf = Arc::new(move |i: usize| {
+        let n = i % n_files;
+        format!("/bench/load/resolve/main/d{}/f{n}.txt", n / PER_FOLDER)
+    });
     let downloads = runtime.block_on(scenario(
         &addr,
         opts.clients,
         opts.secs,
-        Arc::new(move |i: usize| {
-            let n = i % n_files;
-            format!("/bench/load/resolve/main/d{}/f{n}.txt", n / PER_FOLDER)
-        }),
+        download_path.clone(),
     ))?;
     report("small-file downloads (GET /resolve)", &downloads, opts.secs);
     let listings = runtime.block_on(scenario(
@@ -100,10 +101,7 @@ pub(crate) fn run(opts: &LoadOptions) -> Result<(), String> {
         &addr,
         opts.clients,
         opts.secs,
-        Arc::new(move |i: usize| {
-            let n = i % n_files;
-            format!("/bench/load/resolve/main/d{}/f{n}.txt", n / PER_FOLDER)
-        }),
+        download_path,
         true,
     ))?;
     report(
@@ -126,6 +124,17 @@ struct Outcome {
 }
 
 type PathOf = Arc<dyn Fn(usize) -> String + Send + Sync>;
+
+/// The kept-alive connection, or a new one (`None` when connecting fails).
+async fn reuse_or_connect(
+    conn: Option<BufReader<TcpStream>>,
+    addr: &str,
+) -> Option<BufReader<TcpStream>> {
+    match conn {
+        Some(s) => Some(s),
+        None => TcpStream::connect(addr).await.ok().map(BufReader::new),
+    }
+}
 
 /// `clients` connections issuing requests for `secs` seconds.
 async fn scenario(addr: &str, clients: usize, secs: u64, path: PathOf) -> Result<Outcome, String> {
@@ -153,15 +162,9 @@ async fn scenario_with_writer(
             let mut conn: Option<BufReader<TcpStream>> = None;
             let mut n = 0usize;
             while Instant::now() < deadline {
-                let stream = match conn.take() {
-                    Some(s) => s,
-                    None => match TcpStream::connect(&addr).await {
-                        Ok(s) => BufReader::new(s),
-                        Err(_) => {
-                            out.failures += 1;
-                            continue;
-                        }
-                    },
+                let Some(stream) = reuse_or_connect(conn.take(), &addr).await else {
+                    out.failures += 1;
+                    continue;
                 };
                 let started = Instant::now();
                 match commit_one(stream, &addr, n).await {
@@ -190,16 +193,10 @@ async fn scenario_with_writer(
             let mut conn: Option<BufReader<TcpStream>> = None;
             let mut i = client * 7919;
             while Instant::now() < deadline {
-                let stream = match conn.take() {
-                    Some(s) => s,
-                    None => match TcpStream::connect(&addr).await {
-                        Ok(s) => BufReader::new(s),
-                        Err(_) => {
-                            failures += 1;
-                            tokio::time::sleep(Duration::from_millis(10)).await;
-                            continue;
-                        }
-                    },
+                let Some(stream) = reuse_or_connect(conn.take(), &addr).await else {
+                    failures += 1;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
                 };
                 let started = Instant::now();
                 match request(stream, &addr, &path(i)).await {

@@ -12,6 +12,18 @@ use common::*;
 use http::Method;
 use serde_json::json;
 
+/// The endpoint a started `hf-local-hub` binary announces on its first line.
+fn listening_on(child: &mut std::process::Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line.trim()
+        .strip_prefix("hf-local-hub listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned()
+}
+
 #[tokio::test]
 async fn state_survives_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -113,16 +125,8 @@ async fn binary_prints_endpoint_and_stops_on_sigterm() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let endpoint = line
-        .trim()
-        .strip_prefix("hf-local-hub listening on ")
-        .unwrap()
-        .to_owned();
-    assert!(endpoint.starts_with("http://127.0.0.1:"), "{line}");
+    let endpoint = listening_on(&mut child);
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
     let http = Http::new(&endpoint);
     let r = http.get("/api/whoami-v2", Some("hf_ro")).await;
     assert_eq!(r.json()["orgs"][0]["name"], "acme");
@@ -160,15 +164,7 @@ async fn binary_reads_users_from_a_file_and_the_environment() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let endpoint = line
-        .trim()
-        .strip_prefix("hf-local-hub listening on ")
-        .unwrap()
-        .to_owned();
+    let endpoint = listening_on(&mut child);
     let http = Http::new(&endpoint);
     for (token, name) in [
         ("hf_alice_file", "alice"),
@@ -197,15 +193,7 @@ async fn binary_reads_read_tokens_from_a_file_and_the_environment() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let endpoint = line
-        .trim()
-        .strip_prefix("hf-local-hub listening on ")
-        .unwrap()
-        .to_owned();
+    let endpoint = listening_on(&mut child);
     let http = Http::new(&endpoint);
     for (token, name) in [("hf_alice_read_file", "alice"), ("hf_bob_read_env", "bob")] {
         let r = http.get("/api/whoami-v2", Some(token)).await;

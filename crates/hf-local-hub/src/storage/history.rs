@@ -10,7 +10,7 @@ use super::trees;
 use super::blobs::{is_hex, lfs_size};
 use super::git::{FileInfo, TreeRow, blob_sha1, build_tree, commit_sha1, lfs_pointer};
 use super::{
-    CommitInput, CommitOutcome, CommitRecord, Entry, EntryKind, Op, Paths, RefRecord, RepoRecord,
+    CommitInput, CommitOutcome, CommitRecord, EntryKind, Op, Paths, RefRecord, RepoRecord,
     StoreError, now_ms,
 };
 
@@ -139,19 +139,6 @@ pub(crate) fn resolve(c: &Connection, pk: i64, rev: &str) -> Result<Option<Strin
     Ok(None)
 }
 
-pub(crate) fn entry(c: &Connection, commit: &str, path: &str) -> Result<Option<Entry>, StoreError> {
-    trees::entry(c, commit, path)
-}
-
-pub(crate) fn list(
-    c: &Connection,
-    commit: &str,
-    folder: &str,
-    recursive: bool,
-) -> Result<Vec<Entry>, StoreError> {
-    trees::list(c, commit, folder, recursive)
-}
-
 /// Inserts a commit row and its link to the repo (its tree is stored apart).
 pub(crate) fn insert_commit_row(
     tx: &Transaction<'_>,
@@ -225,7 +212,7 @@ pub(crate) fn load_state(
 ) -> Result<(BTreeMap<String, FileInfo>, PreviousEntries), StoreError> {
     let mut files = BTreeMap::new();
     let mut previous = BTreeMap::new();
-    for e in list(c, commit, "", true)? {
+    for e in trees::list(c, commit, "", true)? {
         previous.insert(e.path.clone(), (e.oid.clone(), e.last_commit.clone()));
         if e.kind == EntryKind::File {
             files.insert(
@@ -319,7 +306,7 @@ pub(crate) fn commit(
                     Some(rev) => resolve(&tx, repo.pk, &rev)?
                         .ok_or_else(|| StoreError::RevisionNotFound(rev.clone()))?,
                 };
-                let info = entry(&tx, &commit, &src_path)?
+                let info = trees::entry(&tx, &commit, &src_path)?
                     .filter(|e| e.kind == EntryKind::File)
                     .map(|e| FileInfo {
                         oid: e.oid,

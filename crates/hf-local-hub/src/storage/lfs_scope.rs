@@ -165,20 +165,10 @@ mod tests {
     use hf_types::RepoType;
     use sha2::Digest;
 
-    use super::super::{CommitInput, NewRepo, Op, RepoRecord, Store};
+    use super::super::{CommitInput, Op, RepoRecord, Store};
 
     async fn create(store: &Store, name: &str) -> RepoRecord {
-        store
-            .create_repo(NewRepo {
-                repo_type: RepoType::Model,
-                namespace: "alice".into(),
-                name: name.into(),
-                private: false,
-                sdk: None,
-                extra: serde_json::json!({}),
-            })
-            .await
-            .unwrap()
+        super::super::tests::create(store, RepoType::Model, &format!("alice/{name}")).await
     }
 
     #[tokio::test]

@@ -650,7 +650,7 @@ impl Store {
     /// The file or folder at `path` in `commit`.
     pub async fn tree_entry(&self, commit: &str, path: &str) -> Result<Option<Entry>, StoreError> {
         let (commit, path) = (commit.to_owned(), path.trim_end_matches('/').to_owned());
-        self.run_read(move |c| history::entry(c, &commit, &path))
+        self.run_read(move |c| trees::entry(c, &commit, &path))
             .await
     }
 
@@ -663,7 +663,7 @@ impl Store {
         recursive: bool,
     ) -> Result<Vec<Entry>, StoreError> {
         let (commit, folder) = (commit.to_owned(), folder.trim_end_matches('/').to_owned());
-        self.run_read(move |c| history::list(c, &commit, &folder, recursive))
+        self.run_read(move |c| trees::list(c, &commit, &folder, recursive))
             .await
     }
 

@@ -317,7 +317,7 @@ fn config_error(c: &Connection, paths: &Paths, pk: i64) -> Result<Option<String>
     let Some(commit) = history::resolve(c, pk, "main")? else {
         return Ok(None);
     };
-    let Some(entry) = history::entry(c, &commit, "README.md")? else {
+    let Some(entry) = super::trees::entry(c, &commit, "README.md")? else {
         return Ok(None);
     };
     if entry.lfs.is_some() || entry.size > 1 << 20 {

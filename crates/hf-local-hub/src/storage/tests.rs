@@ -32,7 +32,8 @@ fn open(dir: &Path) -> Store {
     Store::open(dir).unwrap()
 }
 
-async fn create(store: &Store, repo_type: RepoType, id: &str) -> RepoRecord {
+/// Creates the public repo `id` (`namespace/name`); shared by the storage modules' tests.
+pub(super) async fn create(store: &Store, repo_type: RepoType, id: &str) -> RepoRecord {
     let (namespace, name) = id.split_once('/').unwrap();
     store
         .create_repo(NewRepo {
