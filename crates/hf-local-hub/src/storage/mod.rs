@@ -70,6 +70,7 @@ mod history;
 // LFS file listing and permanent deletion (issue 15).
 mod lfs_files;
 // LFS objects scoped to repos, .gitattributes tracking (issue 16 items 3, 10).
+mod direct_io;
 mod lfs_scope;
 mod prefix_hash;
 mod repos;

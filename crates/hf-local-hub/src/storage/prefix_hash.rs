@@ -3,8 +3,10 @@
 //! A part is hashed as soon as every part before it has arrived, on a blocking thread of its
 //! own, so the hashing overlaps the transfer of the next parts and completion only hashes what
 //! is left (usually nothing). Parts arrive in parallel and out of order; the hash follows the
-//! contiguous prefix of finished parts, reading each part back from the staging file (from the
-//! page cache: it was just written).
+//! contiguous prefix of finished parts. A part's bytes, as received, are kept in memory until
+//! they are hashed (within [`MAX_RETAINED`] over all uploads and [`MAX_RETAINED_PER_UPLOAD`] per
+//! upload); a part that did not fit is read back from the staging file, around the page cache
+//! where possible, as the parts were written (see `direct_io`).
 //!
 //! The state is only a shortcut: it lives in memory, is dropped when an upload completes, and
 //! the least recently used upload is forgotten when [`MAX_FOLLOWED`] are followed. Completion
@@ -13,25 +15,37 @@
 //! only when the hash of the whole staged file matches its oid.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
+
+use bytes::Bytes;
 
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
+use super::direct_io::StagingReader;
 
 /// Uploads followed at once; past this the least recently used one is forgotten.
 pub(super) const MAX_FOLLOWED: usize = 256;
+/// Bytes of finished parts kept in memory until hashed, over all uploads.
+pub(super) const MAX_RETAINED: u64 = 256 << 20;
+/// Bytes of parts kept in memory until hashed, per upload: a client that holds back part 1
+/// cannot make the hub keep the rest of its object in memory. Parts being received count too:
+/// with the Rust client's 5 parts of 10 MiB in flight, this leaves room for about 8 parts
+/// waiting for the hash (on the 2-core VM, with 64 MiB about two thirds of a 2 GiB upload's
+/// parts did not fit and were read back from disk; with 128 MiB, 0 to 86 of 205).
+pub(super) const MAX_RETAINED_PER_UPLOAD: u64 = 128 << 20;
 /// Read size when hashing staged bytes back.
-const READ_CHUNK: usize = 256 << 10;
+const READ_CHUNK: usize = 1 << 20;
 
 /// The followed uploads, by upload id.
 #[derive(Default)]
 pub(super) struct PrefixHashes {
     uploads: Mutex<HashMap<String, Arc<Upload>>>,
+    /// Bytes retained by all uploads.
+    retained: Arc<AtomicU64>,
 }
 
 impl PrefixHashes {
@@ -56,7 +70,7 @@ impl PrefixHashes {
                 uploads.remove(&oldest);
             }
         }
-        let upload = Arc::new(Upload::new(chunk, size));
+        let upload = Arc::new(Upload::with_budget(chunk, size, self.retained.clone()));
         uploads.insert(id.to_owned(), upload.clone());
         upload
     }
@@ -76,6 +90,66 @@ impl PrefixHashes {
     pub(super) fn followed(&self) -> usize {
         lock(&self.uploads).len()
     }
+
+    /// Bytes retained by all uploads.
+    #[cfg(test)]
+    pub(super) fn retained(&self) -> u64 {
+        self.retained.load(Ordering::SeqCst)
+    }
+}
+
+/// Bytes counted against the retention budgets, given back when dropped.
+struct Reservation {
+    counters: [Arc<AtomicU64>; 2],
+    bytes: u64,
+}
+
+impl Reservation {
+    /// `bytes` from both `global` (of at most `MAX_RETAINED`) and `own` (of at most
+    /// `MAX_RETAINED_PER_UPLOAD`), or `None` when either is spent.
+    fn take(global: &Arc<AtomicU64>, own: &Arc<AtomicU64>, bytes: u64) -> Option<Reservation> {
+        let take = |counter: &AtomicU64, max: u64| {
+            counter
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                    used.checked_add(bytes).filter(|total| *total <= max)
+                })
+                .is_ok()
+        };
+        if !take(own, MAX_RETAINED_PER_UPLOAD) {
+            return None;
+        }
+        if !take(global, MAX_RETAINED) {
+            own.fetch_sub(bytes, Ordering::SeqCst);
+            return None;
+        }
+        Some(Reservation {
+            counters: [global.clone(), own.clone()],
+            bytes,
+        })
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        for counter in &self.counters {
+            counter.fetch_sub(self.bytes, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The bytes of one part as they arrive, kept for hashing without reading them back.
+pub(super) struct Retained {
+    chunks: Vec<Bytes>,
+    len: u64,
+    _reservation: Reservation,
+}
+
+impl Retained {
+    /// Keeps `chunk` (no copy: it is the received buffer).
+    pub(super) fn keep(&mut self, chunk: Bytes) {
+        self.len += chunk.len() as u64;
+        self.chunks.push(chunk);
+    }
 }
 
 /// One upload's running hash, and the lock its part writers share.
@@ -83,6 +157,9 @@ pub(super) struct Upload {
     state: Mutex<State>,
     /// Signalled when the hashing thread stops.
     idle: Condvar,
+    /// Bytes retained by all uploads, and by this one.
+    budget: Arc<AtomicU64>,
+    retained: Arc<AtomicU64>,
     /// Held while a part writer writes a batch of its bytes. Parts arrive in parallel, and
     /// concurrent `write`s to one file contend for its inode lock in the kernel, where waiters
     /// spin: on a 2-core machine that spinning cost more CPU than the copies themselves.
@@ -98,6 +175,8 @@ struct State {
     hashed_to: u64,
     /// Parts written whole since the state was created.
     done: BTreeSet<u32>,
+    /// The bytes of finished parts not hashed yet, when they fitted in the budgets.
+    kept: HashMap<u32, Retained>,
     /// A thread is hashing `[hashed_to, busy_until)`.
     busy: bool,
     busy_until: u64,
@@ -108,7 +187,12 @@ struct State {
 }
 
 impl Upload {
+    #[cfg(test)]
     fn new(chunk: u64, size: u64) -> Upload {
+        Upload::with_budget(chunk, size, Arc::default())
+    }
+
+    fn with_budget(chunk: u64, size: u64, budget: Arc<AtomicU64>) -> Upload {
         Upload {
             state: Mutex::new(State {
                 chunk: chunk.max(1),
@@ -116,14 +200,28 @@ impl Upload {
                 hasher: Sha256::new(),
                 hashed_to: 0,
                 done: BTreeSet::new(),
+                kept: HashMap::new(),
                 busy: false,
                 busy_until: 0,
                 generation: 0,
                 last_used: Instant::now(),
             }),
             idle: Condvar::new(),
+            budget,
+            retained: Arc::default(),
             write: Mutex::new(()),
         }
+    }
+
+    /// Room to keep a part of `len` bytes in memory until it is hashed, or `None` when the
+    /// budgets are spent (the part is then read back).
+    pub(super) fn retain(&self, len: u64) -> Option<Retained> {
+        let reservation = Reservation::take(&self.budget, &self.retained, len)?;
+        Some(Retained {
+            chunks: Vec::new(),
+            len: 0,
+            _reservation: reservation,
+        })
     }
 
     /// The lock to hold while writing bytes of a part to the staging file.
@@ -141,6 +239,7 @@ impl Upload {
         let mut state = self.lock();
         state.last_used = Instant::now();
         state.done.remove(&part);
+        state.kept.remove(&part);
         let start = state
             .chunk
             .saturating_mul(u64::from(part).saturating_sub(1));
@@ -156,12 +255,15 @@ impl Upload {
         }
     }
 
-    /// Part `part` was written whole. True when the caller should run [`advance`](Self::advance)
-    /// (nobody is hashing and the prefix can grow).
-    pub(super) fn part_done(&self, part: u32) -> bool {
+    /// Part `part` was written whole; `kept` holds its bytes when they were retained. True when
+    /// the caller should run [`advance`](Self::advance) (nobody is hashing and the prefix can grow).
+    pub(super) fn part_done(&self, part: u32, kept: Option<Retained>) -> bool {
         let mut state = self.lock();
         state.last_used = Instant::now();
         state.done.insert(part);
+        if let Some(kept) = kept {
+            state.kept.insert(part, kept);
+        }
         if state.busy || state.next_part().is_none() {
             return false;
         }
@@ -170,7 +272,7 @@ impl Upload {
         true
     }
 
-    /// Hashes finished parts at the end of the prefix, from the staging file `data`, until the
+    /// Hashes finished parts at the end of the prefix, from memory or the staging file `data`, until the
     /// next part has not arrived. Only one thread runs it at a time ([`part_done`](Self::part_done)
     /// said so). A read error stops it; completion then hashes the rest.
     pub(super) fn advance(&self, data: &Path) {
@@ -181,7 +283,7 @@ impl Upload {
         };
         let mut file = None;
         loop {
-            let (start, end, generation, mut hasher) = {
+            let (start, end, generation, mut hasher, kept) = {
                 let mut state = self.lock();
                 let Some(end) = state.next_part() else {
                     // Idle under the same lock as the check, so a part that arrives now
@@ -192,14 +294,33 @@ impl Upload {
                     return;
                 };
                 state.busy_until = end;
-                (state.hashed_to, end, state.generation, state.hasher.clone())
+                let part = u32::try_from(state.hashed_to / state.chunk + 1).ok();
+                let kept = part.and_then(|part| state.kept.remove(&part));
+                (
+                    state.hashed_to,
+                    end,
+                    state.generation,
+                    state.hasher.clone(),
+                    kept,
+                )
             };
-            if file.is_none() {
-                file = File::open(data).ok();
-            }
-            let hashed = match file.as_mut() {
-                Some(f) => hash_range(f, start, end, &mut hasher).is_ok(),
-                None => false,
+            let hashed = match kept {
+                // The part's bytes as received, which are what the file holds.
+                Some(kept) if kept.len == end - start => {
+                    for chunk in &kept.chunks {
+                        hasher.update(chunk);
+                    }
+                    true
+                }
+                _ => {
+                    if file.is_none() {
+                        file = StagingReader::open(data, READ_CHUNK).ok();
+                    }
+                    match file.as_mut() {
+                        Some(f) => f.read_range(start, end, |b| hasher.update(b)).is_ok(),
+                        None => false,
+                    }
+                }
             };
             if !hashed {
                 return;
@@ -267,36 +388,21 @@ pub(super) fn finish_file(
     mut hasher: Sha256,
     from: u64,
 ) -> Result<(String, u64), StoreError> {
-    let mut file = File::open(data).map_err(|e| StoreError::io(data, e))?;
-    let len = file.metadata().map_err(|e| StoreError::io(data, e))?.len();
+    let mut file = StagingReader::open(data, READ_CHUNK).map_err(|e| StoreError::io(data, e))?;
+    let len = file
+        .file()
+        .metadata()
+        .map_err(|e| StoreError::io(data, e))?
+        .len();
     if from > len {
         return Err(StoreError::Internal(format!(
             "{}: shorter than its hashed prefix",
             data.display()
         )));
     }
-    hash_range(&mut file, from, len, &mut hasher).map_err(|e| StoreError::io(data, e))?;
+    file.read_range(from, len, |b| hasher.update(b))
+        .map_err(|e| StoreError::io(data, e))?;
     Ok((hex::encode(hasher.finalize()), len))
-}
-
-/// Feeds bytes `[start, end)` of `file` to `hasher`.
-fn hash_range(file: &mut File, start: u64, end: u64, hasher: &mut Sha256) -> std::io::Result<()> {
-    file.seek(SeekFrom::Start(start))?;
-    let mut buf = vec![0u8; READ_CHUNK];
-    let mut left = end - start;
-    while left > 0 {
-        let want = usize::try_from(left).map_or(READ_CHUNK, |l| l.min(READ_CHUNK));
-        let n = file.read(&mut buf[..want])?;
-        if n == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "staged file ended early",
-            ));
-        }
-        hasher.update(&buf[..n]);
-        left -= n as u64;
-    }
-    Ok(())
 }
 
 /// Locks `mutex`; the state behind it stays valid if a holder panicked (every update is whole).
@@ -327,13 +433,13 @@ mod tests {
         let upload = Upload::new(4096, 10_000);
         // Part 2 first: nothing to hash until part 1 arrives.
         upload.begin_part(2);
-        assert!(!upload.part_done(2));
+        assert!(!upload.part_done(2, None));
         upload.begin_part(1);
-        assert!(upload.part_done(1));
+        assert!(upload.part_done(1, None));
         upload.advance(file.path());
         assert_eq!(upload.lock().hashed_to, 8192);
         upload.begin_part(3);
-        assert!(upload.part_done(3));
+        assert!(upload.part_done(3, None));
         upload.advance(file.path());
         assert_eq!(upload.lock().hashed_to, 10_000);
         assert_eq!(
@@ -348,7 +454,7 @@ mod tests {
         let file = staged(&object);
         let upload = Upload::new(4096, 8192);
         upload.begin_part(1);
-        assert!(upload.part_done(1));
+        assert!(upload.part_done(1, None));
         upload.advance(file.path());
         assert_eq!(upload.lock().hashed_to, 4096);
         // Part 1 is sent again with other bytes: the running hash is void.
@@ -358,7 +464,7 @@ mod tests {
         std::fs::write(file.path(), &object).unwrap();
         // Part 2 arrives before the retried part 1 is recorded: nothing can be hashed.
         upload.begin_part(2);
-        assert!(!upload.part_done(2));
+        assert!(!upload.part_done(2, None));
         assert_eq!(upload.finish(file.path()).unwrap(), (digest(&object), 8192));
     }
 
@@ -368,11 +474,66 @@ mod tests {
         let missing = dir.path().join("missing");
         let upload = Upload::new(4096, 8192);
         upload.begin_part(1);
-        assert!(upload.part_done(1));
+        assert!(upload.part_done(1, None));
         upload.advance(&missing);
         assert!(!upload.lock().busy);
         // Completion does not wait forever: it reports the missing file.
         assert!(upload.finish(&missing).is_err());
+    }
+
+    #[test]
+    fn retained_parts_are_hashed_from_memory_and_give_their_budget_back() {
+        let budget = Arc::new(AtomicU64::new(0));
+        let upload = Upload::with_budget(4096, 8192, budget.clone());
+        let object: Vec<u8> = (0..8192u32).map(|i| (i % 251) as u8).collect();
+        upload.begin_part(1);
+        let mut kept = upload.retain(4096).unwrap();
+        kept.keep(Bytes::copy_from_slice(&object[..1000]));
+        kept.keep(Bytes::copy_from_slice(&object[1000..4096]));
+        assert_eq!(budget.load(Ordering::SeqCst), 4096);
+        assert!(upload.part_done(1, Some(kept)));
+        // There is no staging file yet: only the retained bytes can extend the hash.
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        upload.advance(&data);
+        assert_eq!(upload.lock().hashed_to, 4096);
+        assert_eq!(budget.load(Ordering::SeqCst), 0);
+        // Part 2 did not fit in the budget: it is read back.
+        std::fs::write(&data, &object).unwrap();
+        upload.begin_part(2);
+        assert!(upload.part_done(2, None));
+        upload.advance(&data);
+        assert_eq!(upload.finish(&data).unwrap(), (digest(&object), 8192));
+    }
+
+    #[test]
+    fn retention_stops_at_its_budgets_and_rewritten_parts_give_theirs_back() {
+        const MIB: u64 = 1 << 20;
+        let hashes = PrefixHashes::default();
+        let first = hashes.upload("a0", MIB, 1 << 40);
+        let mut held: Vec<Retained> = (0..MAX_RETAINED_PER_UPLOAD / MIB)
+            .map(|_| first.retain(MIB).unwrap())
+            .collect();
+        // One upload holds at most its own budget.
+        assert!(first.retain(1).is_none());
+        for i in 1..MAX_RETAINED / MAX_RETAINED_PER_UPLOAD {
+            let other = hashes.upload(&format!("a{i}"), MIB, 1 << 40);
+            held.push(other.retain(MAX_RETAINED_PER_UPLOAD).unwrap());
+        }
+        // All uploads together hold at most the global budget.
+        let late = hashes.upload("b", MIB, 1 << 40);
+        assert!(late.retain(1).is_none());
+        assert_eq!(hashes.retained(), MAX_RETAINED);
+        // A part recorded with its bytes, then sent again, gives them back.
+        let part = held.pop().unwrap();
+        late.begin_part(3);
+        assert!(!late.part_done(3, Some(part)));
+        assert_eq!(hashes.retained(), MAX_RETAINED);
+        late.begin_part(3);
+        assert_eq!(hashes.retained(), MAX_RETAINED - MAX_RETAINED_PER_UPLOAD);
+        assert!(late.retain(MIB).is_some());
+        drop(held);
+        assert_eq!(hashes.retained(), 0);
     }
 
     #[test]

@@ -13,15 +13,15 @@
 //! The parts land at their offsets in one file (each part's range allocated before it is written), so completion
 //! neither copies nor re-reads parts (issue 17; before, each part was written and hashed, then copied
 //! into a new file, which was read and hashed again). The object is hashed once, while the parts
-//! arrive: `prefix_hash` follows the contiguous prefix of finished parts, and completion hashes what
-//! it has not covered. A part's ETag is a random token, not its hash: clients only echo it, and the
+//! arrive: `prefix_hash` follows the contiguous prefix of finished parts, from their received bytes
+//! when they fit in its budget, and completion hashes what it has not covered. Bytes are written
+//! around the page cache where possible (`direct_io`). A part's ETag is a random token, not its hash: clients only echo it, and the
 //! whole object's SHA-256 is what is checked.
 //!
 //! Staging lives under the store's `tmp/`, which is emptied when the store opens: an upload interrupted by
 //! a restart simply starts over, and nothing staged is ever visible as an object.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use bytes::Bytes;
@@ -29,7 +29,8 @@ use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 
 use super::blobs::is_hex;
-use super::prefix_hash;
+use super::direct_io::StagingWriter;
+use super::prefix_hash::{self, Retained};
 use super::{Store, StoreError};
 
 /// The staged bytes of a multipart upload, inside its staging folder.
@@ -79,11 +80,11 @@ impl Store {
         let writer = tokio::task::spawn_blocking({
             let data = data.clone();
             let follower = follower.clone();
-            move || -> Result<String, StoreError> {
+            move || -> Result<(String, Option<Retained>), StoreError> {
                 std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
                 // Unrecorded first: a stale ETag must not vouch for bytes being overwritten.
                 remove_marker(&dir, part)?;
-                let mut f = OpenOptions::new()
+                let f = OpenOptions::new()
                     .write(true)
                     .create(true)
                     .truncate(false)
@@ -92,19 +93,13 @@ impl Store {
                 // Only the part's own range: an upload that declares a large object and stops
                 // sending holds no more disk than it sent.
                 allocate(&f, offset, expected_len).map_err(|e| StoreError::io(&data, e))?;
-                f.seek(SeekFrom::Start(offset))
-                    .map_err(|e| StoreError::io(&data, e))?;
-                // Chunks are gathered into batches of WRITE_BATCH bytes, each written under the
-                // upload's write lock (see `prefix_hash::Upload::write_lock`).
-                let mut batch: Vec<Bytes> = Vec::new();
-                let mut batched = 0usize;
-                let mut write_batch = |batch: &mut Vec<Bytes>| -> Result<(), StoreError> {
-                    let _writing = follower.write_lock();
-                    for chunk in batch.drain(..) {
-                        f.write_all(&chunk).map_err(|e| StoreError::io(&data, e))?;
-                    }
-                    Ok(())
-                };
+                // Bytes are gathered into batches of WRITE_BATCH, each written under the upload's
+                // write lock (see `prefix_hash::Upload::write_lock`), around the page cache when
+                // the file system allows it (see `direct_io`).
+                let mut writer = StagingWriter::new(&data, &f, offset, WRITE_BATCH);
+                // The received bytes are also kept, when the budgets allow, so that hashing
+                // them does not read them back.
+                let mut kept = follower.retain(expected_len);
                 let mut received = 0u64;
                 while let Some(chunk) = rx.blocking_recv() {
                     let chunk = chunk.map_err(|m| {
@@ -114,11 +109,17 @@ impl Store {
                     if received > expected_len {
                         break;
                     }
-                    batched += chunk.len();
-                    batch.push(chunk);
-                    if batched >= WRITE_BATCH {
-                        write_batch(&mut batch)?;
-                        batched = 0;
+                    let mut rest = &chunk[..];
+                    while !rest.is_empty() {
+                        let n = writer.fill(rest);
+                        rest = &rest[n..];
+                        if writer.is_full() {
+                            let _writing = follower.write_lock();
+                            writer.flush().map_err(|e| StoreError::io(&data, e))?;
+                        }
+                    }
+                    if let Some(kept) = kept.as_mut() {
+                        kept.keep(chunk);
                     }
                 }
                 if received != expected_len {
@@ -131,7 +132,10 @@ impl Store {
                         }
                     )));
                 }
-                write_batch(&mut batch)?;
+                {
+                    let _writing = follower.write_lock();
+                    writer.flush().map_err(|e| StoreError::io(&data, e))?;
+                }
                 // A part is acknowledged once it is on disk, as a store's part upload is; it
                 // also spreads the writing out over the transfer, where one sync of the whole
                 // object at completion would wait for all of it.
@@ -141,7 +145,7 @@ impl Store {
                     .collect();
                 let marker = dir.join(part.to_string());
                 std::fs::write(&marker, &etag).map_err(|e| StoreError::io(&marker, e))?;
-                Ok(etag)
+                Ok((etag, kept))
             }
         });
         while let Some(item) = body.next().await {
@@ -151,10 +155,10 @@ impl Store {
             }
         }
         drop(tx);
-        let etag = writer
+        let (etag, kept) = writer
             .await
             .map_err(|e| StoreError::Internal(format!("part writer failed: {e}")))??;
-        if follower.part_done(part) {
+        if follower.part_done(part, kept) {
             // Not awaited: the answer need not wait for the hash, completion does.
             drop(tokio::task::spawn_blocking(move || follower.advance(&data)));
         }
