@@ -2,7 +2,9 @@
 //! build of `hf-local-hub`, as issue 5 defines the rounds:
 //! one large LFS file cold, 1000 files of 16 KiB cold, both warm, and a scan of 100 repos x 50 files.
 //!
-//! Dirty pages are flushed (`sync`, untimed) before every measured run. Times are wall-clock medians of whole commands (process start included for `hf` and curl; the
+//! Dirty pages are flushed (`sync`, untimed) before every measured run. The cold rounds rotate the
+//! clients' order from one round to the next, and every client, curl included, creates its files
+//! anew in each round. Times are wall-clock medians of whole commands (process start included for `hf` and curl; the
 //! Python figures are measured inside the interpreter, after imports, so they favour Python).
 
 use std::path::{Path, PathBuf};
@@ -457,44 +459,55 @@ pub fn run(big_mib: u64, rounds: usize, server: Server) -> Result<(), String> {
         let ours = work.join(format!("ours-{round}"));
         let theirs = work.join(format!("hf-hub-{round}"));
         let py = work.join(format!("py-{round}"));
-        big_cold.push(
-            "hf",
-            run_hf(&["download", "bench/big", "big.bin", "--quiet"], &ours)?,
-        );
-        if let Some(s) = run_peer(&["bench/big", "big.bin"], &theirs)? {
-            big_cold.push("hf-hub", s);
+        // The cold rounds run the clients in a different order each round: deleting the last
+        // round's caches makes the file system slower at creating files for a while (ext4 skips
+        // recently deleted inodes), and the same client should not always pay for it.
+        for k in 0..CLIENTS.len() {
+            let client = CLIENTS[(k + round) % CLIENTS.len()];
+            let sample = match client {
+                "hf" => Some(run_hf(
+                    &["download", "bench/big", "big.bin", "--quiet"],
+                    &ours,
+                )?),
+                "hf-hub" => run_peer(&["bench/big", "big.bin"], &theirs)?,
+                "curl" => Some(curl_big()?),
+                _ => Some(py_download(&py, "hf_hub_download('bench/big', 'big.bin')")?),
+            };
+            if let Some(sample) = sample {
+                big_cold.push(client, sample);
+            }
         }
-        big_cold.push("curl", curl_big()?);
-        big_cold.push(
-            "python",
-            py_download(&py, "hf_hub_download('bench/big', 'big.bin')")?,
-        );
-        small_cold.push(
-            "hf",
-            run_hf(&["download", "bench/small", "--quiet"], &ours)?,
-        );
-        if let Some(s) = run_peer(&["bench/small"], &theirs)? {
-            small_cold.push("hf-hub", s);
+        for k in 0..CLIENTS.len() {
+            let client = CLIENTS[(k + round) % CLIENTS.len()];
+            let sample = match client {
+                "hf" => Some(run_hf(&["download", "bench/small", "--quiet"], &ours)?),
+                "hf-hub" => run_peer(&["bench/small"], &theirs)?,
+                "curl" => {
+                    let sample = measure(
+                        curl,
+                        &[
+                            "-sSf",
+                            "-H",
+                            &auth,
+                            "-K",
+                            config.to_str().unwrap_or_default(),
+                        ],
+                        &[],
+                        true,
+                    )?;
+                    // Created again next round, as every other client's files are (overwriting
+                    // them would skip the file creation the others pay for).
+                    for i in 0..small.len() {
+                        let _ = std::fs::remove_file(curl_dir.join(format!("s{i}")));
+                    }
+                    Some(sample)
+                }
+                _ => Some(py_download(&py, "snapshot_download('bench/small')")?),
+            };
+            if let Some(sample) = sample {
+                small_cold.push(client, sample);
+            }
         }
-        small_cold.push(
-            "curl",
-            measure(
-                curl,
-                &[
-                    "-sSf",
-                    "-H",
-                    &auth,
-                    "-K",
-                    config.to_str().unwrap_or_default(),
-                ],
-                &[],
-                true,
-            )?,
-        );
-        small_cold.push(
-            "python",
-            py_download(&py, "snapshot_download('bench/small')")?,
-        );
         big_warm.push(
             "hf",
             run_hf(&["download", "bench/big", "big.bin", "--quiet"], &ours)?,
