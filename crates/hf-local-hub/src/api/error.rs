@@ -133,6 +133,9 @@ impl From<StoreError> for HubError {
             }
             StoreError::BadRequest(m) => HubError::bad_request(m.clone()),
             StoreError::Forbidden(m) => HubError::forbidden(m.clone()),
+            // Retried by both clients (503 is in the Python client's retry list too).
+            StoreError::Busy(m) => HubError::new(StatusCode::SERVICE_UNAVAILABLE, m.clone())
+                .with_header(http::header::RETRY_AFTER, "1"),
             StoreError::Io { .. } | StoreError::Db(_) | StoreError::Internal(_) => {
                 tracing::error!(error = %e, "storage failure");
                 HubError::internal(e.to_string())

@@ -140,6 +140,10 @@ pub enum StoreError {
     /// The operation is not allowed (e.g. deleting the default branch).
     #[error("{0}")]
     Forbidden(String),
+    /// Another request holds what this one needs for a moment (a multipart part being written,
+    /// or the upload being completed): worth retrying shortly.
+    #[error("{0}")]
+    Busy(String),
     /// A filesystem operation failed.
     #[error("storage I/O error on {path}: {source}")]
     Io {

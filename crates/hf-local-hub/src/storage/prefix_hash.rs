@@ -50,29 +50,45 @@ pub(super) struct PrefixHashes {
 
 impl PrefixHashes {
     /// The state of upload `id` (parts of `chunk` bytes, `size` in all), created when missing or
-    /// when the upload's geometry differs from the one recorded.
-    pub(super) fn upload(&self, id: &str, chunk: u64, size: u64) -> Arc<Upload> {
+    /// when the upload's geometry differs from the one recorded (a conflict while parts of the
+    /// old one are being written or completed). Only idle uploads are forgotten to make room: the
+    /// state of one being written is what keeps its parts' writers apart.
+    pub(super) fn upload(
+        &self,
+        id: &str,
+        chunk: u64,
+        size: u64,
+    ) -> Result<Arc<Upload>, StoreError> {
         let mut uploads = lock(&self.uploads);
         if let Some(upload) = uploads.get(id) {
             let mut state = upload.lock();
             if state.chunk == chunk && state.size == size {
                 state.last_used = Instant::now();
                 drop(state);
-                return upload.clone();
+                return Ok(upload.clone());
+            }
+            if !state.is_idle() {
+                return Err(StoreError::Conflict(format!(
+                    "upload {id} is in progress with other part sizes"
+                )));
             }
         }
         if uploads.len() >= MAX_FOLLOWED && !uploads.contains_key(id) {
             let oldest = uploads
                 .iter()
-                .min_by_key(|(_, u)| u.lock().last_used)
-                .map(|(k, _)| k.clone());
+                .filter_map(|(k, u)| {
+                    let state = u.lock();
+                    state.is_idle().then(|| (state.last_used, k.clone()))
+                })
+                .min()
+                .map(|(_, k)| k);
             if let Some(oldest) = oldest {
                 uploads.remove(&oldest);
             }
         }
         let upload = Arc::new(Upload::with_budget(chunk, size, self.retained.clone()));
         uploads.insert(id.to_owned(), upload.clone());
-        upload
+        Ok(upload)
     }
 
     /// Takes upload `id` out of the map (it completed or was abandoned).
@@ -84,6 +100,14 @@ impl PrefixHashes {
     #[cfg(test)]
     pub(super) fn hashed(&self, id: &str) -> Option<u64> {
         lock(&self.uploads).get(id).map(|u| u.lock().hashed_to)
+    }
+
+    /// Whether part `part` of upload `id` is being written.
+    #[cfg(test)]
+    pub(super) fn writing(&self, id: &str, part: u32) -> bool {
+        lock(&self.uploads)
+            .get(id)
+            .is_some_and(|u| u.lock().writers.contains(&part))
     }
 
     #[cfg(test)]
@@ -177,6 +201,11 @@ struct State {
     done: BTreeSet<u32>,
     /// The bytes of finished parts not hashed yet, when they fitted in the budgets.
     kept: HashMap<u32, Retained>,
+    /// Parts being written: one writer per part at a time, so that the bytes a part was hashed
+    /// from (kept or read back) are the bytes the file holds.
+    writers: BTreeSet<u32>,
+    /// Completion is checking and storing the file: no part may be written meanwhile.
+    completing: bool,
     /// A thread is hashing `[hashed_to, busy_until)`.
     busy: bool,
     busy_until: u64,
@@ -188,8 +217,8 @@ struct State {
 
 impl Upload {
     #[cfg(test)]
-    fn new(chunk: u64, size: u64) -> Upload {
-        Upload::with_budget(chunk, size, Arc::default())
+    fn new(chunk: u64, size: u64) -> Arc<Upload> {
+        Arc::new(Upload::with_budget(chunk, size, Arc::default()))
     }
 
     fn with_budget(chunk: u64, size: u64, budget: Arc<AtomicU64>) -> Upload {
@@ -201,6 +230,8 @@ impl Upload {
                 hashed_to: 0,
                 done: BTreeSet::new(),
                 kept: HashMap::new(),
+                writers: BTreeSet::new(),
+                completing: false,
                 busy: false,
                 busy_until: 0,
                 generation: 0,
@@ -234,9 +265,21 @@ impl Upload {
     }
 
     /// Part `part` is about to be (re)written: it no longer counts as arrived, and a hash that
-    /// covers it, finished or in progress, starts over.
-    pub(super) fn begin_part(&self, part: u32) {
+    /// covers it, finished or in progress, starts over. `Busy` while another request writes the
+    /// same part or the upload is being completed. The part counts as being written until
+    /// the returned guard is dropped.
+    pub(super) fn begin_part(self: &Arc<Self>, part: u32) -> Result<Writing, StoreError> {
         let mut state = self.lock();
+        if state.completing {
+            return Err(StoreError::Busy(
+                "the upload is being completed; its parts cannot be sent meanwhile".into(),
+            ));
+        }
+        if !state.writers.insert(part) {
+            return Err(StoreError::Busy(format!(
+                "part {part} of this upload is already being sent"
+            )));
+        }
         state.last_used = Instant::now();
         state.done.remove(&part);
         state.kept.remove(&part);
@@ -253,11 +296,15 @@ impl Upload {
             state.hashed_to = 0;
             state.generation += 1;
         }
+        Ok(Writing {
+            upload: self.clone(),
+            part,
+        })
     }
 
     /// Part `part` was written whole; `kept` holds its bytes when they were retained. True when
     /// the caller should run [`advance`](Self::advance) (nobody is hashing and the prefix can grow).
-    pub(super) fn part_done(&self, part: u32, kept: Option<Retained>) -> bool {
+    fn part_done(&self, part: u32, kept: Option<Retained>) -> bool {
         let mut state = self.lock();
         state.last_used = Instant::now();
         state.done.insert(part);
@@ -270,6 +317,26 @@ impl Upload {
         state.busy = true;
         state.busy_until = state.hashed_to;
         true
+    }
+
+    /// Completion starts: `Busy` while parts are being written (or another completion runs).
+    /// No part can be written until the returned guard is dropped.
+    pub(super) fn begin_completion(self: &Arc<Self>) -> Result<Completing, StoreError> {
+        let mut state = self.lock();
+        if state.completing {
+            return Err(StoreError::Busy(
+                "the upload is already being completed".into(),
+            ));
+        }
+        if let Some(part) = state.writers.first() {
+            return Err(StoreError::Busy(format!(
+                "part {part} of this upload is still being sent"
+            )));
+        }
+        state.completing = true;
+        Ok(Completing {
+            upload: self.clone(),
+        })
     }
 
     /// Hashes finished parts at the end of the prefix, from memory or the staging file `data`, until the
@@ -339,7 +406,7 @@ impl Upload {
 
     /// The SHA-256 and length of the whole staged file `data`: the running hash, waited for if
     /// a thread is extending it, then the rest of the file read and hashed here.
-    pub(super) fn finish(&self, data: &Path) -> Result<(String, u64), StoreError> {
+    fn finish(&self, data: &Path) -> Result<(String, u64), StoreError> {
         let (hasher, from) = {
             let mut state = self.lock();
             while state.busy {
@@ -351,6 +418,53 @@ impl Upload {
             (state.hasher.clone(), state.hashed_to)
         };
         finish_file(data, hasher, from)
+    }
+}
+
+/// One request writing one part; the part is free for another request once this is dropped.
+pub(super) struct Writing {
+    upload: Arc<Upload>,
+    part: u32,
+}
+
+impl Writing {
+    /// The part was written whole (and `kept` holds its bytes when they were retained); runs the
+    /// hash on as far as the parts allow, on another blocking thread when there is something
+    /// to hash.
+    pub(super) fn done(&self, kept: Option<Retained>, data: &Path) {
+        if self.upload.part_done(self.part, kept) {
+            let (upload, data) = (self.upload.clone(), data.to_path_buf());
+            match tokio::runtime::Handle::try_current() {
+                // Not awaited: the part's answer need not wait for the hash, completion does.
+                Ok(runtime) => drop(runtime.spawn_blocking(move || upload.advance(&data))),
+                Err(_) => upload.advance(&data),
+            }
+        }
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        let mut state = self.upload.lock();
+        state.writers.remove(&self.part);
+    }
+}
+
+/// A completion in progress; parts may be sent again once it is dropped (after a mismatch).
+pub(super) struct Completing {
+    upload: Arc<Upload>,
+}
+
+impl Completing {
+    /// See [`Upload::finish`].
+    pub(super) fn finish(&self, data: &Path) -> Result<(String, u64), StoreError> {
+        self.upload.finish(data)
+    }
+}
+
+impl Drop for Completing {
+    fn drop(&mut self) {
+        self.upload.lock().completing = false;
     }
 }
 
@@ -370,6 +484,11 @@ impl Drop for Running<'_> {
 }
 
 impl State {
+    /// Nothing is being written, hashed or completed.
+    fn is_idle(&self) -> bool {
+        self.writers.is_empty() && !self.completing && !self.busy
+    }
+
     /// The end of the next part to hash, when it has arrived and the prefix is not complete.
     fn next_part(&self) -> Option<u64> {
         if self.hashed_to >= self.size {
@@ -416,6 +535,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 mod tests {
     use super::*;
 
+    impl Upload {
+        /// Part `part` sent whole by one request; true when the hash can grow.
+        fn send(self: &Arc<Self>, part: u32, kept: Option<Retained>) -> bool {
+            let _writing = self.begin_part(part).unwrap();
+            self.part_done(part, kept)
+        }
+    }
+
     fn staged(bytes: &[u8]) -> tempfile::NamedTempFile {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         std::io::Write::write_all(&mut f, bytes).unwrap();
@@ -432,14 +559,11 @@ mod tests {
         let file = staged(&object);
         let upload = Upload::new(4096, 10_000);
         // Part 2 first: nothing to hash until part 1 arrives.
-        upload.begin_part(2);
-        assert!(!upload.part_done(2, None));
-        upload.begin_part(1);
-        assert!(upload.part_done(1, None));
+        assert!(!upload.send(2, None));
+        assert!(upload.send(1, None));
         upload.advance(file.path());
         assert_eq!(upload.lock().hashed_to, 8192);
-        upload.begin_part(3);
-        assert!(upload.part_done(3, None));
+        assert!(upload.send(3, None));
         upload.advance(file.path());
         assert_eq!(upload.lock().hashed_to, 10_000);
         assert_eq!(
@@ -453,18 +577,16 @@ mod tests {
         let mut object: Vec<u8> = vec![1u8; 8192];
         let file = staged(&object);
         let upload = Upload::new(4096, 8192);
-        upload.begin_part(1);
-        assert!(upload.part_done(1, None));
+        assert!(upload.send(1, None));
         upload.advance(file.path());
         assert_eq!(upload.lock().hashed_to, 4096);
         // Part 1 is sent again with other bytes: the running hash is void.
-        upload.begin_part(1);
+        let _again = upload.begin_part(1).unwrap();
         assert_eq!(upload.lock().hashed_to, 0);
         object[..4096].fill(9);
         std::fs::write(file.path(), &object).unwrap();
         // Part 2 arrives before the retried part 1 is recorded: nothing can be hashed.
-        upload.begin_part(2);
-        assert!(!upload.part_done(2, None));
+        assert!(!upload.send(2, None));
         assert_eq!(upload.finish(file.path()).unwrap(), (digest(&object), 8192));
     }
 
@@ -473,8 +595,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing");
         let upload = Upload::new(4096, 8192);
-        upload.begin_part(1);
-        assert!(upload.part_done(1, None));
+        assert!(upload.send(1, None));
         upload.advance(&missing);
         assert!(!upload.lock().busy);
         // Completion does not wait forever: it reports the missing file.
@@ -484,14 +605,13 @@ mod tests {
     #[test]
     fn retained_parts_are_hashed_from_memory_and_give_their_budget_back() {
         let budget = Arc::new(AtomicU64::new(0));
-        let upload = Upload::with_budget(4096, 8192, budget.clone());
+        let upload = Arc::new(Upload::with_budget(4096, 8192, budget.clone()));
         let object: Vec<u8> = (0..8192u32).map(|i| (i % 251) as u8).collect();
-        upload.begin_part(1);
         let mut kept = upload.retain(4096).unwrap();
         kept.keep(Bytes::copy_from_slice(&object[..1000]));
         kept.keep(Bytes::copy_from_slice(&object[1000..4096]));
         assert_eq!(budget.load(Ordering::SeqCst), 4096);
-        assert!(upload.part_done(1, Some(kept)));
+        assert!(upload.send(1, Some(kept)));
         // There is no staging file yet: only the retained bytes can extend the hash.
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
@@ -500,8 +620,7 @@ mod tests {
         assert_eq!(budget.load(Ordering::SeqCst), 0);
         // Part 2 did not fit in the budget: it is read back.
         std::fs::write(&data, &object).unwrap();
-        upload.begin_part(2);
-        assert!(upload.part_done(2, None));
+        assert!(upload.send(2, None));
         upload.advance(&data);
         assert_eq!(upload.finish(&data).unwrap(), (digest(&object), 8192));
     }
@@ -510,26 +629,25 @@ mod tests {
     fn retention_stops_at_its_budgets_and_rewritten_parts_give_theirs_back() {
         const MIB: u64 = 1 << 20;
         let hashes = PrefixHashes::default();
-        let first = hashes.upload("a0", MIB, 1 << 40);
+        let first = hashes.upload("a0", MIB, 1 << 40).unwrap();
         let mut held: Vec<Retained> = (0..MAX_RETAINED_PER_UPLOAD / MIB)
             .map(|_| first.retain(MIB).unwrap())
             .collect();
         // One upload holds at most its own budget.
         assert!(first.retain(1).is_none());
         for i in 1..MAX_RETAINED / MAX_RETAINED_PER_UPLOAD {
-            let other = hashes.upload(&format!("a{i}"), MIB, 1 << 40);
+            let other = hashes.upload(&format!("a{i}"), MIB, 1 << 40).unwrap();
             held.push(other.retain(MAX_RETAINED_PER_UPLOAD).unwrap());
         }
         // All uploads together hold at most the global budget.
-        let late = hashes.upload("b", MIB, 1 << 40);
+        let late = hashes.upload("b", MIB, 1 << 40).unwrap();
         assert!(late.retain(1).is_none());
         assert_eq!(hashes.retained(), MAX_RETAINED);
         // A part recorded with its bytes, then sent again, gives them back.
         let part = held.pop().unwrap();
-        late.begin_part(3);
-        assert!(!late.part_done(3, Some(part)));
+        assert!(!late.send(3, Some(part)));
         assert_eq!(hashes.retained(), MAX_RETAINED);
-        late.begin_part(3);
+        drop(late.begin_part(3).unwrap());
         assert_eq!(hashes.retained(), MAX_RETAINED - MAX_RETAINED_PER_UPLOAD);
         assert!(late.retain(MIB).is_some());
         drop(held);
@@ -540,10 +658,47 @@ mod tests {
     fn at_most_max_followed_uploads_are_kept() {
         let hashes = PrefixHashes::default();
         for i in 0..MAX_FOLLOWED + 10 {
-            hashes.upload(&format!("{i:x}"), 10, 100);
+            hashes.upload(&format!("{i:x}"), 10, 100).unwrap();
         }
         assert_eq!(hashes.followed(), MAX_FOLLOWED);
         // The newest is kept.
         assert!(hashes.forget(&format!("{:x}", MAX_FOLLOWED + 9)).is_some());
+    }
+
+    #[test]
+    fn a_part_has_one_writer_and_completion_excludes_writers() {
+        let hashes = PrefixHashes::default();
+        let upload = hashes.upload("ab", 4096, 8192).unwrap();
+        let first = upload.begin_part(1).unwrap();
+        // The same part from a second request, and completion, wait for the first to end.
+        assert!(matches!(upload.begin_part(1), Err(StoreError::Busy(_))));
+        assert!(matches!(
+            upload.begin_completion(),
+            Err(StoreError::Busy(_))
+        ));
+        // Another part may be sent meanwhile.
+        drop(upload.begin_part(2).unwrap());
+        // An active upload is not dropped to make room, nor given other part sizes.
+        for i in 0..MAX_FOLLOWED + 5 {
+            hashes.upload(&format!("{i:x}0"), 10, 100).unwrap();
+        }
+        assert!(matches!(
+            hashes.upload("ab", 1024, 8192),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(Arc::ptr_eq(
+            &hashes.upload("ab", 4096, 8192).unwrap(),
+            &upload
+        ));
+        drop(first);
+        let completing = upload.begin_completion().unwrap();
+        assert!(matches!(upload.begin_part(2), Err(StoreError::Busy(_))));
+        assert!(matches!(
+            upload.begin_completion(),
+            Err(StoreError::Busy(_))
+        ));
+        // After a failed completion, parts can be sent again.
+        drop(completing);
+        drop(upload.begin_part(2).unwrap());
     }
 }

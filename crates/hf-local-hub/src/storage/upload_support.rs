@@ -5,7 +5,7 @@
 //!         streams one part into `tmp/multipart-<upload_id>/data` at its offset (off the async threads)
 //!         and records its ETag in `tmp/multipart-<upload_id>/<part>`; returns the ETag, a random 64-hex
 //!         token. A wrong length fails with LfsMismatch and leaves the part unrecorded.
-//! Store::assemble_parts(upload_id, sha256, size, parts: Vec<(u32, String)>) -> Result<u64, StoreError>
+//! Store::assemble_parts(upload_id, sha256, size, chunk, parts: Vec<(u32, String)>) -> Result<u64, StoreError>
 //!         checks that the parts are exactly 1..=N with the ETags given, finishes the object's hash,
 //!         checks hash and size and moves it into the store; the staging folder is removed on success.
 //! ```
@@ -26,11 +26,10 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use sha2::{Digest, Sha256};
 
 use super::blobs::is_hex;
 use super::direct_io::StagingWriter;
-use super::prefix_hash::{self, Retained};
+use super::prefix_hash::Completing;
 use super::{Store, StoreError};
 
 /// The staged bytes of a multipart upload, inside its staging folder.
@@ -72,15 +71,16 @@ impl Store {
         let dir = self.multipart_dir(upload_id)?;
         let offset = chunk.saturating_mul(u64::from(part).saturating_sub(1));
         let expected_len = chunk.min(size.saturating_sub(offset));
-        let follower = self.inner.prefix_hashes.upload(upload_id, chunk, size);
-        follower.begin_part(part);
+        let follower = self.inner.prefix_hashes.upload(upload_id, chunk, size)?;
+        // Held by the writing thread, which may outlive this request if its client goes away.
+        let writing = follower.begin_part(part)?;
         let data = dir.join(DATA);
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(8);
         // Writing runs on a blocking thread; the async side only forwards chunks.
         let writer = tokio::task::spawn_blocking({
             let data = data.clone();
             let follower = follower.clone();
-            move || -> Result<(String, Option<Retained>), StoreError> {
+            move || -> Result<String, StoreError> {
                 std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
                 // Unrecorded first: a stale ETag must not vouch for bytes being overwritten.
                 remove_marker(&dir, part)?;
@@ -145,7 +145,10 @@ impl Store {
                     .collect();
                 let marker = dir.join(part.to_string());
                 std::fs::write(&marker, &etag).map_err(|e| StoreError::io(&marker, e))?;
-                Ok((etag, kept))
+                // Recorded while this thread still holds the part, so no other writer of it
+                // can start in between.
+                writing.done(kept, &data);
+                Ok(etag)
             }
         });
         while let Some(item) = body.next().await {
@@ -155,34 +158,37 @@ impl Store {
             }
         }
         drop(tx);
-        let (etag, kept) = writer
+        writer
             .await
-            .map_err(|e| StoreError::Internal(format!("part writer failed: {e}")))??;
-        if follower.part_done(part, kept) {
-            // Not awaited: the answer need not wait for the hash, completion does.
-            drop(tokio::task::spawn_blocking(move || follower.advance(&data)));
-        }
-        Ok(etag)
+            .map_err(|e| StoreError::Internal(format!("part writer failed: {e}")))?
     }
 
     /// Completes upload `upload_id` from `parts` (part number, ETag as sent by the client, quotes
     /// allowed) as the LFS object `sha256` of `size` bytes. The parts must be exactly `1..=N` for
     /// the staged parts, each with its ETag; anything else is a `BadRequest` and nothing is stored.
-    /// A hash or size mismatch stores nothing and keeps the staged parts.
+    /// A hash or size mismatch stores nothing and keeps the staged parts. While a part is being
+    /// sent, completion is `Busy`; while completion runs, sending a part is.
     pub async fn assemble_parts(
         &self,
         upload_id: &str,
         sha256: &str,
         size: u64,
+        chunk: u64,
         parts: Vec<(u32, String)>,
     ) -> Result<u64, StoreError> {
         let dir = self.multipart_dir(upload_id)?;
         let expected_parts = parts.len();
         let sha = sha256.to_owned();
-        let follower = self.inner.prefix_hashes.forget(upload_id);
-        let checked = tokio::task::spawn_blocking({
+        // Held until the file is stored (or found wrong): the bytes checked are the bytes
+        // stored. It goes with the work it guards, which may outlive this request.
+        let completing = self
+            .inner
+            .prefix_hashes
+            .upload(upload_id, chunk, size)?
+            .begin_completion()?;
+        let (checked, completing) = tokio::task::spawn_blocking({
             let dir = dir.clone();
-            move || -> Result<PathBuf, StoreError> {
+            move || -> Result<(PathBuf, Completing), StoreError> {
                 let mut parts = parts;
                 parts.sort_by_key(|(n, _)| *n);
                 for (i, (number, etag)) in parts.iter().enumerate() {
@@ -208,10 +214,7 @@ impl Store {
                 let data = dir.join(DATA);
                 // The one pass over the bytes, checked before anything is stored: what the
                 // running hash has not covered yet is hashed here.
-                let (actual, len) = match follower {
-                    Some(follower) => follower.finish(&data)?,
-                    None => prefix_hash::finish_file(&data, Sha256::new(), 0)?,
-                };
+                let (actual, len) = completing.finish(&data)?;
                 if len != size {
                     return Err(StoreError::LfsMismatch(format!(
                         "size mismatch for LFS object {sha}: expected {size} bytes, received {len}"
@@ -222,14 +225,18 @@ impl Store {
                         "sha256 mismatch: expected {sha}, content hashes to {actual}"
                     )));
                 }
-                Ok(data)
+                Ok((data, completing))
             }
         })
         .await
         .map_err(|e| StoreError::Internal(format!("part assembly failed: {e}")))??;
         let sha = sha256.to_owned();
-        self.run_fs(move |p| super::blobs::adopt_verified(p, &sha, &checked))
-            .await?;
+        self.run_fs(move |p| {
+            let _completing = completing;
+            super::blobs::adopt_verified(p, &sha, &checked)
+        })
+        .await?;
+        self.inner.prefix_hashes.forget(upload_id);
         let _ = tokio::fs::remove_dir_all(&dir).await;
         Ok(size)
     }
@@ -267,6 +274,7 @@ fn remove_marker(dir: &std::path::Path, part: u32) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     fn body(bytes: &[u8]) -> futures_util::stream::Iter<std::vec::IntoIter<Result<Bytes, String>>> {
         futures_util::stream::iter(vec![Ok(Bytes::copy_from_slice(bytes))])
@@ -311,19 +319,21 @@ mod tests {
         // The replaced part's ETag no longer completes; a wrong oid stores nothing, keeps the parts.
         let parts = |e2: &str| vec![(1, e1.clone()), (2, format!("\"{e2}\"")), (3, e3.clone())];
         assert!(matches!(
-            store.assemble_parts(upload, &sha, 10_000, parts(&e2)).await,
+            store
+                .assemble_parts(upload, &sha, 10_000, 4096, parts(&e2))
+                .await,
             Err(StoreError::BadRequest(_))
         ));
         let wrong = hex::encode(Sha256::digest(b"x"));
         assert!(matches!(
             store
-                .assemble_parts(upload, &wrong, 10_000, parts(&e2b))
+                .assemble_parts(upload, &wrong, 10_000, 4096, parts(&e2b))
                 .await,
             Err(StoreError::LfsMismatch(_))
         ));
         assert_eq!(
             store
-                .assemble_parts(upload, &sha, 10_000, parts(&e2b))
+                .assemble_parts(upload, &sha, 10_000, 4096, parts(&e2b))
                 .await
                 .unwrap(),
             10_000
@@ -355,12 +365,86 @@ mod tests {
         }
         assert_eq!(
             store
-                .assemble_parts(upload, &sha, 10_000, etags)
+                .assemble_parts(upload, &sha, 10_000, 4096, etags)
                 .await
                 .unwrap(),
             10_000
         );
         assert_eq!(store.inner.prefix_hashes.hashed(upload), None, "forgotten");
         assert_eq!(store.lfs_object(&sha).await.unwrap(), Some(10_000));
+    }
+
+    /// Waits until part `part` of `upload` is (or is no longer) being written.
+    async fn until_writing(store: &Store, upload: &str, part: u32, writing: bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while store.inner.prefix_hashes.writing(upload, part) != writing {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "part {part} writing: {writing}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Two requests writing one part (or one writing while completion checks the file) could
+    /// leave bytes in the file other than those hashed: the second request is told to retry.
+    #[tokio::test]
+    async fn a_part_being_sent_excludes_its_resend_and_the_completion() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let object: Vec<u8> = (0..8192u32).map(|i| (i % 247) as u8).collect();
+        let sha = hex::encode(Sha256::digest(&object));
+        let upload = "abc789";
+        // A request that sends 100 bytes of part 1, then nothing.
+        let stalled = tokio::spawn({
+            let store = store.clone();
+            async move {
+                let start =
+                    futures_util::stream::iter(vec![Ok::<_, String>(Bytes::from(vec![1u8; 100]))]);
+                store
+                    .stage_part(
+                        upload,
+                        1,
+                        4096,
+                        8192,
+                        start.chain(futures_util::stream::pending()),
+                    )
+                    .await
+            }
+        });
+        until_writing(&store, upload, 1, true).await;
+        let again = store
+            .stage_part(upload, 1, 4096, 8192, body(&object[..4096]))
+            .await;
+        assert!(matches!(again, Err(StoreError::Busy(_))), "{again:?}");
+        let e2 = store
+            .stage_part(upload, 2, 4096, 8192, body(&object[4096..]))
+            .await
+            .unwrap();
+        let early = store
+            .assemble_parts(
+                upload,
+                &sha,
+                8192,
+                4096,
+                vec![(1, e2.clone()), (2, e2.clone())],
+            )
+            .await;
+        assert!(matches!(early, Err(StoreError::Busy(_))), "{early:?}");
+        // The stalled request goes away; part 1 can be sent, and the upload completed.
+        stalled.abort();
+        until_writing(&store, upload, 1, false).await;
+        let e1 = store
+            .stage_part(upload, 1, 4096, 8192, body(&object[..4096]))
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .assemble_parts(upload, &sha, 8192, 4096, vec![(1, e1), (2, e2)])
+                .await
+                .unwrap(),
+            8192
+        );
+        assert_eq!(store.lfs_object(&sha).await.unwrap(), Some(8192));
     }
 }

@@ -177,7 +177,7 @@ pub(super) async fn complete(
         .collect();
     state
         .store
-        .assemble_parts(&upload, &oid, size, parts)
+        .assemble_parts(&upload, &oid, size, chunk, parts)
         .await?;
     grant(&state, scope, &oid).await?;
     let mut resp = (
