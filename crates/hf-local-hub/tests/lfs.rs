@@ -440,6 +440,94 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
     assert_eq!(r.status, 200);
 }
 
+/// A part has one writer at a time, and completion runs with none: otherwise an earlier request
+/// still sending a part could change bytes already hashed, and the object stored would not be
+/// the one checked. The later request is told to retry.
+#[tokio::test]
+async fn a_part_still_being_sent_makes_its_resend_and_the_completion_retry() {
+    // Over 1 MiB: smaller bodies are read whole before routing, and could not stall in a part.
+    const CHUNK: u64 = 2 << 20;
+    let hub = common::builder()
+        .multipart_chunk_size(CHUNK)
+        .start()
+        .await
+        .unwrap();
+    let http = common::Http::new(hub.endpoint());
+    http.create_repo(&hub, ALICE, "model", "alice/up", false)
+        .await;
+    let size = CHUNK as usize + 1000;
+    let data: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
+    let oid = sha256(&data);
+    let j = batch(
+        &http,
+        Some(ALICE),
+        "/alice/up.git/info/lfs/objects/batch",
+        json!([{"oid": oid, "size": size}]),
+    )
+    .await
+    .json();
+    let upload = &j["objects"][0]["actions"]["upload"];
+    let complete = upload["href"].as_str().unwrap().to_owned();
+    let part1 = upload["header"]["1"].as_str().unwrap().to_owned();
+    let part2 = upload["header"]["2"].as_str().unwrap().to_owned();
+    let chunk = CHUNK as usize;
+
+    // A first request for part 1 sends some garbage, then stalls.
+    let url = part1.strip_prefix(&http.base).unwrap().to_owned();
+    let addr = http.base.strip_prefix("http://").unwrap().to_owned();
+    let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!("PUT {url} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {chunk}\r\n\r\n");
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    stalled.write_all(&vec![0u8; 300_000]).await.unwrap();
+    stalled.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let r1 = put(&http, &part1, data[..chunk].to_vec()).await;
+    assert_eq!(r1.status, 503, "{}", r1.text());
+    assert_eq!(r1.header("retry-after").as_deref(), Some("1"));
+    let r2 = put(&http, &part2, data[chunk..].to_vec()).await;
+    assert_eq!(r2.status, 200, "{}", r2.text());
+    let etag2 = r2.header("etag").unwrap();
+    let completion = |etag1: &str| {
+        json!({"oid": oid, "parts": [{"partNumber": 1, "etag": etag1}, {"partNumber": 2, "etag": etag2}]})
+            .to_string()
+    };
+    let r = http
+        .send(
+            Method::POST,
+            &complete,
+            None,
+            &[("content-type", LFS)],
+            completion(&etag2),
+        )
+        .await;
+    assert_eq!(r.status, 503, "{}", r.text());
+
+    // Once the first request is gone, part 1 is sent again and the object stored is the data.
+    drop(stalled);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let etag1 = loop {
+        let r = put(&http, &part1, data[..chunk].to_vec()).await;
+        if r.status == 200 {
+            break r.header("etag").unwrap();
+        }
+        assert_eq!(r.status, 503, "{}", r.text());
+        assert!(std::time::Instant::now() < deadline, "part 1 stayed busy");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let r = http
+        .send(
+            Method::POST,
+            &complete,
+            None,
+            &[("content-type", LFS)],
+            completion(&etag1),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(hub.seed().lfs_size(&oid).await.unwrap(), Some(size as u64));
+}
+
 #[tokio::test]
 async fn multipart_threshold_follows_the_configured_chunk_size() {
     let size = 2 << 20;
