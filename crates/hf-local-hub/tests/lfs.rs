@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use hf_local_hub::MULTIPART_CHUNK_SIZE;
+use hf_local_hub::{LocalHubHandle, MULTIPART_CHUNK_SIZE};
 use http::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -322,29 +322,42 @@ async fn dropped_connection_mid_body_leaves_no_object() {
     assert_eq!(hub.seed().lfs_size(&oid).await.unwrap(), Some(1_000_000));
 }
 
-#[tokio::test]
-async fn multipart_upload_with_wrong_and_missing_parts() {
-    // A small chunk size keeps the test cheap; the protocol is the same at 64 MiB.
-    const CHUNK: u64 = 1 << 20;
+/// POSTs a multipart completion `body` to the signed URL `complete`.
+async fn post_completion(http: &Http, complete: &str, body: String) -> Resp {
+    http.send(Method::POST, complete, None, &[("content-type", LFS)], body)
+        .await
+}
+
+/// A hub with multipart parts of `chunk` bytes, alice's repo `alice/up`, an object one part and
+/// 1000 bytes long, and the batch answer for its upload.
+async fn two_part_upload(chunk: u64) -> (LocalHubHandle, Http, Vec<u8>, Value) {
     let hub = common::builder()
-        .multipart_chunk_size(CHUNK)
+        .multipart_chunk_size(chunk)
         .start()
         .await
         .unwrap();
     let http = common::Http::new(hub.endpoint());
     http.create_repo(&hub, ALICE, "model", "alice/up", false)
         .await;
-    let size = CHUNK as usize + 1000;
+    let size = chunk as usize + 1000;
     let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
-    let oid = sha256(&data);
     let r = batch(
         &http,
         Some(ALICE),
         "/alice/up.git/info/lfs/objects/batch",
-        json!([{"oid": oid, "size": size}]),
+        json!([{"oid": sha256(&data), "size": size}]),
     )
     .await;
-    let j = r.json();
+    assert_eq!(r.status, 200, "{}", r.text());
+    (hub, http, data, r.json())
+}
+
+#[tokio::test]
+async fn multipart_upload_with_wrong_and_missing_parts() {
+    // A small chunk size keeps the test cheap; the protocol is the same at 64 MiB.
+    const CHUNK: u64 = 1 << 20;
+    let (hub, http, data, j) = two_part_upload(CHUNK).await;
+    let (size, oid) = (data.len(), sha256(&data));
     assert_eq!(j["transfer"], "multipart");
     let upload = &j["objects"][0]["actions"]["upload"];
     let header = upload["header"].as_object().unwrap();
@@ -378,20 +391,7 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
     let etag2 = r2.header("etag").unwrap();
 
     let completion = |parts: Value| json!({"oid": oid, "parts": parts}).to_string();
-    let post = |body: String| {
-        let http = http.clone();
-        let complete = complete.clone();
-        async move {
-            http.send(
-                Method::POST,
-                &complete,
-                None,
-                &[("content-type", LFS)],
-                body,
-            )
-            .await
-        }
-    };
+    let post = |body: String| post_completion(&http, &complete, body);
     // Missing part, wrong ETag, swapped ETags, duplicated part, wrong oid: 400 and nothing stored.
     let bad = [
         completion(json!([{"partNumber": 1, "etag": etag1}])),
@@ -447,25 +447,8 @@ async fn multipart_upload_with_wrong_and_missing_parts() {
 async fn a_part_still_being_sent_makes_its_resend_and_the_completion_retry() {
     // Over 1 MiB: smaller bodies are read whole before routing, and could not stall in a part.
     const CHUNK: u64 = 2 << 20;
-    let hub = common::builder()
-        .multipart_chunk_size(CHUNK)
-        .start()
-        .await
-        .unwrap();
-    let http = common::Http::new(hub.endpoint());
-    http.create_repo(&hub, ALICE, "model", "alice/up", false)
-        .await;
-    let size = CHUNK as usize + 1000;
-    let data: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
-    let oid = sha256(&data);
-    let j = batch(
-        &http,
-        Some(ALICE),
-        "/alice/up.git/info/lfs/objects/batch",
-        json!([{"oid": oid, "size": size}]),
-    )
-    .await
-    .json();
+    let (hub, http, data, j) = two_part_upload(CHUNK).await;
+    let (size, oid) = (data.len(), sha256(&data));
     let upload = &j["objects"][0]["actions"]["upload"];
     let complete = upload["href"].as_str().unwrap().to_owned();
     let part1 = upload["header"]["1"].as_str().unwrap().to_owned();
@@ -488,19 +471,11 @@ async fn a_part_still_being_sent_makes_its_resend_and_the_completion_retry() {
     let r2 = put(&http, &part2, data[chunk..].to_vec()).await;
     assert_eq!(r2.status, 200, "{}", r2.text());
     let etag2 = r2.header("etag").unwrap();
-    let completion = |etag1: &str| {
-        json!({"oid": oid, "parts": [{"partNumber": 1, "etag": etag1}, {"partNumber": 2, "etag": etag2}]})
-            .to_string()
+    let complete_with = |etag1: String| {
+        let body = json!({"oid": oid, "parts": [{"partNumber": 1, "etag": etag1}, {"partNumber": 2, "etag": etag2}]});
+        post_completion(&http, &complete, body.to_string())
     };
-    let r = http
-        .send(
-            Method::POST,
-            &complete,
-            None,
-            &[("content-type", LFS)],
-            completion(&etag2),
-        )
-        .await;
+    let r = complete_with(etag2.clone()).await;
     assert_eq!(r.status, 503, "{}", r.text());
 
     // Once the first request is gone, part 1 is sent again and the object stored is the data.
@@ -515,15 +490,7 @@ async fn a_part_still_being_sent_makes_its_resend_and_the_completion_retry() {
         assert!(std::time::Instant::now() < deadline, "part 1 stayed busy");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
-    let r = http
-        .send(
-            Method::POST,
-            &complete,
-            None,
-            &[("content-type", LFS)],
-            completion(&etag1),
-        )
-        .await;
+    let r = complete_with(etag1).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(hub.seed().lfs_size(&oid).await.unwrap(), Some(size as u64));
 }
