@@ -415,7 +415,7 @@ pub fn run(big_mib: u64, rounds: usize, server: Server) -> Result<(), String> {
             .transpose()
     };
     let curl_big = || {
-        let s = measure(
+        measure(
             curl,
             &[
                 "-sSfL",
@@ -427,8 +427,7 @@ pub fn run(big_mib: u64, rounds: usize, server: Server) -> Result<(), String> {
             ],
             &[],
             true,
-        );
-        s
+        )
     };
     let curl_one = || {
         measure(
