@@ -9,7 +9,7 @@
 //! where possible, as the parts were written (see `direct_io`).
 //!
 //! The state is only a shortcut: it lives in memory, is dropped when an upload completes, and
-//! the least recently used upload is forgotten when [`MAX_FOLLOWED`] are followed. Completion
+//! the least recently used idle upload is forgotten when [`MAX_FOLLOWED`] are followed. Completion
 //! hashes whatever the state does not cover, from the start of the file when there is none, so
 //! a restart, an eviction or a retried part costs time, never correctness: the object is stored
 //! only when the hash of the whole staged file matches its oid.
@@ -27,7 +27,8 @@ use sha2::{Digest, Sha256};
 use super::StoreError;
 use super::direct_io::StagingReader;
 
-/// Uploads followed at once; past this the least recently used one is forgotten.
+/// Uploads followed at once; past this the least recently used idle one is forgotten (one being
+/// written or completed is kept: its state keeps its writers apart).
 pub(super) const MAX_FOLLOWED: usize = 256;
 /// Bytes of finished parts kept in memory until hashed, over all uploads.
 pub(super) const MAX_RETAINED: u64 = 256 << 20;
@@ -339,8 +340,8 @@ impl Upload {
         })
     }
 
-    /// Hashes finished parts at the end of the prefix, from memory or the staging file `data`, until the
-    /// next part has not arrived. Only one thread runs it at a time ([`part_done`](Self::part_done)
+    /// Hashes finished parts at the end of the prefix, from memory or the staging file `data`,
+    /// until the next part has not arrived. Only one thread runs it at a time ([`part_done`](Self::part_done)
     /// said so). A read error stops it; completion then hashes the rest.
     pub(super) fn advance(&self, data: &Path) {
         // However this ends, a panic included, the upload is marked idle: completion waits for it.

@@ -15,8 +15,9 @@
 //! into a new file, which was read and hashed again). The object is hashed once, while the parts
 //! arrive: `prefix_hash` follows the contiguous prefix of finished parts, from their received bytes
 //! when they fit in its budget, and completion hashes what it has not covered. Bytes are written
-//! around the page cache where possible (`direct_io`). A part's ETag is a random token, not its hash: clients only echo it, and the
-//! whole object's SHA-256 is what is checked.
+//! around the page cache where possible (`direct_io`). A part has one writer at a time and
+//! completion runs with none, so the bytes hashed are the bytes stored. A part's ETag is a random
+//! token, not its hash: clients only echo it, and the whole object's SHA-256 is what is checked.
 //!
 //! Staging lives under the store's `tmp/`, which is emptied when the store opens: an upload interrupted by
 //! a restart simply starts over, and nothing staged is ever visible as an object.
