@@ -30,7 +30,7 @@ use super::direct_io::StagingReader;
 /// Uploads followed at once; past this the least recently used idle one is forgotten (one being
 /// written or completed is kept: its state keeps its writers apart).
 pub(super) const MAX_FOLLOWED: usize = 256;
-/// Bytes of finished parts kept in memory until hashed, over all uploads.
+/// Bytes of parts kept in memory until hashed (parts being received included), over all uploads.
 pub(super) const MAX_RETAINED: u64 = 256 << 20;
 /// Bytes of parts kept in memory until hashed, per upload: a client that holds back part 1
 /// cannot make the hub keep the rest of its object in memory. Parts being received count too:
