@@ -664,11 +664,20 @@ mod tests {
     use hf_local_hub::{FaultSpec, LocalHub, LocalHubHandle};
     use sha2::{Digest, Sha256};
 
-    /// A hub serving `alice/big/big.bin` (LFS, `size` bytes); returns the hub, content and oid.
-    async fn hub_with_file(
-        size: usize,
-        faults: Vec<FaultSpec>,
-    ) -> (LocalHubHandle, Vec<u8>, String) {
+    /// A hub serving a big file, and where a download of it goes.
+    struct BigFile {
+        hub: LocalHubHandle,
+        content: Vec<u8>,
+        oid: String,
+        /// Holds `temp`'s folder.
+        _dir: tempfile::TempDir,
+        /// `big.incomplete` in `dir`, not created.
+        temp: std::path::PathBuf,
+    }
+
+    /// A hub serving `alice/big/big.bin` (LFS, `size` bytes) with `faults`, and a fresh folder to
+    /// download it into.
+    async fn hub_with_file(size: usize, faults: Vec<FaultSpec>) -> BigFile {
         let mut builder = LocalHub::builder().user("alice", "hf_alice");
         for f in faults {
             builder = builder.fault(f);
@@ -692,7 +701,23 @@ mod tests {
             .push()
             .await
             .unwrap();
-        (hub, content, oid)
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join("big.incomplete");
+        BigFile {
+            hub,
+            content,
+            oid,
+            _dir: dir,
+            temp,
+        }
+    }
+
+    impl BigFile {
+        /// The download `done` verified the file, and `temp` holds its bytes.
+        fn assert_downloaded(&self, done: &Done) {
+            assert_eq!(done.digest.as_deref(), Some(self.oid.as_str()));
+            assert!(std::fs::read(&self.temp).unwrap() == self.content);
+        }
     }
 
     /// Measured every millisecond, split down to 1 MiB halves, always probing.
@@ -766,14 +791,13 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn several_connections_write_a_verified_file() {
         let size = 24 << 20;
-        let (hub, content, oid) = hub_with_file(size, Vec::new()).await;
-        let dir = tempfile::tempdir().unwrap();
-        let temp = dir.path().join("big.incomplete");
-        let done = download(&hub, &oid, size as u64, &temp).await.unwrap();
+        let big = hub_with_file(size, Vec::new()).await;
+        let done = download(&big.hub, &big.oid, size as u64, &big.temp)
+            .await
+            .unwrap();
         assert!(done.connections >= 2, "{} connection(s)", done.connections);
         assert_eq!(done.len, size as u64);
-        assert_eq!(done.digest.as_deref(), Some(oid.as_str()));
-        assert!(std::fs::read(&temp).unwrap() == content);
+        big.assert_downloaded(&done);
     }
 
     /// Each connection limited to 4 MB/s: the probe pays, connections are added up to the cap
@@ -782,21 +806,18 @@ mod tests {
     async fn a_slow_link_gets_more_connections() {
         let size = 8 << 20;
         let fault: FaultSpec = "rate=4000000,path=/cdn/*".parse().unwrap();
-        let (hub, content, oid) = hub_with_file(size, vec![fault]).await;
-        let dir = tempfile::tempdir().unwrap();
-        let temp = dir.path().join("big.incomplete");
+        let big = hub_with_file(size, vec![fault]).await;
         let tuning = Tuning {
             max_connections: 4,
             window: Duration::from_millis(50),
             min_split: 1 << 20,
             probe_below: 256e6,
         };
-        let done = download_with(&hub, &oid, size as u64, &temp, tuning)
+        let done = download_with(&big.hub, &big.oid, size as u64, &big.temp, tuning)
             .await
             .unwrap();
         assert!(done.connections >= 3, "{} connection(s)", done.connections);
-        assert_eq!(done.digest.as_deref(), Some(oid.as_str()));
-        assert!(std::fs::read(&temp).unwrap() == content);
+        big.assert_downloaded(&done);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -804,12 +825,11 @@ mod tests {
         let size = 24 << 20;
         // The first three answers with a body break after 1.5 MB.
         let fault: FaultSpec = "drop=1500000,method=GET,count=3".parse().unwrap();
-        let (hub, content, oid) = hub_with_file(size, vec![fault]).await;
-        let dir = tempfile::tempdir().unwrap();
-        let temp = dir.path().join("big.incomplete");
-        let done = download(&hub, &oid, size as u64, &temp).await.unwrap();
-        assert_eq!(done.digest.as_deref(), Some(oid.as_str()));
-        assert!(std::fs::read(&temp).unwrap() == content);
+        let big = hub_with_file(size, vec![fault]).await;
+        let done = download(&big.hub, &big.oid, size as u64, &big.temp)
+            .await
+            .unwrap();
+        big.assert_downloaded(&done);
     }
 
     /// Every answer breaks after 3 MB and retries are off: the download fails. What is left
@@ -818,16 +838,22 @@ mod tests {
     async fn a_failed_download_leaves_only_a_resumable_prefix() {
         let size = 24 << 20;
         let fault: FaultSpec = "drop=3000000,method=GET".parse().unwrap();
-        let (hub, content, oid) = hub_with_file(size, vec![fault]).await;
-        let dir = tempfile::tempdir().unwrap();
-        let temp = dir.path().join("big.incomplete");
-        let client = client(&hub, RetryPolicy::disabled());
-        let failed = download_on(&client, &hub, &oid, size as u64, &temp, probing()).await;
+        let big = hub_with_file(size, vec![fault]).await;
+        let client = client(&big.hub, RetryPolicy::disabled());
+        let failed = download_on(
+            &client,
+            &big.hub,
+            &big.oid,
+            size as u64,
+            &big.temp,
+            probing(),
+        )
+        .await;
         assert!(failed.is_err());
-        let kept = std::fs::read(&temp).unwrap();
+        let kept = std::fs::read(&big.temp).unwrap();
         assert!(kept.len() < size, "{} bytes kept", kept.len());
-        assert!(kept == content[..kept.len()]);
-        assert!(!ranges_path(&temp).exists());
+        assert!(kept == big.content[..kept.len()]);
+        assert!(!ranges_path(&big.temp).exists());
     }
 
     #[test]
